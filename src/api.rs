@@ -1,0 +1,54 @@
+//! Server functions: the browser's whole API, at fixed URLs under `/api/` so tests and other
+//! clients can call them. Bodies are one line into `server::`.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::server::{api::request, api::respond};
+use crate::{
+    domain::{AccountView, AppMode, SignInStatus},
+    error::ApiError,
+};
+
+/// Asks Truecaller to prompt the phone holding `phone` (as typed).
+#[server(endpoint = "signin/initiate")]
+pub async fn initiate(phone: String) -> Result<SignInStatus, ApiError> {
+    let (state, session) = request().await?;
+    respond(state.sign_ins.initiate(&session, &phone).await)
+}
+
+/// This browser's sign-in. `wait_ms` holds the answer until the status changes (at most 25 s).
+#[server(endpoint = "signin/status")]
+pub async fn get_status(wait_ms: Option<u32>) -> Result<SignInStatus, ApiError> {
+    let (state, session) = request().await?;
+    let wait = std::time::Duration::from_millis(u64::from(wait_ms.unwrap_or(0)));
+    respond(state.sign_ins.status(&session, wait).await)
+}
+
+/// Abandons this browser's sign-in (the prompt already sent stays on the phone until it expires).
+#[server(endpoint = "signin/cancel")]
+pub async fn cancel() -> Result<SignInStatus, ApiError> {
+    let (state, session) = request().await?;
+    respond(state.sign_ins.cancel(&session).await)
+}
+
+/// The signed-in account, or `None`.
+#[server(endpoint = "account")]
+pub async fn current_account() -> Result<Option<AccountView>, ApiError> {
+    let (state, session) = request().await?;
+    respond(crate::server::api::account(&state, &session).await)
+}
+
+/// Ends the session.
+#[server(endpoint = "signout")]
+pub async fn sign_out() -> Result<(), ApiError> {
+    let (_, session) = request().await?;
+    respond(session.sign_out().await.map_err(Into::into))
+}
+
+/// Whether the app runs against the simulator.
+#[server(endpoint = "mode")]
+pub async fn get_mode() -> Result<AppMode, ApiError> {
+    let (state, _) = request().await?;
+    Ok(state.mode)
+}

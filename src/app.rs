@@ -1,0 +1,82 @@
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    StaticSegment,
+};
+
+use crate::{
+    api::get_mode,
+    pages::{account::AccountPage, sign_in::SignInPage},
+};
+
+/// The HTML document around the app (server only renders it; the browser hydrates `<App/>`).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/truecaller-signin.css"/>
+        <Title text="Sign in with Truecaller"/>
+        <Router>
+            <SimulatorBanner/>
+            <main>
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=SignInPage/>
+                    <Route path=StaticSegment("account") view=AccountPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Says plainly when no real Truecaller is involved, and where the simulated phone is.
+#[component]
+fn SimulatorBanner() -> impl IntoView {
+    let mode = Resource::new(|| (), |_| get_mode());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                mode.await.ok().filter(|m| m.simulator).map(|_| view! {
+                    <aside class="banner" aria-label="Simulator mode">
+                        <strong>"Simulator mode"</strong>
+                        " · No real Truecaller requests are sent. Answer prompts on the "
+                        <a href="/simulator" target="_blank" rel="noopener">"simulated phone"</a>"."
+                    </aside>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="card">
+            <h1>"Page not found"</h1>
+            <p><a href="/">"Go to sign-in"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,150 @@
+use serde::{Deserialize, Serialize};
+
+/// Where a browser's sign-in stands, as the sign-in component renders it.
+///
+/// The server derives it from the sign-in's phase (`server::sign_in::Phase`); the browser only
+/// displays it. Outcomes are data, not errors: `Err` is kept for calls that could not be answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInStatus {
+    /// Nothing in progress for this browser.
+    Idle,
+    /// A prompt is on the phone; the server gives up in `seconds_left`.
+    Waiting { phone: String, seconds_left: u32 },
+    /// The person approved; their profile is being fetched and checked.
+    Approved { phone: String },
+    /// This browser's session now belongs to the account.
+    SignedIn { name: String },
+    /// The person declined the prompt on their phone.
+    Rejected,
+    /// Nobody answered the prompt before the deadline; a new prompt may go out in `retry_in_secs`.
+    TimedOut { retry_in_secs: u32 },
+    /// Truecaller will not sign this number in (it has no Truecaller account).
+    NotTruecallerUser,
+    /// A prompt went to this number moments ago; no new one until `retry_in_secs`. When
+    /// `other_browser` is true, someone else started it and the person should reject it.
+    Locked { phone: String, retry_in_secs: u32, other_browser: bool },
+    /// The sign-in could not be completed.
+    Failed { reason: FailureReason },
+}
+
+impl SignInStatus {
+    /// True while the server may still change this status without the browser asking again.
+    pub fn is_pending(&self) -> bool {
+        matches!(self, Self::Waiting { .. } | Self::Approved { .. })
+    }
+}
+
+/// Why a sign-in failed, in terms a person can act on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FailureReason {
+    /// Truecaller did not answer, or answered with a server error.
+    ProviderUnavailable,
+    /// Truecaller refused our credentials: an operator must fix the configuration.
+    ServiceMisconfigured,
+    /// The Truecaller account that approved does not hold the number that was typed.
+    NumberMismatch,
+    /// The approval could not be turned into a profile before the access token expired.
+    ProfileUnavailable,
+}
+
+impl FailureReason {
+    /// Stable name used in the database and the audit trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProviderUnavailable => "provider_unavailable",
+            Self::ServiceMisconfigured => "service_misconfigured",
+            Self::NumberMismatch => "number_mismatch",
+            Self::ProfileUnavailable => "profile_unavailable",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Self::ProviderUnavailable,
+            Self::ServiceMisconfigured,
+            Self::NumberMismatch,
+            Self::ProfileUnavailable,
+        ]
+        .into_iter()
+        .find(|reason| reason.as_str() == name)
+    }
+}
+
+/// What the signed-in page shows: the account and the profile details the person shared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub name: String,
+    /// International format, e.g. `+46 76 012 34 56`.
+    pub phone: String,
+    /// Details the person chose to share; absent ones are simply not listed.
+    pub details: Vec<(String, String)>,
+    pub avatar_url: Option<String>,
+    /// True on the sign-in that created the account.
+    pub new_account: bool,
+    pub sign_in_count: i64,
+}
+
+/// How the app is wired, for the banner and the help text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppMode {
+    /// Requests go to the embedded simulator instead of Truecaller.
+    pub simulator: bool,
+}
+
+/// The browser's quick check before sending a number: characters and length only.
+///
+/// Full validation (libphonenumber) runs on the server; its metadata would multiply the wasm size.
+pub fn check_phone_shape(input: &str) -> Result<(), &'static str> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err("Enter your mobile number.");
+    }
+    let body = trimmed.strip_prefix('+').unwrap_or(trimmed);
+    if !body
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
+    {
+        return Err("Use digits only, with an optional + in front.");
+    }
+    let digits = body.chars().filter(char::is_ascii_digit).count();
+    match digits {
+        0..=6 => Err("That number is too short."),
+        // E.164 allows 15 digits; an international prefix such as 00 adds up to 3 more.
+        7..=18 => Ok(()),
+        _ => Err("That number is too long."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shape_check_accepts_what_people_type() {
+        for input in ["+46 76 012 34 56", "004676 012 34 56", "46760123456", "(076) 012-34.56"] {
+            assert_eq!(check_phone_shape(input), Ok(()), "{input}");
+        }
+    }
+
+    #[test]
+    fn shape_check_explains_what_is_wrong() {
+        assert_eq!(check_phone_shape("  "), Err("Enter your mobile number."));
+        assert_eq!(check_phone_shape("+46 76x"), Err("Use digits only, with an optional + in front."));
+        assert_eq!(check_phone_shape("++4676012345"), Err("Use digits only, with an optional + in front."));
+        assert_eq!(check_phone_shape("12345"), Err("That number is too short."));
+        assert_eq!(check_phone_shape("1234567890123456789"), Err("That number is too long."));
+    }
+
+    #[test]
+    fn failure_reasons_round_trip_through_their_names() {
+        for reason in [
+            FailureReason::ProviderUnavailable,
+            FailureReason::ServiceMisconfigured,
+            FailureReason::NumberMismatch,
+            FailureReason::ProfileUnavailable,
+        ] {
+            assert_eq!(FailureReason::parse(reason.as_str()), Some(reason));
+        }
+        assert_eq!(FailureReason::parse("nope"), None);
+    }
+}

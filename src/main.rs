@@ -1,0 +1,64 @@
+use std::process::ExitCode;
+
+use leptos::config::get_configuration;
+use truecaller_signin::server::{config::Config, startup::Application};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into()),
+        )
+        .init();
+
+    let config = match Config::from_environment() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let leptos_options = match get_configuration(None) {
+        Ok(conf) => conf.leptos_options,
+        Err(e) => {
+            eprintln!("configuration error (LEPTOS_*): {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let app = match Application::build(config, leptos_options).await {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("start-up failed: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mode = if app.simulator().is_some() { "simulator mode: no real prompts are sent" } else { "live Truecaller" };
+    tracing::info!("listening on {} ({mode})", app.public_url());
+    if app.simulator().is_some() {
+        tracing::info!("simulated phone: {}simulator", app.public_url());
+    }
+    match app.run_until(shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("server error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

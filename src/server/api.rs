@@ -1,0 +1,47 @@
+//! What the `#[server]` functions in `crate::api` call: the request's session and services,
+//! and the single conversion of server errors into what the browser sees.
+
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use tower_sessions::Session;
+
+use super::{error::Error, session::AuthSession, startup::AppState};
+use crate::error::ApiError;
+
+/// The services and this browser's session, from the request being handled.
+pub async fn request() -> Result<(AppState, AuthSession), ApiError> {
+    let state = use_context::<AppState>().ok_or(Error::Context("AppState")).map_err(|e| respond_error(&e))?;
+    let session = leptos_axum::extract::<Session>()
+        .await
+        .map_err(|_| respond_error(&Error::Context("session layer")))?;
+    Ok((state, AuthSession::new(session)))
+}
+
+/// Maps a server result for the browser, setting the HTTP status for errors.
+pub fn respond<T>(result: Result<T, Error>) -> Result<T, ApiError> {
+    result.map_err(|e| respond_error(&e))
+}
+
+fn respond_error(error: &Error) -> ApiError {
+    if let Some(options) = use_context::<ResponseOptions>() {
+        options.set_status(error.status());
+    }
+    error.to_api()
+}
+
+/// The account page's data for this session.
+pub async fn account(state: &AppState, session: &AuthSession) -> Result<Option<crate::domain::AccountView>, Error> {
+    let Some(id) = session.account_id().await? else {
+        return Ok(None);
+    };
+    let Some(account) = state.sign_ins.store().account(id).await? else {
+        // The account is gone (deleted by an operator): the session no longer means anything.
+        session.sign_out().await?;
+        return Ok(None);
+    };
+    let phone = super::phone::PhoneNumber::from_stored(&account.phone)
+        .map(|p| p.international().to_owned())
+        .unwrap_or_else(|| format!("+{}", account.phone));
+    let new_account = session.new_account().await?;
+    Ok(Some(account.view(phone, new_account)))
+}

@@ -1,0 +1,255 @@
+//! Runtime settings: `Leptos.toml` (documented defaults), each value overridable by the
+//! environment variable named beside it. Secrets come only from the environment.
+
+use std::{collections::HashMap, net::SocketAddr, path::Path, time::Duration};
+
+use phonenumber::country;
+use serde::Deserialize;
+use url::Url;
+
+/// Truecaller's production hosts (used when an app key is configured and no URL is given).
+const LIVE_API_URL: &str = "https://api4.truecaller.com";
+const LIVE_PROFILE_URL: &str = "https://profile4.truecaller.com";
+
+/// Where sign-in requests go.
+#[derive(Clone)]
+pub enum Provider {
+    /// `TRUECALLER_APP_KEY` is set: talk to Truecaller (or whatever the URLs point at).
+    Live { app_key: String },
+    /// No key: run the embedded simulator under `/simulator` and talk to it.
+    Simulator,
+}
+
+impl std::fmt::Debug for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Live { .. } => f.write_str("Live { app_key: <redacted> }"),
+            Self::Simulator => f.write_str("Simulator"),
+        }
+    }
+}
+
+/// Everything the app needs to know at start-up; loaded once, then passed down.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `PUBLIC_URL`: how browsers and Truecaller reach this app. Default: `http://LEPTOS_SITE_ADDR`.
+    pub public_url: Option<Url>,
+    /// `DATABASE_URL`: SQLite file, created if missing.
+    pub database_url: String,
+    /// `SIGNIN_TIMEOUT_SECS`: how long a browser waits for the person to answer the prompt.
+    pub signin_timeout: Duration,
+    /// `SIGNIN_LOCK_SECS`: after a prompt is sent, no new prompt to that number for this long
+    /// unless the cycle completes (Truecaller asks for 5 minutes).
+    pub lock: Duration,
+    /// `PHONE_DEFAULT_REGION`: ISO country used for numbers typed without a country code.
+    pub default_region: country::Id,
+    /// `SESSION_IDLE_MINUTES`: a signed-in session ends after this long without use.
+    pub session_idle: Duration,
+    /// `TRUECALLER_TOKEN_TTL_SECS`: how long Truecaller's access tokens live (10 minutes);
+    /// profile fetches are retried within it. Lower it only in tests.
+    pub token_ttl: Duration,
+    /// `TRUECALLER_APP_KEY` (environment only).
+    pub provider: Provider,
+    /// `TRUECALLER_API_URL`. Default: Truecaller's, or `PUBLIC_URL/simulator` in simulator mode.
+    pub api_url: Option<Url>,
+    /// `TRUECALLER_PROFILE_URL`. Default: Truecaller's, or `PUBLIC_URL/simulator`.
+    pub profile_url: Option<Url>,
+}
+
+/// A setting that could not be used; the message names it so an operator can fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name}: {problem}")]
+    Invalid { name: &'static str, problem: String },
+    #[error("cannot read settings file {path}: {problem}")]
+    File { path: String, problem: String },
+}
+
+/// The file's shape: flat keys, all optional.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    public_url: Option<String>,
+    database_url: Option<String>,
+    signin_timeout_secs: Option<u64>,
+    signin_lock_secs: Option<u64>,
+    phone_default_region: Option<String>,
+    session_idle_minutes: Option<u64>,
+    truecaller_token_ttl_secs: Option<u64>,
+    truecaller_api_url: Option<String>,
+    truecaller_profile_url: Option<String>,
+}
+
+impl Config {
+    /// Reads `APP_CONFIG` (default `Leptos.toml`, optional), then the process environment.
+    pub fn from_environment() -> Result<Self, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        let path = env.get("APP_CONFIG").cloned().unwrap_or_else(|| "Leptos.toml".to_owned());
+        let file = if Path::new(&path).exists() {
+            std::fs::read_to_string(&path)
+                .map_err(|e| ConfigError::File { path: path.clone(), problem: e.to_string() })?
+        } else {
+            String::new()
+        };
+        Self::load(&file, &env)
+    }
+
+    /// Layers `file` (TOML) under `env`. Pure, so tests can build any configuration.
+    pub fn load(file: &str, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let file: FileSettings = toml::from_str(file)
+            .map_err(|e| ConfigError::File { path: "Leptos.toml".into(), problem: e.to_string() })?;
+        let text = |name: &'static str, from_file: Option<String>| -> Option<String> {
+            env.get(name).cloned().or(from_file).filter(|v| !v.trim().is_empty())
+        };
+        let url = |name: &'static str, from_file: Option<String>| -> Result<Option<Url>, ConfigError> {
+            text(name, from_file).map(|raw| parse_base_url(name, &raw)).transpose()
+        };
+        let number = |name: &'static str, from_file: Option<u64>, default: u64, range: std::ops::RangeInclusive<u64>| {
+            let value = match env.get(name) {
+                Some(raw) => raw.trim().parse::<u64>().map_err(|_| ConfigError::Invalid {
+                    name,
+                    problem: format!("expected a whole number, got {raw:?}"),
+                })?,
+                None => from_file.unwrap_or(default),
+            };
+            if range.contains(&value) {
+                Ok(value)
+            } else {
+                Err(ConfigError::Invalid {
+                    name,
+                    problem: format!("{value} is outside {}..={}", range.start(), range.end()),
+                })
+            }
+        };
+
+        let region_name = text("PHONE_DEFAULT_REGION", file.phone_default_region).unwrap_or_else(|| "IN".into());
+        let default_region = region_name.trim().to_uppercase().parse::<country::Id>().map_err(|_| {
+            ConfigError::Invalid {
+                name: "PHONE_DEFAULT_REGION",
+                problem: format!("{region_name:?} is not an ISO 3166 country code such as IN or SE"),
+            }
+        })?;
+
+        let provider = match env.get("TRUECALLER_APP_KEY").map(|k| k.trim()) {
+            Some(key) if !key.is_empty() => Provider::Live { app_key: key.to_owned() },
+            _ => Provider::Simulator,
+        };
+
+        Ok(Self {
+            public_url: url("PUBLIC_URL", file.public_url)?,
+            database_url: text("DATABASE_URL", file.database_url)
+                .unwrap_or_else(|| "sqlite://data/app.db".into()),
+            // Truecaller's access token lives 10 minutes: a longer wait could never complete.
+            signin_timeout: Duration::from_secs(number("SIGNIN_TIMEOUT_SECS", file.signin_timeout_secs, 60, 1..=600)?),
+            lock: Duration::from_secs(number("SIGNIN_LOCK_SECS", file.signin_lock_secs, 300, 0..=3600)?),
+            default_region,
+            session_idle: Duration::from_secs(
+                60 * number("SESSION_IDLE_MINUTES", file.session_idle_minutes, 30, 1..=60 * 24 * 30)?,
+            ),
+            token_ttl: Duration::from_secs(number("TRUECALLER_TOKEN_TTL_SECS", file.truecaller_token_ttl_secs, 600, 1..=600)?),
+            provider,
+            api_url: url("TRUECALLER_API_URL", file.truecaller_api_url)?,
+            profile_url: url("TRUECALLER_PROFILE_URL", file.truecaller_profile_url)?,
+        })
+    }
+
+    /// The app's public address: the configured one, or the address it is listening on.
+    pub fn public_url(&self, bound: SocketAddr) -> Url {
+        self.public_url.clone().unwrap_or_else(|| {
+            let host = if bound.ip().is_unspecified() { "127.0.0.1".to_owned() } else { bound.ip().to_string() };
+            let host = if bound.is_ipv6() && !bound.ip().is_unspecified() { format!("[{host}]") } else { host };
+            // A socket address always makes a valid http URL.
+            Url::parse(&format!("http://{host}:{}", bound.port())).expect("socket address forms a URL")
+        })
+    }
+
+    /// Base URLs of Truecaller's request API and profile API for this configuration.
+    pub fn provider_urls(&self, public_url: &Url) -> (Url, Url) {
+        let default = |live: &str| match self.provider {
+            Provider::Live { .. } => Url::parse(live).expect("constant URL"),
+            Provider::Simulator => join(public_url, "simulator"),
+        };
+        (
+            self.api_url.clone().unwrap_or_else(|| default(LIVE_API_URL)),
+            self.profile_url.clone().unwrap_or_else(|| default(LIVE_PROFILE_URL)),
+        )
+    }
+}
+
+/// `base` joined with a relative path, keeping any path `base` already has.
+pub fn join(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    {
+        // http(s) URLs always have path segments.
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty();
+            segments.extend(path.split('/'));
+        }
+    }
+    url
+}
+
+fn parse_base_url(name: &'static str, raw: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw.trim())
+        .map_err(|e| ConfigError::Invalid { name, problem: format!("{raw:?} is not a URL ({e})") })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(ConfigError::Invalid { name, problem: format!("{raw:?} must be an http(s) URL with a host") });
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
+        return Err(ConfigError::Invalid { name, problem: format!("{raw:?} must not carry credentials or a query") });
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_run_the_simulator() {
+        let c = Config::load("", &env(&[])).unwrap();
+        assert!(matches!(c.provider, Provider::Simulator));
+        assert_eq!(c.signin_timeout, Duration::from_secs(60));
+        assert_eq!(c.lock, Duration::from_secs(300));
+        let public = c.public_url("0.0.0.0:3000".parse().unwrap());
+        assert_eq!(public.as_str(), "http://127.0.0.1:3000/");
+        let (api, profile) = c.provider_urls(&public);
+        assert_eq!(api.as_str(), "http://127.0.0.1:3000/simulator");
+        assert_eq!(profile.as_str(), "http://127.0.0.1:3000/simulator");
+        assert_eq!(join(&api, "v1/apps/requests").as_str(), "http://127.0.0.1:3000/simulator/v1/apps/requests");
+    }
+
+    #[test]
+    fn an_app_key_talks_to_truecaller() {
+        let c = Config::load("", &env(&[("TRUECALLER_APP_KEY", "k")])).unwrap();
+        let (api, profile) = c.provider_urls(&c.public_url("127.0.0.1:3000".parse().unwrap()));
+        assert_eq!(api.as_str(), "https://api4.truecaller.com/");
+        assert_eq!(profile.as_str(), "https://profile4.truecaller.com/");
+        assert!(!format!("{c:?}").contains("\"k\""));
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let file = "signin_timeout_secs = 30\nphone_default_region = \"se\"\n";
+        let c = Config::load(file, &env(&[("SIGNIN_TIMEOUT_SECS", "5")])).unwrap();
+        assert_eq!(c.signin_timeout, Duration::from_secs(5));
+        assert_eq!(c.default_region, country::Id::SE);
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let err = |pairs: &[(&str, &str)]| Config::load("", &env(pairs)).unwrap_err().to_string();
+        assert!(err(&[("SIGNIN_TIMEOUT_SECS", "soon")]).starts_with("SIGNIN_TIMEOUT_SECS:"));
+        assert!(err(&[("SIGNIN_TIMEOUT_SECS", "0")]).starts_with("SIGNIN_TIMEOUT_SECS:"));
+        assert!(err(&[("SIGNIN_TIMEOUT_SECS", "601")]).starts_with("SIGNIN_TIMEOUT_SECS:"));
+        assert!(err(&[("PUBLIC_URL", "not a url")]).starts_with("PUBLIC_URL:"));
+        assert!(err(&[("TRUECALLER_API_URL", "ftp://x")]).starts_with("TRUECALLER_API_URL:"));
+        assert!(err(&[("TRUECALLER_PROFILE_URL", "https://u:p@x")]).starts_with("TRUECALLER_PROFILE_URL:"));
+        assert!(err(&[("PHONE_DEFAULT_REGION", "XX")]).starts_with("PHONE_DEFAULT_REGION:"));
+        assert!(Config::load("no_such_key = 1", &env(&[])).is_err());
+    }
+}

@@ -1,0 +1,73 @@
+//! Every way a request can fail on the server, and the one place each maps to a response.
+//! Causes are logged here once; the browser gets only a safe message.
+
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+
+use super::{phone::PhoneError, session::SessionError};
+use crate::error::ApiError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    InvalidPhone(#[from] PhoneError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("session: {0}")]
+    Session(#[from] SessionError),
+    /// Stored data this version cannot use.
+    #[error("inconsistent data: {0}")]
+    Corrupt(&'static str),
+    /// Server wiring missing from the request (a programming error).
+    #[error("missing request context: {0}")]
+    Context(&'static str),
+    /// A callback body we cannot accept; the reason is safe to send back.
+    #[error("bad callback: {0}")]
+    BadCallback(&'static str),
+    #[error("unsupported content type")]
+    UnsupportedMediaType,
+    #[error("body too large")]
+    PayloadTooLarge,
+}
+
+impl Error {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidPhone(_) | Self::BadCallback(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Database(_) | Self::Session(_) | Self::Corrupt(_) | Self::Context(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// Logs what went wrong on our side, once, and returns what the browser may see.
+    pub fn to_api(&self) -> ApiError {
+        match self {
+            Self::InvalidPhone(e) => ApiError::InvalidPhone(e.to_string()),
+            other => {
+                if other.status().is_server_error() {
+                    tracing::error!(error = %other, "request failed");
+                }
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match &self {
+            Self::BadCallback(reason) => (*reason).to_owned(),
+            Self::UnsupportedMediaType => "expected application/json".to_owned(),
+            Self::PayloadTooLarge => "body too large".to_owned(),
+            other => other.to_api().to_string(),
+        };
+        (status, Json(serde_json::json!({ "error": message }))).into_response()
+    }
+}

@@ -1,0 +1,30 @@
+//! Server-only code. `startup` wires it; the rest are the pieces it wires.
+
+/// Intent-level calls behind the `#[server]` functions.
+pub mod api;
+/// `POST /auth/truecaller/callback`.
+pub mod callback;
+/// Time and random identifiers.
+pub mod clock;
+/// Settings from `Leptos.toml` and the environment.
+pub mod config;
+/// Server errors and their one mapping to responses.
+pub mod error;
+/// Checked phone numbers (libphonenumber).
+pub mod phone;
+/// Truecaller profile JSON.
+pub mod profile;
+/// The typed session wrapper.
+pub mod session;
+/// The sign-in rules and state machine.
+pub mod sign_in;
+/// The embedded Truecaller simulator.
+pub mod simulator;
+/// Building and running the application.
+pub mod startup;
+/// Database access.
+pub mod store;
+/// Truecaller HTTP client.
+pub mod truecaller;
+/// Wake-ups for held status requests.
+pub mod waiters;

@@ -1,0 +1,198 @@
+//! A phone number that has passed libphonenumber: the only kind the sign-in rules accept.
+
+use phonenumber::{country, metadata::DATABASE, Mode, Type};
+use sha2::{Digest, Sha256};
+
+/// A valid mobile number in E.164 form. Built only by [`PhoneNumber::parse`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct PhoneNumber {
+    /// E.164 without the leading `+`, the form Truecaller wants (`46760123456`).
+    digits: String,
+    country_code: u16,
+    international: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    #[error("Enter your mobile number.")]
+    Empty,
+    #[error("Use digits only, with an optional + in front.")]
+    BadCharacters,
+    #[error("That doesn't look like a valid phone number. Include the country code, e.g. +91 98765 43210.")]
+    Invalid,
+    #[error("That looks like a landline or service number. Enter the mobile number you use with Truecaller.")]
+    NotMobile,
+}
+
+impl PhoneNumber {
+    /// Accepts what people type: `+46 76 012 34 56`, `0046 76…`, a national number in the default
+    /// region, and Truecaller's documented form, E.164 without `+` (`46760123456`).
+    pub fn parse(input: &str, default_region: country::Id) -> Result<Self, PhoneError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(PhoneError::Empty);
+        }
+        let (plus, body) = match trimmed.strip_prefix('+') {
+            Some(rest) => (true, rest),
+            None => (false, trimmed),
+        };
+        if !body.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')')) {
+            return Err(PhoneError::BadCharacters);
+        }
+        let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+        if digits.is_empty() || digits.len() > 18 {
+            return Err(PhoneError::Invalid);
+        }
+
+        let candidates: Vec<String> = if plus {
+            vec![format!("+{digits}")]
+        } else if let Some(international) = digits.strip_prefix("00") {
+            vec![format!("+{international}")]
+        } else {
+            // Digits alone are either a national number or E.164 without "+"; a national reading
+            // wins when both are valid, since that is what a person in the default region types.
+            vec![digits.clone(), format!("+{digits}")]
+        };
+
+        let mut saw_valid_non_mobile = false;
+        for candidate in candidates {
+            let Ok(number) = phonenumber::parse(Some(default_region), &candidate) else {
+                continue;
+            };
+            if !number.is_valid() {
+                continue;
+            }
+            match number.number_type(&DATABASE) {
+                Type::Mobile | Type::FixedLineOrMobile | Type::PersonalNumber => {
+                    return Ok(Self::from_valid(&number));
+                }
+                _ => saw_valid_non_mobile = true,
+            }
+        }
+        Err(if saw_valid_non_mobile { PhoneError::NotMobile } else { PhoneError::Invalid })
+    }
+
+    /// Rebuilds a number this app validated and stored earlier (E.164 digits).
+    pub fn from_stored(digits: &str) -> Option<Self> {
+        if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let number = phonenumber::parse(None, format!("+{digits}")).ok()?;
+        number.is_valid().then(|| Self::from_valid(&number))
+    }
+
+    fn from_valid(number: &phonenumber::PhoneNumber) -> Self {
+        let e164 = number.format().mode(Mode::E164).to_string();
+        Self {
+            digits: e164.trim_start_matches('+').to_owned(),
+            country_code: number.code().value(),
+            international: number.format().mode(Mode::International).to_string(),
+        }
+    }
+
+    /// E.164 without `+`: the form Truecaller's API takes and the key we store.
+    pub fn digits(&self) -> &str {
+        &self.digits
+    }
+
+    /// The number as a JSON number, as Truecaller documents `phoneNumber` (type Long).
+    pub fn as_u64(&self) -> u64 {
+        // At most 15 digits, so this cannot overflow; parse only fails on an impossible input.
+        self.digits.parse().unwrap_or_default()
+    }
+
+    /// Readable form for the signed-in page, e.g. `+46 76 012 34 56`.
+    pub fn international(&self) -> &str {
+        &self.international
+    }
+
+    /// Safe to show to someone who may not own the number: country code and last two digits.
+    pub fn masked(&self) -> String {
+        let cc = self.country_code.to_string();
+        let national = &self.digits[cc.len()..];
+        let tail = &national[national.len().saturating_sub(2)..];
+        format!("+{cc} {} {tail}", "•".repeat(national.len().saturating_sub(2)))
+    }
+
+    /// A short, stable, non-reversible tag for logs (never log the number itself).
+    pub fn log_tag(&self) -> String {
+        let hash = Sha256::digest(format!("truecaller-signin/phone/{}", self.digits).as_bytes());
+        hash[..6].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Only the masked form: a full number must never reach logs through `{:?}`.
+impl std::fmt::Debug for PhoneNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PhoneNumber({})", self.masked())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(input: &str) -> Result<String, PhoneError> {
+        PhoneNumber::parse(input, country::Id::IN).map(|n| n.digits().to_owned())
+    }
+
+    #[test]
+    fn accepts_international_forms() {
+        assert_eq!(parse("+46 76 012 34 56").as_deref(), Ok("46760123456"));
+        assert_eq!(parse("+46-76-012.34.56").as_deref(), Ok("46760123456"));
+        assert_eq!(parse("0046 76 012 34 56").as_deref(), Ok("46760123456"));
+        assert_eq!(parse("+91 98765 43210").as_deref(), Ok("919876543210"));
+    }
+
+    #[test]
+    fn accepts_e164_without_plus_as_documented() {
+        assert_eq!(parse("46760123456").as_deref(), Ok("46760123456"));
+        assert_eq!(parse("919876543210").as_deref(), Ok("919876543210"));
+    }
+
+    #[test]
+    fn accepts_national_numbers_in_the_default_region() {
+        assert_eq!(parse("98765 43210").as_deref(), Ok("919876543210"));
+        assert_eq!(parse("098765 43210").as_deref(), Ok("919876543210"));
+        let sweden = PhoneNumber::parse("076-012 34 56", country::Id::SE).unwrap();
+        assert_eq!(sweden.digits(), "46760123456");
+    }
+
+    #[test]
+    fn rejects_invalid_input_with_a_reason() {
+        assert_eq!(parse(""), Err(PhoneError::Empty));
+        assert_eq!(parse("   "), Err(PhoneError::Empty));
+        assert_eq!(parse("+46 76 abc"), Err(PhoneError::BadCharacters));
+        assert_eq!(parse("46760123456; drop table"), Err(PhoneError::BadCharacters));
+        assert_eq!(parse("++46760123456"), Err(PhoneError::BadCharacters));
+        assert_eq!(parse("12345"), Err(PhoneError::Invalid));
+        assert_eq!(parse("+999 1234 5678"), Err(PhoneError::Invalid));
+        assert_eq!(parse("1234567890123456789012"), Err(PhoneError::Invalid));
+        assert_eq!(parse("+"), Err(PhoneError::Invalid));
+    }
+
+    #[test]
+    fn rejects_landlines() {
+        // Stockholm fixed line.
+        assert_eq!(parse("+46 8 123 456 78"), Err(PhoneError::NotMobile));
+    }
+
+    #[test]
+    fn stored_numbers_round_trip() {
+        let typed = PhoneNumber::parse("+91 98765 43210", country::Id::IN).unwrap();
+        assert_eq!(PhoneNumber::from_stored("919876543210"), Some(typed));
+        assert_eq!(PhoneNumber::from_stored("91987654321x"), None);
+        assert_eq!(PhoneNumber::from_stored(""), None);
+    }
+
+    #[test]
+    fn masks_and_tags_never_show_the_number() {
+        let n = PhoneNumber::parse("+46 76 012 34 56", country::Id::IN).unwrap();
+        assert_eq!(n.masked(), "+46 ••••••• 56");
+        assert_eq!(n.as_u64(), 46_760_123_456);
+        assert_eq!(n.international(), "+46 76 012 34 56");
+        assert!(!n.log_tag().contains("760123"));
+        assert_eq!(n.log_tag().len(), 12);
+        assert!(!format!("{n:?}").contains("760123"));
+    }
+}

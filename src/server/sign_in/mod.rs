@@ -1,0 +1,474 @@
+//! The sign-in rules: start a prompt, follow it through Truecaller's callback and the profile
+//! check, and hand the result to the browser that asked. Phases live in [`phase`]; storage in
+//! `store`; this module decides.
+
+mod phase;
+
+use std::{sync::Arc, time::Duration};
+
+use phonenumber::country;
+use tracing::{info, warn};
+use url::Url;
+
+pub use phase::{Event, Phase};
+
+use super::{
+    clock,
+    error::Error,
+    phone::PhoneNumber,
+    profile::Profile,
+    session::AuthSession,
+    store::{AccountData, Changes, NewSignIn, SignInRow, Start, Store},
+    truecaller::{ProfileOutcome, RequestOutcome, TruecallerClient},
+    waiters::Waiters,
+};
+use crate::domain::{FailureReason, SignInStatus};
+
+/// A callback from Truecaller, already parsed and bounded by the HTTP layer.
+#[derive(Debug)]
+pub enum Callback {
+    Approved { request_id: String, access_token: String, state: Option<String>, endpoint: Option<String> },
+    /// `user_rejected`, or `use_another_number` (the person chose not to use Truecaller).
+    Declined { request_id: String, state: Option<String>, status: String },
+    /// Any other `status` (e.g. `flow_invoked`): recorded, changes nothing.
+    Notice { request_id: String, status: String },
+}
+
+/// What became of a callback. Every variant is acknowledged with 2xx: Truecaller should not retry.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CallbackOutcome {
+    Accepted,
+    Ignored(&'static str),
+}
+
+pub struct Settings {
+    pub signin_timeout: Duration,
+    pub lock: Duration,
+    pub default_region: country::Id,
+    /// Truecaller's access tokens live 10 minutes; profile fetches are retried within that.
+    pub token_ttl: Duration,
+}
+
+#[derive(Clone)]
+pub struct SignInService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    truecaller: TruecallerClient,
+    waiters: Waiters,
+    settings: Settings,
+}
+
+/// Longest a `status` request is held open.
+pub const MAX_WAIT: Duration = Duration::from_secs(25);
+const PROVIDER: &str = "truecaller";
+
+impl SignInService {
+    pub fn new(store: Store, truecaller: TruecallerClient, settings: Settings) -> Self {
+        Self { inner: Arc::new(Inner { store, truecaller, waiters: Waiters::default(), settings }) }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The browser asks for a prompt on `input` (as typed).
+    pub async fn initiate(&self, session: &AuthSession, input: &str) -> Result<SignInStatus, Error> {
+        let s = &self.inner;
+        let phone = PhoneNumber::parse(input, s.settings.default_region)?;
+        let browser = clock::digest(&session.browser_key().await?);
+
+        if let Some(current) = self.current(session, &browser).await? {
+            if current.phone == phone.digits() && current.phase.is_live() {
+                return Ok(self.view(&current));
+            }
+            if current.phase.is_live() {
+                self.apply(&current, Event::Cancelled, Changes::default()).await?;
+            }
+        }
+
+        let id = clock::random_token();
+        let state = clock::random_token();
+        let now = clock::now_ms();
+        let new = NewSignIn {
+            id: &id,
+            browser: &browser,
+            phone: phone.digits(),
+            state_hash: &clock::digest(&state),
+            deadline: now + s.settings.signin_timeout.as_millis() as i64,
+            lock_until: now + s.settings.lock.as_millis() as i64,
+        };
+        if let Start::Locked { holder, until } = s.store.start(&new).await? {
+            return self.locked(session, &browser, &phone, &holder, until).await;
+        }
+        session.set_sign_in_id(&id).await?;
+        self.event(&id, "initiated", Some(&phone.log_tag())).await;
+
+        let outcome = s.truecaller.request_sign_in(&phone, &state).await;
+        let (event, request_id) = match outcome {
+            RequestOutcome::Sent { request_id } => (Event::Sent, Some(request_id)),
+            RequestOutcome::NotUser => (Event::NotUser, None),
+            RequestOutcome::InvalidAppKey => {
+                tracing::error!(
+                    "Truecaller refused our app key (404 Invalid partner credentials): check TRUECALLER_APP_KEY"
+                );
+                (Event::SendFailed(FailureReason::ServiceMisconfigured), None)
+            }
+            RequestOutcome::Unavailable { detail } => {
+                warn!(sign_in = %short(&id), %detail, "Truecaller request failed");
+                (Event::SendFailed(FailureReason::ProviderUnavailable), None)
+            }
+        };
+        let changes = Changes { request_id: request_id.as_deref(), ..Changes::default() };
+        let sending = self.row(&id).await?;
+        self.apply(&sending, event, changes).await?;
+        info!(sign_in = %short(&id), phone = %phone.log_tag(), ?event, "sign-in requested");
+        Ok(self.view(&self.row(&id).await?))
+    }
+
+    /// Where this browser's sign-in stands. With `wait`, holds the answer until the phase changes
+    /// or `wait` passes; the first call that sees an approval signs the session in.
+    pub async fn status(&self, session: &AuthSession, wait: Duration) -> Result<SignInStatus, Error> {
+        let browser = clock::digest(&session.browser_key().await?);
+        let Some(mut row) = self.current(session, &browser).await? else {
+            return Ok(SignInStatus::Idle);
+        };
+        let wait = wait.min(MAX_WAIT);
+        if row.phase.is_live() && row.phase != Phase::Approved && !wait.is_zero() {
+            let initial = row.phase;
+            // Wake at the deadline too, so the browser hears about a timeout on time.
+            let until_deadline = Duration::from_millis((row.deadline - clock::now_ms()).max(0) as u64 + 50);
+            let limit = if matches!(initial, Phase::Sending | Phase::Waiting) { wait.min(until_deadline) } else { wait };
+            let id = row.id.clone();
+            let changed = self
+                .inner
+                .waiters
+                .wait_for(&id, limit, || async {
+                    match self.settled(&id).await {
+                        Ok(row) if row.phase == initial => None,
+                        other => Some(other),
+                    }
+                })
+                .await;
+            row = match changed {
+                Some(result) => result?,
+                None => self.settled(&id).await?,
+            };
+        }
+        if row.phase == Phase::Approved {
+            return self.claim(session, &row).await;
+        }
+        Ok(self.view(&row))
+    }
+
+    /// The browser gives up on its sign-in ("use another number").
+    pub async fn cancel(&self, session: &AuthSession) -> Result<SignInStatus, Error> {
+        let browser = clock::digest(&session.browser_key().await?);
+        if let Some(row) = self.current(session, &browser).await? {
+            if row.phase.on(Event::Cancelled).is_some() {
+                self.apply(&row, Event::Cancelled, Changes::default()).await?;
+            }
+        }
+        session.clear_sign_in_id().await?;
+        Ok(SignInStatus::Idle)
+    }
+
+    /// Records a callback. Returns an error only if it could not be recorded, so Truecaller
+    /// retries; the profile fetch happens afterwards, off the request.
+    pub async fn record_callback(&self, callback: Callback) -> Result<CallbackOutcome, Error> {
+        // An approval must carry the state we sent; Truecaller documents rejections without one,
+        // and a rejection can only stop a sign-in, never start one.
+        let (request_id, state, state_required) = match &callback {
+            Callback::Approved { request_id, state, .. } => (request_id.as_str(), state.as_deref(), true),
+            Callback::Declined { request_id, state, .. } => (request_id.as_str(), state.as_deref(), false),
+            Callback::Notice { request_id, status } => {
+                let row = self.inner.store.sign_in_for_callback(None, request_id).await?;
+                let id = row.as_ref().map(|r| r.id.as_str());
+                self.inner.store.record_event(id, "callback_notice", Some(status)).await?;
+                return Ok(CallbackOutcome::Ignored("notice"));
+            }
+        };
+        let Some(row) = self.correlate(request_id, state, state_required).await? else {
+            return Ok(CallbackOutcome::Ignored("unknown request"));
+        };
+        let row = self.settle(row).await?;
+
+        match &callback {
+            Callback::Approved { access_token, endpoint, .. } => {
+                let url = match self.inner.truecaller.profile_url_for(endpoint.as_deref()) {
+                    Ok(url) => url,
+                    Err(refused) => {
+                        warn!(sign_in = %short(&row.id), %refused, "callback endpoint refused; token not used");
+                        self.inner.store.record_event(Some(&row.id), "endpoint_refused", Some(refused.0)).await?;
+                        return Ok(CallbackOutcome::Ignored("endpoint refused"));
+                    }
+                };
+                let changes = Changes {
+                    request_id: Some(request_id),
+                    access_token: Some(access_token),
+                    profile_url: Some(url.as_str()),
+                    approved_at: Some(clock::now_ms()),
+                    ..Changes::default()
+                };
+                if !self.apply(&row, Event::ApprovalReceived, changes).await? {
+                    let why = if row.phase == Phase::TimedOut { "late_approval" } else { "duplicate_callback" };
+                    self.inner.store.record_event(Some(&row.id), why, None).await?;
+                    return Ok(CallbackOutcome::Ignored(why));
+                }
+                let service = self.clone();
+                tokio::spawn(async move { service.complete(&row.id).await });
+                Ok(CallbackOutcome::Accepted)
+            }
+            Callback::Declined { status, .. } => {
+                let changes = Changes { request_id: Some(request_id), ..Changes::default() };
+                if !self.apply(&row, Event::RejectionReceived, changes).await? {
+                    self.inner.store.record_event(Some(&row.id), "duplicate_callback", Some(status)).await?;
+                    return Ok(CallbackOutcome::Ignored("duplicate"));
+                }
+                Ok(CallbackOutcome::Accepted)
+            }
+            Callback::Notice { .. } => Ok(CallbackOutcome::Ignored("notice")),
+        }
+    }
+
+    /// Fetches and checks the profile of an approved sign-in, retrying while the token lives.
+    pub async fn complete(&self, id: &str) {
+        if let Err(e) = self.try_complete(id).await {
+            // The row stays in `Fetching`; the next start-up (or sweep) picks it up again.
+            tracing::error!(sign_in = %short(id), error = %e, "could not finish an approved sign-in");
+        }
+    }
+
+    async fn try_complete(&self, id: &str) -> Result<(), Error> {
+        let s = &self.inner;
+        let row = self.row(id).await?;
+        let (Phase::Fetching, Some(token), Some(url)) = (row.phase, row.access_token.as_deref(), row.profile_url.as_deref())
+        else {
+            return Ok(());
+        };
+        let url = Url::parse(url).map_err(|_| Error::Corrupt("stored profile URL"))?;
+        let expires = row.approved_at.unwrap_or(row.created_at) + s.settings.token_ttl.as_millis() as i64;
+        let mut delay = Duration::from_millis(250);
+        let profile = loop {
+            let detail = match s.truecaller.fetch_profile(&url, token).await {
+                ProfileOutcome::Profile(profile) => break Some(profile),
+                ProfileOutcome::Unusable { detail } => {
+                    warn!(sign_in = %short(id), %detail, "profile unusable");
+                    break None;
+                }
+                ProfileOutcome::Unauthorized => "401 Unauthorized".to_owned(),
+                ProfileOutcome::Unavailable { detail } => detail,
+            };
+            if clock::now_ms() + delay.as_millis() as i64 >= expires {
+                warn!(sign_in = %short(id), %detail, "profile fetch gave up: token expired");
+                break None;
+            }
+            info!(sign_in = %short(id), %detail, retry_in_ms = delay.as_millis() as u64, "profile fetch will retry");
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(30));
+        };
+        match profile {
+            Some(profile) => self.verify(&row, &profile).await?,
+            None => {
+                self.apply(&row, Event::ProfileFailed(FailureReason::ProfileUnavailable), Changes::default()).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The profile must hold the number that was typed; only then is an account touched.
+    async fn verify(&self, row: &SignInRow, profile: &Profile) -> Result<(), Error> {
+        let phone = PhoneNumber::from_stored(&row.phone).ok_or(Error::Corrupt("stored phone number"))?;
+        if !profile.holds(&phone) {
+            warn!(sign_in = %short(&row.id), phone = %phone.log_tag(), "profile does not hold the number typed");
+            self.apply(row, Event::ProfileFailed(FailureReason::NumberMismatch), Changes::default()).await?;
+            return Ok(());
+        }
+        let details = profile.details();
+        let account = AccountData {
+            provider: PROVIDER,
+            subject: &profile.subject_for(&phone),
+            phone: phone.digits(),
+            name: &profile.display_name(),
+            details: &details,
+            avatar_url: profile.avatar_url.as_deref(),
+        };
+        match self.inner.store.approve(&row.id, &account).await? {
+            Some(saved) => {
+                let event = if saved.new { "approved_new_account" } else { "approved" };
+                self.event(&row.id, event, None).await;
+                info!(sign_in = %short(&row.id), account = saved.id, new = saved.new, "profile verified");
+                self.inner.waiters.wake(&row.id);
+            }
+            None => self.event(&row.id, "approve_raced", None).await,
+        }
+        Ok(())
+    }
+
+    /// Times out overdue sign-ins (so late approvals are recognised even if no browser polls)
+    /// and resumes profile fetches a restart interrupted.
+    pub async fn sweep(&self, resume_fetches: bool) -> Result<(), Error> {
+        for (id, _) in self.inner.store.overdue(clock::now_ms()).await? {
+            let row = self.row(&id).await?;
+            self.settle(row).await?;
+        }
+        if resume_fetches {
+            for id in self.inner.store.fetching().await? {
+                let service = self.clone();
+                tokio::spawn(async move { service.complete(&id).await });
+            }
+        }
+        Ok(())
+    }
+
+    /// Finds the sign-in a callback belongs to. Truecaller's requestId first; a `state`, when
+    /// given (and it must be when `state_required`), must match the hash we stored. A callback
+    /// can only race our own request's answer when it carries our state.
+    async fn correlate(&self, request_id: &str, state: Option<&str>, state_required: bool) -> Result<Option<SignInRow>, Error> {
+        let store = &self.inner.store;
+        let state_hash = state.map(clock::digest);
+        let row = match store.sign_in_for_callback(None, request_id).await? {
+            Some(row) => Some(row),
+            None => match &state_hash {
+                Some(hash) => store.sign_in_for_callback(Some(hash), request_id).await?.filter(|r| r.request_id.is_none()),
+                None => None,
+            },
+        };
+        let Some(row) = row else {
+            store.record_event(None, "unknown_callback", None).await?;
+            warn!("callback for an unknown request ignored");
+            return Ok(None);
+        };
+        let state_ok = match &state_hash {
+            Some(hash) => *hash == row.state_hash,
+            None => !state_required,
+        };
+        if !state_ok {
+            store.record_event(Some(&row.id), "state_mismatch", None).await?;
+            warn!(sign_in = %short(&row.id), "callback state does not match; ignored");
+            return Ok(None);
+        }
+        Ok(Some(row))
+    }
+
+    /// This browser's current sign-in, with its deadline applied.
+    async fn current(&self, session: &AuthSession, browser: &str) -> Result<Option<SignInRow>, Error> {
+        let Some(id) = session.sign_in_id().await? else {
+            return Ok(None);
+        };
+        match self.inner.store.sign_in(&id).await? {
+            Some(row) if row.browser == browser => Ok(Some(self.settle(row).await?)),
+            _ => {
+                session.clear_sign_in_id().await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// A number is locked by `holder`: resume it if it is this browser's, else explain.
+    async fn locked(
+        &self,
+        session: &AuthSession,
+        browser: &str,
+        phone: &PhoneNumber,
+        holder: &str,
+        until: i64,
+    ) -> Result<SignInStatus, Error> {
+        let holder = self.inner.store.sign_in(holder).await?;
+        let own = holder.as_ref().is_some_and(|h| h.browser == browser);
+        if let Some(row) = holder.filter(|h| own && h.phase.is_live()) {
+            session.set_sign_in_id(&row.id).await?;
+            return Ok(self.view(&self.settle(row).await?));
+        }
+        if !own {
+            self.inner.store.record_event(None, "locked_elsewhere", Some(&phone.log_tag())).await?;
+        }
+        Ok(SignInStatus::Locked {
+            phone: phone.masked(),
+            retry_in_secs: clock::seconds_until(until, clock::now_ms()),
+            other_browser: !own,
+        })
+    }
+
+    /// The session picks up an approved sign-in; exactly one request wins the claim.
+    async fn claim(&self, session: &AuthSession, row: &SignInRow) -> Result<SignInStatus, Error> {
+        let account_id = row.account_id.ok_or(Error::Corrupt("approved sign-in without account"))?;
+        let account = self.inner.store.account(account_id).await?.ok_or(Error::Corrupt("missing account"))?;
+        let new_account = self.inner.store.new_account_flag(&row.id).await?;
+        if self.apply(row, Event::Claimed, Changes::default()).await? {
+            session.sign_in(account_id, new_account).await?;
+            self.event(&row.id, "signed_in", None).await;
+            return Ok(SignInStatus::SignedIn { name: account.name });
+        }
+        // Another request from this browser claimed it a moment ago.
+        if session.account_id().await? == Some(account_id) {
+            return Ok(SignInStatus::SignedIn { name: account.name });
+        }
+        Ok(SignInStatus::Idle)
+    }
+
+    /// Applies the deadline: a sign-in still sending or waiting after it has timed out.
+    async fn settle(&self, row: SignInRow) -> Result<SignInRow, Error> {
+        if matches!(row.phase, Phase::Sending | Phase::Waiting) && clock::now_ms() >= row.deadline {
+            self.apply(&row, Event::DeadlinePassed, Changes::default()).await?;
+            return self.row(&row.id).await;
+        }
+        Ok(row)
+    }
+
+    async fn settled(&self, id: &str) -> Result<SignInRow, Error> {
+        let row = self.row(id).await?;
+        self.settle(row).await
+    }
+
+    /// Moves `row` by `event` if the phase allows it and nobody moved it first; wakes waiters.
+    async fn apply(&self, row: &SignInRow, event: Event, changes: Changes<'_>) -> Result<bool, Error> {
+        let Some(next) = row.phase.on(event) else {
+            return Ok(false);
+        };
+        let moved = self.inner.store.transition(&row.id, row.phase, next, changes).await?;
+        if moved {
+            if next != Phase::Completed {
+                self.event(&row.id, next.as_str(), next.failure().map(FailureReason::as_str)).await;
+            }
+            self.inner.waiters.wake(&row.id);
+        }
+        Ok(moved)
+    }
+
+    async fn row(&self, id: &str) -> Result<SignInRow, Error> {
+        self.inner.store.sign_in(id).await?.ok_or(Error::Corrupt("sign-in vanished"))
+    }
+
+    /// Audit events are best effort: failing to write one must not fail the sign-in.
+    async fn event(&self, id: &str, event: &str, detail: Option<&str>) {
+        if let Err(e) = self.inner.store.record_event(Some(id), event, detail).await {
+            warn!(sign_in = %short(id), error = %e, "audit event not recorded");
+        }
+    }
+
+    fn view(&self, row: &SignInRow) -> SignInStatus {
+        let now = clock::now_ms();
+        let masked = || PhoneNumber::from_stored(&row.phone).map(|p| p.masked()).unwrap_or_default();
+        match row.phase {
+            Phase::Sending | Phase::Waiting => {
+                SignInStatus::Waiting { phone: masked(), seconds_left: clock::seconds_until(row.deadline, now) }
+            }
+            Phase::Fetching | Phase::Approved => SignInStatus::Approved { phone: masked() },
+            Phase::Rejected => SignInStatus::Rejected,
+            Phase::TimedOut => SignInStatus::TimedOut {
+                retry_in_secs: clock::seconds_until(row.created_at + self.inner.settings.lock.as_millis() as i64, now),
+            },
+            Phase::NotUser => SignInStatus::NotTruecallerUser,
+            Phase::Failed(reason) => SignInStatus::Failed { reason },
+            Phase::Completed | Phase::Cancelled => SignInStatus::Idle,
+        }
+    }
+}
+
+/// The first characters of an id: enough to follow one sign-in through the logs.
+fn short(id: &str) -> &str {
+    &id[..id.len().min(8)]
+}

@@ -1,0 +1,231 @@
+//! The sign-in state machine: every phase a sign-in can be in and the only moves between them.
+//! The store applies a move with a compare-and-set on the old phase, so concurrent callbacks,
+//! polls and instances cannot both win.
+
+use crate::domain::FailureReason;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Lock taken, request to Truecaller in flight.
+    Sending,
+    /// Truecaller accepted; the prompt is on the phone.
+    Waiting,
+    /// Approval received; fetching and checking the profile.
+    Fetching,
+    /// Profile verified and account saved; the browser has not picked it up yet.
+    Approved,
+    /// The browser's session was signed in. Final.
+    Completed,
+    /// The person declined. Final.
+    Rejected,
+    /// The deadline passed while waiting. Final (a late approval is recorded, never used).
+    TimedOut,
+    /// Truecaller will not sign this number in. Final.
+    NotUser,
+    /// The browser gave up (e.g. "use another number"). Final.
+    Cancelled,
+    /// Final, with a reason.
+    Failed(FailureReason),
+}
+
+/// Something that happened to a sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Truecaller answered 200 with a requestId.
+    Sent,
+    /// Truecaller answered 403/1008.
+    NotUser,
+    /// The request could not be placed (outage, bad app key).
+    SendFailed(FailureReason),
+    /// A genuine approval callback arrived.
+    ApprovalReceived,
+    /// A genuine rejection callback arrived.
+    RejectionReceived,
+    /// The server-side deadline passed.
+    DeadlinePassed,
+    /// The profile belongs to the number typed; the account is saved.
+    ProfileVerified,
+    /// The profile could not be fetched, or belongs to someone else.
+    ProfileFailed(FailureReason),
+    /// The waiting browser's session was signed in.
+    Claimed,
+    /// The browser abandoned the attempt.
+    Cancelled,
+}
+
+impl Phase {
+    /// The phase after `event`, or `None` when the event does not apply (duplicates, late or
+    /// out-of-order messages): callers record it and change nothing.
+    pub fn on(self, event: Event) -> Option<Phase> {
+        use Event as E;
+        use Phase as P;
+        Some(match (self, event) {
+            (P::Sending, E::Sent) => P::Waiting,
+            (P::Sending, E::NotUser) => P::NotUser,
+            (P::Sending, E::SendFailed(reason)) => P::Failed(reason),
+            // A request that never got an answer (e.g. the server stopped mid-call).
+            (P::Sending, E::DeadlinePassed) => P::Failed(FailureReason::ProviderUnavailable),
+            // The phone can answer before Truecaller's reply to our request reaches us.
+            (P::Sending | P::Waiting, E::ApprovalReceived) => P::Fetching,
+            (P::Sending | P::Waiting, E::RejectionReceived) => P::Rejected,
+            (P::Waiting, E::DeadlinePassed) => P::TimedOut,
+            (P::Sending | P::Waiting, E::Cancelled) => P::Cancelled,
+            (P::Fetching, E::ProfileVerified) => P::Approved,
+            (P::Fetching, E::ProfileFailed(reason)) => P::Failed(reason),
+            (P::Approved, E::Claimed) => P::Completed,
+            _ => return None,
+        })
+    }
+
+    /// Does this sign-in still hold its number's lock? Only until the cycle completes: an answer
+    /// from the phone (approve or reject) or a request that never reached it releases the number.
+    pub fn holds_lock(self) -> bool {
+        matches!(self, Self::Sending | Self::Waiting | Self::Fetching | Self::TimedOut | Self::Cancelled)
+    }
+
+    /// Is the browser still expecting news about this sign-in?
+    pub fn is_live(self) -> bool {
+        matches!(self, Self::Sending | Self::Waiting | Self::Fetching | Self::Approved)
+    }
+
+    /// Name stored in `sign_ins.phase` (failure reasons go in their own column).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sending => "sending",
+            Self::Waiting => "waiting",
+            Self::Fetching => "fetching",
+            Self::Approved => "approved",
+            Self::Completed => "completed",
+            Self::Rejected => "rejected",
+            Self::TimedOut => "timed_out",
+            Self::NotUser => "not_user",
+            Self::Cancelled => "cancelled",
+            Self::Failed(_) => "failed",
+        }
+    }
+
+    pub fn failure(self) -> Option<FailureReason> {
+        match self {
+            Self::Failed(reason) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// Reads the stored pair back; `None` for anything this version never writes.
+    pub fn from_stored(phase: &str, failure: Option<&str>) -> Option<Phase> {
+        Some(match phase {
+            "sending" => Self::Sending,
+            "waiting" => Self::Waiting,
+            "fetching" => Self::Fetching,
+            "approved" => Self::Approved,
+            "completed" => Self::Completed,
+            "rejected" => Self::Rejected,
+            "timed_out" => Self::TimedOut,
+            "not_user" => Self::NotUser,
+            "cancelled" => Self::Cancelled,
+            "failed" => Self::Failed(FailureReason::parse(failure?)?),
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Event as E;
+    use Phase as P;
+
+    const ALL_PHASES: [Phase; 10] = [
+        P::Sending,
+        P::Waiting,
+        P::Fetching,
+        P::Approved,
+        P::Completed,
+        P::Rejected,
+        P::TimedOut,
+        P::NotUser,
+        P::Cancelled,
+        P::Failed(FailureReason::NumberMismatch),
+    ];
+
+    const ALL_EVENTS: [Event; 10] = [
+        E::Sent,
+        E::NotUser,
+        E::SendFailed(FailureReason::ProviderUnavailable),
+        E::ApprovalReceived,
+        E::RejectionReceived,
+        E::DeadlinePassed,
+        E::ProfileVerified,
+        E::ProfileFailed(FailureReason::NumberMismatch),
+        E::Claimed,
+        E::Cancelled,
+    ];
+
+    #[test]
+    fn the_happy_path_ends_completed() {
+        let end = [E::Sent, E::ApprovalReceived, E::ProfileVerified, E::Claimed]
+            .into_iter()
+            .try_fold(P::Sending, |phase, event| phase.on(event));
+        assert_eq!(end, Some(P::Completed));
+    }
+
+    #[test]
+    fn each_outcome_has_exactly_one_way_in() {
+        assert_eq!(P::Waiting.on(E::RejectionReceived), Some(P::Rejected));
+        assert_eq!(P::Waiting.on(E::DeadlinePassed), Some(P::TimedOut));
+        assert_eq!(P::Sending.on(E::NotUser), Some(P::NotUser));
+        assert_eq!(
+            P::Sending.on(E::SendFailed(FailureReason::ServiceMisconfigured)),
+            Some(P::Failed(FailureReason::ServiceMisconfigured))
+        );
+        assert_eq!(
+            P::Fetching.on(E::ProfileFailed(FailureReason::NumberMismatch)),
+            Some(P::Failed(FailureReason::NumberMismatch))
+        );
+        assert_eq!(P::Waiting.on(E::Cancelled), Some(P::Cancelled));
+    }
+
+    #[test]
+    fn duplicates_and_late_messages_change_nothing() {
+        // A second approval, an approval after a rejection or a timeout, a reject after approval.
+        assert_eq!(P::Fetching.on(E::ApprovalReceived), None);
+        assert_eq!(P::Rejected.on(E::ApprovalReceived), None);
+        assert_eq!(P::TimedOut.on(E::ApprovalReceived), None);
+        assert_eq!(P::Cancelled.on(E::ApprovalReceived), None);
+        assert_eq!(P::Fetching.on(E::RejectionReceived), None);
+        assert_eq!(P::Approved.on(E::DeadlinePassed), None);
+        // An approval can never skip the profile check, and only an approved sign-in is claimed.
+        assert_eq!(P::Waiting.on(E::Claimed), None);
+        assert_eq!(P::Fetching.on(E::Claimed), None);
+        assert_eq!(P::Completed.on(E::Claimed), None);
+    }
+
+    #[test]
+    fn final_phases_accept_no_event() {
+        for phase in ALL_PHASES.into_iter().filter(|p| !p.is_live()) {
+            for event in ALL_EVENTS {
+                assert_eq!(phase.on(event), None, "{phase:?} + {event:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_lock_is_released_once_the_phone_answered() {
+        for phase in [P::Approved, P::Completed, P::Rejected, P::NotUser, P::Failed(FailureReason::NumberMismatch)] {
+            assert!(!phase.holds_lock(), "{phase:?}");
+        }
+        for phase in [P::Sending, P::Waiting, P::Fetching, P::TimedOut, P::Cancelled] {
+            assert!(phase.holds_lock(), "{phase:?}");
+        }
+    }
+
+    #[test]
+    fn stored_names_round_trip() {
+        for phase in ALL_PHASES {
+            let failure = phase.failure().map(FailureReason::as_str);
+            assert_eq!(Phase::from_stored(phase.as_str(), failure), Some(phase));
+        }
+        assert_eq!(Phase::from_stored("failed", None), None);
+        assert_eq!(Phase::from_stored("bogus", None), None);
+    }
+}

@@ -1,0 +1,170 @@
+//! Builds the whole application from settings; `main`, the integration tests and Playwright all
+//! run exactly this wiring (tests bind port 0).
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use axum::{extract::DefaultBodyLimit, extract::FromRef, routing::post, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+use url::Url;
+
+use super::{
+    callback,
+    config::{join, Config, Provider},
+    sign_in::{self, SignInService},
+    simulator::{self, Simulator},
+    store::Store,
+    truecaller::TruecallerClient,
+};
+use crate::{
+    app::{shell, App},
+    domain::AppMode,
+};
+
+/// Shared by every handler and server function (server functions read it from context).
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub sign_ins: SignInService,
+    pub mode: AppMode,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    public_url: Url,
+    state: AppState,
+    simulator: Option<Arc<Simulator>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("DATABASE_URL: cannot open the database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("DATABASE_URL: cannot prepare the session table: {0}")]
+    Sessions(String),
+}
+
+/// How often overdue sign-ins are timed out when nobody is polling them.
+const SWEEP_EVERY: Duration = Duration::from_secs(2);
+/// Finished sign-ins and audit events are kept this long.
+const RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
+
+impl Application {
+    pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Self, StartupError> {
+        let addr = leptos_options.site_addr;
+        let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
+        let bound = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
+        let public_url = config.public_url(bound);
+        let (api_url, profile_url) = config.provider_urls(&public_url);
+
+        let store = Store::connect(&config.database_url).await?;
+        let session_store = SqliteStore::new(store.pool().clone());
+        session_store.migrate().await.map_err(|e| StartupError::Sessions(e.to_string()))?;
+
+        let (app_key, simulator) = match &config.provider {
+            Provider::Live { app_key } => (app_key.clone(), None),
+            Provider::Simulator => {
+                let callback_url = join(&public_url, "auth/truecaller/callback");
+                (simulator::APP_KEY.to_owned(), Some(Simulator::new(callback_url)))
+            }
+        };
+        let truecaller = TruecallerClient::new(&api_url, &profile_url, app_key);
+        let sign_ins = SignInService::new(
+            store,
+            truecaller,
+            sign_in::Settings {
+                signin_timeout: config.signin_timeout,
+                lock: config.lock,
+                default_region: config.default_region,
+                token_ttl: config.token_ttl,
+            },
+        );
+        let state = AppState {
+            leptos_options: leptos_options.clone(),
+            sign_ins: sign_ins.clone(),
+            mode: AppMode { simulator: simulator.is_some() },
+        };
+
+        let https = public_url.scheme() == "https";
+        let sessions = SessionManagerLayer::new(session_store.clone())
+            // `__Host-` makes browsers refuse the cookie unless it is Secure, host-only, Path=/.
+            .with_name(if https { "__Host-session" } else { "session" })
+            .with_secure(https)
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_path("/")
+            .with_expiry(Expiry::OnInactivity(time::Duration::seconds(config.session_idle.as_secs() as i64)));
+
+        let routes = generate_route_list(App);
+        let mut router = Router::new()
+            .route(
+                "/auth/truecaller/callback",
+                post(callback::truecaller_callback).layer(DefaultBodyLimit::max(callback::MAX_BODY)),
+            )
+            .leptos_routes(&state, routes, {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            })
+            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+        if let Some(simulator) = &simulator {
+            router = router.nest("/simulator", simulator.clone().router());
+        }
+        let router = router.layer(sessions).layer(TraceLayer::new_for_http()).with_state(state.clone());
+
+        tokio::spawn(session_store.continuously_delete_expired(tokio::time::Duration::from_secs(60)));
+        tokio::spawn(background(sign_ins));
+
+        Ok(Self { listener, router, public_url, state, simulator })
+    }
+
+    pub fn public_url(&self) -> &Url {
+        &self.public_url
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    pub fn sign_ins(&self) -> &SignInService {
+        &self.state.sign_ins
+    }
+
+    pub fn simulator(&self) -> Option<&Arc<Simulator>> {
+        self.simulator.as_ref()
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Resumes interrupted profile fetches once, then keeps deadlines and retention.
+async fn background(sign_ins: SignInService) {
+    let mut resume = true;
+    let mut last_purge = std::time::Instant::now() - RETENTION;
+    loop {
+        if let Err(e) = sign_ins.sweep(resume).await {
+            tracing::warn!(error = %e, "sign-in sweep failed");
+        } else {
+            resume = false;
+        }
+        if last_purge.elapsed() > Duration::from_secs(600) {
+            let before = super::clock::now_ms() - RETENTION.as_millis() as i64;
+            if let Err(e) = sign_ins.store().purge(before).await {
+                tracing::warn!(error = %e, "purge failed");
+            }
+            last_purge = std::time::Instant::now();
+        }
+        tokio::time::sleep(SWEEP_EVERY).await;
+    }
+}

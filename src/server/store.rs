@@ -1,0 +1,369 @@
+//! Everything the app keeps in its database: sign-ins, phone locks, accounts, the audit trail.
+//! Queries are plain SQL kept portable between SQLite and Postgres (upserts, RETURNING).
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use sqlx::{
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions},
+    Row, SqliteConnection, SqlitePool,
+};
+
+use super::{clock, sign_in::Phase};
+use crate::domain::AccountView;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+/// A sign-in as stored.
+#[derive(Clone, Debug)]
+pub struct SignInRow {
+    pub id: String,
+    pub browser: String,
+    pub phone: String,
+    pub state_hash: String,
+    pub request_id: Option<String>,
+    pub phase: Phase,
+    pub access_token: Option<String>,
+    pub profile_url: Option<String>,
+    pub account_id: Option<i64>,
+    pub created_at: i64,
+    pub deadline: i64,
+    pub approved_at: Option<i64>,
+}
+
+/// What a new sign-in starts with.
+pub struct NewSignIn<'a> {
+    pub id: &'a str,
+    pub browser: &'a str,
+    pub phone: &'a str,
+    pub state_hash: &'a str,
+    pub deadline: i64,
+    pub lock_until: i64,
+}
+
+/// Result of trying to take a number's lock.
+pub enum Start {
+    Started,
+    /// Another sign-in holds the number until `until` (Unix ms).
+    Locked { holder: String, until: i64 },
+}
+
+/// Data a transition writes besides the phase.
+#[derive(Default)]
+pub struct Changes<'a> {
+    pub request_id: Option<&'a str>,
+    /// Stored only on the move into `Fetching`; every other move clears it.
+    pub access_token: Option<&'a str>,
+    pub profile_url: Option<&'a str>,
+    pub approved_at: Option<i64>,
+    pub account: Option<SavedAccount>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct SavedAccount {
+    pub id: i64,
+    pub new: bool,
+}
+
+/// An account's row, with what the account page needs.
+pub struct AccountRow {
+    pub phone: String,
+    pub name: String,
+    pub details: Vec<(String, String)>,
+    pub avatar_url: Option<String>,
+    pub sign_in_count: i64,
+}
+
+/// The fields an approval writes into an account.
+pub struct AccountData<'a> {
+    pub provider: &'a str,
+    pub subject: &'a str,
+    pub phone: &'a str,
+    pub name: &'a str,
+    pub details: &'a [(String, String)],
+    pub avatar_url: Option<&'a str>,
+}
+
+const SIGN_IN_COLUMNS: &str = "id, browser, phone, state_hash, request_id, phase, failure, access_token, \
+     profile_url, account_id, created_at, deadline, approved_at";
+
+impl Store {
+    /// Opens (creating the file and its folder if missing) and migrates the database.
+    pub async fn connect(database_url: &str) -> Result<Self, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(database_url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        if let Some(parent) = Path::new(options.get_filename()).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
+            }
+        }
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Takes the number's lock and records the sign-in in `Sending`, atomically: two browsers
+    /// racing for one number cannot both get a prompt sent.
+    pub async fn start(&self, new: &NewSignIn<'_>) -> Result<Start, sqlx::Error> {
+        let now = clock::now_ms();
+        let mut tx = self.pool.begin().await?;
+        let taken = sqlx::query(
+            "INSERT INTO phone_locks (phone, sign_in_id, locked_until) VALUES ($1, $2, $3)
+             ON CONFLICT (phone) DO UPDATE SET sign_in_id = excluded.sign_in_id, locked_until = excluded.locked_until
+             WHERE phone_locks.locked_until <= $4",
+        )
+        .bind(new.phone)
+        .bind(new.id)
+        .bind(new.lock_until)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !taken {
+            let row = sqlx::query("SELECT sign_in_id, locked_until FROM phone_locks WHERE phone = $1")
+                .bind(new.phone)
+                .fetch_one(&mut *tx)
+                .await?;
+            return Ok(Start::Locked { holder: row.get(0), until: row.get(1) });
+        }
+        sqlx::query(
+            "INSERT INTO sign_ins (id, browser, phone, state_hash, phase, created_at, deadline, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
+        )
+        .bind(new.id)
+        .bind(new.browser)
+        .bind(new.phone)
+        .bind(new.state_hash)
+        .bind(Phase::Sending.as_str())
+        .bind(now)
+        .bind(new.deadline)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Start::Started)
+    }
+
+    pub async fn sign_in(&self, id: &str) -> Result<Option<SignInRow>, sqlx::Error> {
+        let sql = format!("SELECT {SIGN_IN_COLUMNS} FROM sign_ins WHERE id = $1");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        row.map(sign_in_from_row).transpose()
+    }
+
+    /// The sign-in a callback names: by the hash of the `state` we sent when the callback carries
+    /// one (it is ours and unguessable), else by Truecaller's requestId.
+    pub async fn sign_in_for_callback(
+        &self,
+        state_hash: Option<&str>,
+        request_id: &str,
+    ) -> Result<Option<SignInRow>, sqlx::Error> {
+        let row = match state_hash {
+            Some(hash) => {
+                let sql = format!("SELECT {SIGN_IN_COLUMNS} FROM sign_ins WHERE state_hash = $1");
+                sqlx::query(&sql).bind(hash).fetch_optional(&self.pool).await?
+            }
+            None => {
+                let sql = format!("SELECT {SIGN_IN_COLUMNS} FROM sign_ins WHERE request_id = $1");
+                sqlx::query(&sql).bind(request_id).fetch_optional(&self.pool).await?
+            }
+        };
+        row.map(sign_in_from_row).transpose()
+    }
+
+    /// Moves a sign-in from `from` to `to` if it is still in `from`; false if something else moved
+    /// it first. Leaving the lock-holding phases releases the number.
+    pub async fn transition(&self, id: &str, from: Phase, to: Phase, changes: Changes<'_>) -> Result<bool, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let moved = transition_in(&mut tx, id, from, to, &changes).await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// Saves the account from a verified profile and moves the sign-in `Fetching → Approved` in
+    /// one transaction: either both happen or neither.
+    pub async fn approve(&self, id: &str, account: &AccountData<'_>) -> Result<Option<SavedAccount>, sqlx::Error> {
+        let now = clock::now_ms();
+        let details = serde_json::to_string(account.details).unwrap_or_else(|_| "[]".into());
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO accounts (provider, subject, phone, name, details, avatar_url, created_at, updated_at, sign_in_count)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1)
+             ON CONFLICT (provider, subject) DO UPDATE SET phone = excluded.phone, name = excluded.name,
+                 details = excluded.details, avatar_url = excluded.avatar_url, updated_at = excluded.updated_at,
+                 sign_in_count = accounts.sign_in_count + 1
+             RETURNING id, sign_in_count",
+        )
+        .bind(account.provider)
+        .bind(account.subject)
+        .bind(account.phone)
+        .bind(account.name)
+        .bind(details)
+        .bind(account.avatar_url)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let saved = SavedAccount { id: row.get(0), new: row.get::<i64, _>(1) == 1 };
+        let changes = Changes { account: Some(saved), ..Changes::default() };
+        if !transition_in(&mut tx, id, Phase::Fetching, Phase::Approved, &changes).await? {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        tx.commit().await?;
+        Ok(Some(saved))
+    }
+
+    /// Did this sign-in create its account (rather than sign into an existing one)?
+    pub async fn new_account_flag(&self, sign_in_id: &str) -> Result<bool, sqlx::Error> {
+        let row = sqlx::query("SELECT new_account FROM sign_ins WHERE id = $1")
+            .bind(sign_in_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some_and(|r| r.get::<bool, _>(0)))
+    }
+
+    pub async fn account(&self, id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
+        let row = sqlx::query("SELECT phone, name, details, avatar_url, sign_in_count FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| AccountRow {
+            phone: row.get(0),
+            name: row.get(1),
+            details: serde_json::from_str(row.get::<&str, _>(2)).unwrap_or_default(),
+            avatar_url: row.get(3),
+            sign_in_count: row.get(4),
+        }))
+    }
+
+    /// Appends to the audit trail. Numbers appear only as log tags.
+    pub async fn record_event(&self, sign_in_id: Option<&str>, event: &str, detail: Option<&str>) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO sign_in_events (sign_in_id, at, event, detail) VALUES ($1, $2, $3, $4)")
+            .bind(sign_in_id)
+            .bind(clock::now_ms())
+            .bind(event)
+            .bind(detail)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Audit events for one sign-in, oldest first (used by tests and operators).
+    pub async fn events(&self, sign_in_id: Option<&str>) -> Result<Vec<String>, sqlx::Error> {
+        let rows = sqlx::query("SELECT event FROM sign_in_events WHERE sign_in_id IS $1 ORDER BY id")
+            .bind(sign_in_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|r| r.get(0)).collect())
+    }
+
+    /// Sign-ins still sending or waiting after their deadline.
+    pub async fn overdue(&self, now: i64) -> Result<Vec<(String, Phase)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT id, phase FROM sign_ins WHERE phase IN ('sending', 'waiting') AND deadline <= $1")
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| Some((r.get(0), Phase::from_stored(r.get(1), None)?)))
+            .collect())
+    }
+
+    /// Sign-ins whose profile fetch was interrupted (e.g. by a restart).
+    pub async fn fetching(&self) -> Result<Vec<String>, sqlx::Error> {
+        let rows = sqlx::query("SELECT id FROM sign_ins WHERE phase = 'fetching'").fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|r| r.get(0)).collect())
+    }
+
+    /// Forgets finished sign-ins, expired locks and old audit events.
+    pub async fn purge(&self, before: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "DELETE FROM sign_ins WHERE updated_at < $1 AND phase NOT IN ('sending', 'waiting', 'fetching', 'approved')",
+        )
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM phone_locks WHERE locked_until < $1").bind(clock::now_ms()).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sign_in_events WHERE at < $1").bind(before).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+async fn transition_in(
+    conn: &mut SqliteConnection,
+    id: &str,
+    from: Phase,
+    to: Phase,
+    changes: &Changes<'_>,
+) -> Result<bool, sqlx::Error> {
+    let token = if to == Phase::Fetching { changes.access_token } else { None };
+    let moved = sqlx::query(
+        "UPDATE sign_ins SET phase = $1, failure = $2, updated_at = $3,
+             request_id = COALESCE($4, request_id), access_token = $5,
+             profile_url = COALESCE($6, profile_url), approved_at = COALESCE($7, approved_at),
+             account_id = COALESCE($8, account_id), new_account = COALESCE($9, new_account)
+         WHERE id = $10 AND phase = $11",
+    )
+    .bind(to.as_str())
+    .bind(to.failure().map(|f| f.as_str()))
+    .bind(clock::now_ms())
+    .bind(changes.request_id)
+    .bind(token)
+    .bind(changes.profile_url)
+    .bind(changes.approved_at)
+    .bind(changes.account.map(|a| a.id))
+    .bind(changes.account.map(|a| a.new))
+    .bind(id)
+    .bind(from.as_str())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if moved && from.holds_lock() && !to.holds_lock() {
+        sqlx::query("DELETE FROM phone_locks WHERE sign_in_id = $1").bind(id).execute(&mut *conn).await?;
+    }
+    Ok(moved)
+}
+
+fn sign_in_from_row(row: sqlx::sqlite::SqliteRow) -> Result<SignInRow, sqlx::Error> {
+    let phase_name: String = row.try_get("phase")?;
+    let failure: Option<String> = row.try_get("failure")?;
+    let phase = Phase::from_stored(&phase_name, failure.as_deref()).ok_or_else(|| {
+        sqlx::Error::Decode(format!("unknown sign-in phase {phase_name:?} / {failure:?}").into())
+    })?;
+    Ok(SignInRow {
+        id: row.try_get("id")?,
+        browser: row.try_get("browser")?,
+        phone: row.try_get("phone")?,
+        state_hash: row.try_get("state_hash")?,
+        request_id: row.try_get("request_id")?,
+        phase,
+        access_token: row.try_get("access_token")?,
+        profile_url: row.try_get("profile_url")?,
+        account_id: row.try_get("account_id")?,
+        created_at: row.try_get("created_at")?,
+        deadline: row.try_get("deadline")?,
+        approved_at: row.try_get("approved_at")?,
+    })
+}
+
+impl AccountRow {
+    pub fn view(self, international_phone: String, new_account: bool) -> AccountView {
+        AccountView {
+            name: self.name,
+            phone: international_phone,
+            details: self.details,
+            avatar_url: self.avatar_url,
+            new_account,
+            sign_in_count: self.sign_in_count,
+        }
+    }
+}

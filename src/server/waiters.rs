@@ -1,0 +1,108 @@
+//! Wakes browsers that are holding a `status` request open when their sign-in changes.
+//!
+//! Waiters never poll the database: whoever changes a sign-in calls [`Waiters::wake`]. This is
+//! per process; with several instances, a database notification (Postgres LISTEN/NOTIFY) would
+//! call `wake` on the others.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use tokio::sync::Notify;
+
+#[derive(Default)]
+pub struct Waiters {
+    by_sign_in: Mutex<HashMap<String, Arc<Notify>>>,
+}
+
+impl Waiters {
+    /// Wakes everyone waiting on `sign_in_id`.
+    pub fn wake(&self, sign_in_id: &str) {
+        let notify = self.lock().get(sign_in_id).cloned();
+        if let Some(notify) = notify {
+            notify.notify_waiters();
+        }
+    }
+
+    /// Runs `check`, and if it returns `None`, waits up to `timeout` for a wake-up and checks
+    /// once more. Registering before the first check means a change in between is never missed.
+    pub async fn wait_for<T, F, Fut>(&self, sign_in_id: &str, timeout: Duration, mut check: F) -> Option<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let result = {
+            let notify = self.lock().entry(sign_in_id.to_owned()).or_default().clone();
+            let notified = notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            match check().await {
+                Some(value) => Some(value),
+                None => {
+                    let _ = tokio::time::timeout(timeout, notified).await;
+                    check().await
+                }
+            }
+        };
+        self.forget_if_unused(sign_in_id);
+        result
+    }
+
+    fn forget_if_unused(&self, sign_in_id: &str) {
+        let mut map = self.lock();
+        if map.get(sign_in_id).is_some_and(|n| Arc::strong_count(n) == 1) {
+            map.remove(sign_in_id);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Notify>>> {
+        // A panic while holding this lock cannot leave the map inconsistent; keep serving.
+        self.by_sign_in.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    #[tokio::test]
+    async fn a_wake_ends_the_wait_early_and_the_entry_is_dropped() {
+        let waiters = Arc::new(Waiters::default());
+        let changed = Arc::new(AtomicBool::new(false));
+        let waker = {
+            let (waiters, changed) = (waiters.clone(), changed.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                changed.store(true, Ordering::SeqCst);
+                waiters.wake("a");
+            })
+        };
+        let started = std::time::Instant::now();
+        let result = waiters
+            .wait_for("a", Duration::from_secs(10), || {
+                let changed = changed.clone();
+                async move { changed.load(Ordering::SeqCst).then_some(1) }
+            })
+            .await;
+        waker.await.unwrap();
+        assert_eq!(result, Some(1));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(waiters.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn without_a_wake_the_wait_times_out() {
+        let waiters = Waiters::default();
+        let result: Option<()> = waiters.wait_for("b", Duration::from_millis(20), || async { None }).await;
+        assert_eq!(result, None);
+        assert_eq!(waiters.len(), 0);
+    }
+}

@@ -1,0 +1,276 @@
+//! Runs the real application in-process on port 0, with a fresh SQLite file, against the
+//! simulator over real HTTP; and a browser-like client that keeps cookies.
+
+use std::{collections::HashMap, net::SocketAddr, sync::Arc, time::Duration};
+
+use leptos::config::LeptosOptions;
+use serde_json::Value;
+use tempfile::TempDir;
+use tokio::{sync::oneshot, task::JoinHandle};
+use truecaller_signin::{
+    domain::{AccountView, SignInStatus},
+    error::ApiError,
+    server::{config::Config, simulator::Simulator, startup::Application},
+};
+use url::Url;
+
+pub struct TestApp {
+    pub url: Url,
+    pub port: u16,
+    pub db: Arc<TempDir>,
+    pub env: Vec<(String, String)>,
+    pub sign_ins: truecaller_signin::server::sign_in::SignInService,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+/// Starts the app in simulator mode (no app key) with `env` on top.
+pub async fn spawn_app(env: &[(&str, &str)]) -> TestApp {
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    start(env, Arc::new(TempDir::new().unwrap()), 0).await
+}
+
+/// Starts the app on a chosen port (for a simulator that must know the callback URL first).
+pub async fn spawn_app_on(port: u16, env: &[(&str, &str)]) -> TestApp {
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    start(env, Arc::new(TempDir::new().unwrap()), port).await
+}
+
+async fn start(env: Vec<(String, String)>, db: Arc<TempDir>, port: u16) -> TestApp {
+    let mut vars: HashMap<String, String> = env.iter().cloned().collect();
+    vars.entry("DATABASE_URL".into())
+        .or_insert_with(|| format!("sqlite://{}/app.db", db.path().display()));
+    let config = Config::load("", &vars).expect("test configuration is valid");
+    let options = LeptosOptions::builder()
+        .output_name("truecaller-signin")
+        .site_addr(SocketAddr::from(([127, 0, 0, 1], port)))
+        .build();
+    let app = Application::build(config, options).await.expect("app starts");
+    let port = app.port();
+    let url = app.public_url().clone();
+    let sign_ins = app.sign_ins().clone();
+    let (tx, rx) = oneshot::channel();
+    let handle = tokio::spawn(app.run_until(async move {
+        let _ = rx.await;
+    }));
+    TestApp { url, port, db, env, sign_ins, shutdown: Some(tx), handle: Some(handle) }
+}
+
+impl TestApp {
+    /// Stops the server (letting requests in flight finish) and starts it again on the same
+    /// port and database.
+    pub async fn restart(mut self) -> TestApp {
+        let (env, db, port) = (self.env.clone(), self.db.clone(), self.port);
+        self.stop().await;
+        start(env, db, port).await
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), handle).await;
+        }
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser::new(self.url.clone())
+    }
+
+    /// The simulator mounted in this app.
+    pub fn sim(&self) -> SimClient {
+        SimClient { base: self.url.join("simulator/").unwrap(), http: reqwest::Client::new() }
+    }
+
+    pub fn callback_url(&self) -> Url {
+        self.url.join("auth/truecaller/callback").unwrap()
+    }
+
+    pub async fn post_callback(&self, body: &Value) -> reqwest::StatusCode {
+        reqwest::Client::new().post(self.callback_url()).json(body).send().await.unwrap().status()
+    }
+
+    pub async fn events(&self, sign_in_id: Option<&str>) -> Vec<String> {
+        self.sign_ins.store().events(sign_in_id).await.unwrap()
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(self.sign_ins.store().pool()).await.unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A simulator on its own port, for tests where the app runs in live mode or restarts.
+pub struct StandaloneSim {
+    pub url: Url,
+    _handle: JoinHandle<()>,
+}
+
+impl StandaloneSim {
+    pub async fn spawn(callback_url: Url) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        let router: axum::Router = Simulator::new(callback_url).router();
+        let handle = tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        Self { url, _handle: handle }
+    }
+
+    pub fn client(&self) -> SimClient {
+        SimClient { base: self.url.clone(), http: reqwest::Client::new() }
+    }
+}
+
+/// A port that was free a moment ago.
+pub async fn free_port() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+pub struct SimClient {
+    base: Url,
+    http: reqwest::Client,
+}
+
+impl SimClient {
+    pub async fn prompts(&self) -> Vec<Value> {
+        let url = self.base.join("api/requests").unwrap();
+        self.http.get(url).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// The newest prompt sent to `phone` (E.164 digits).
+    pub async fn prompt_for(&self, phone: &str) -> Value {
+        self.prompts()
+            .await
+            .into_iter()
+            .find(|p| p["phone"] == phone)
+            .unwrap_or_else(|| panic!("no prompt for {phone}"))
+    }
+
+    /// Answers the newest prompt for `phone`; returns the callback body. `deliver: false` only
+    /// builds it, so the test can send (or alter) it.
+    pub async fn answer(&self, phone: &str, approve: bool, deliver: bool) -> Value {
+        let prompt = self.prompt_for(phone).await;
+        let id = prompt["requestId"].as_str().unwrap();
+        let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+        let verb = if approve { "approve" } else { "reject" };
+        let url = self.base.join(&format!("api/requests/{encoded}/{verb}?deliver={deliver}")).unwrap();
+        let response = self.http.post(url).send().await.unwrap();
+        assert!(response.status().is_success(), "answer failed: {}", response.status());
+        let body: Value = response.json().await.unwrap();
+        body["callback"].clone()
+    }
+}
+
+/// A browser: a cookie jar and the app's server functions. Clones share the jar (two tabs).
+#[derive(Clone)]
+pub struct Browser {
+    base: Url,
+    jar: Arc<reqwest::cookie::Jar>,
+    pub http: reqwest::Client,
+}
+
+impl Browser {
+    pub fn new(base: Url) -> Self {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let http = reqwest::Client::builder().cookie_provider(jar.clone()).build().unwrap();
+        Self { base, jar, http }
+    }
+
+    /// The cookies this browser would send to the app.
+    pub fn cookies(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        self.jar.cookies(&self.base).map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    async fn call<T: serde::de::DeserializeOwned>(&self, path: &str, form: &[(&str, String)]) -> (u16, Result<T, ApiError>) {
+        let response = self.http.post(self.base.join(path).unwrap()).form(form).send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let parsed = if (200..300).contains(&status) {
+            Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}")))
+        } else {
+            Err(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} error body: {e}: {text}")))
+        };
+        (status, parsed)
+    }
+
+    pub async fn initiate(&self, phone: &str) -> SignInStatus {
+        let (status, result) = self.call("api/signin/initiate", &[("phone", phone.to_owned())]).await;
+        result.unwrap_or_else(|e| panic!("initiate answered {status}: {e:?}"))
+    }
+
+    pub async fn initiate_raw(&self, phone: &str) -> (u16, Result<SignInStatus, ApiError>) {
+        self.call("api/signin/initiate", &[("phone", phone.to_owned())]).await
+    }
+
+    pub async fn status(&self, wait_ms: u32) -> SignInStatus {
+        let (status, result) = self.call("api/signin/status", &[("wait_ms", wait_ms.to_string())]).await;
+        result.unwrap_or_else(|e| panic!("status answered {status}: {e:?}"))
+    }
+
+    /// Polls (long-polling) until the status is no longer pending, or `limit` passes.
+    pub async fn settle(&self, limit: Duration) -> SignInStatus {
+        let start = std::time::Instant::now();
+        loop {
+            let status = self.status(2_000).await;
+            if !status.is_pending() || start.elapsed() > limit {
+                return status;
+            }
+        }
+    }
+
+    pub async fn account(&self) -> Option<AccountView> {
+        let (status, result) = self.call("api/account", &[]).await;
+        result.unwrap_or_else(|e| panic!("account answered {status}: {e:?}"))
+    }
+
+    pub async fn sign_out(&self) {
+        let (status, result) = self.call::<()>("api/signout", &[]).await;
+        result.unwrap_or_else(|e| panic!("signout answered {status}: {e:?}"));
+    }
+
+    pub async fn cancel(&self) -> SignInStatus {
+        let (status, result) = self.call("api/signin/cancel", &[]).await;
+        result.unwrap_or_else(|e| panic!("cancel answered {status}: {e:?}"))
+    }
+}
+
+/// A TCP listener that counts connections and never answers: proof that nothing was sent there.
+pub struct Tripwire {
+    pub port: u16,
+    pub hits: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Tripwire {
+    pub async fn spawn() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = hits.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                // Hold the connection open without answering.
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                    drop(socket);
+                });
+            }
+        });
+        Self { port, hits }
+    }
+
+    pub fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}

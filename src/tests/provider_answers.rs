@@ -1,0 +1,110 @@
+//! Every documented answer from Truecaller's request and profile endpoints becomes the right
+//! screen, and none of them signs anybody in by mistake.
+
+use std::time::{Duration, Instant};
+
+use truecaller_signin::domain::{FailureReason, SignInStatus};
+
+use crate::helpers::{spawn_app, StandaloneSim, Tripwire};
+
+#[tokio::test]
+async fn a_number_without_truecaller_is_told_so() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    assert_eq!(browser.initiate("+91 98765 00001").await, SignInStatus::NotTruecallerUser);
+    assert_eq!(browser.account().await, None);
+    // No prompt was sent, so the number is not locked.
+    assert_eq!(browser.initiate("+91 98765 00001").await, SignInStatus::NotTruecallerUser);
+}
+
+#[tokio::test]
+async fn a_truecaller_outage_is_a_provider_problem_not_a_hang() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    assert_eq!(
+        browser.initiate("+91 98765 00002").await,
+        SignInStatus::Failed { reason: FailureReason::ProviderUnavailable }
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_app_key_is_a_configuration_error() {
+    let sim = StandaloneSim::spawn("http://127.0.0.1:9/".parse().unwrap()).await;
+    let sim_url = sim.url.as_str().trim_end_matches('/').to_owned();
+    let app = spawn_app(&[
+        ("TRUECALLER_APP_KEY", "not-the-key"),
+        ("TRUECALLER_API_URL", &sim_url),
+        ("TRUECALLER_PROFILE_URL", &sim_url),
+    ])
+    .await;
+    let browser = app.browser();
+    assert_eq!(
+        browser.initiate("+91 99999 99999").await,
+        SignInStatus::Failed { reason: FailureReason::ServiceMisconfigured }
+    );
+    assert!(sim.client().prompts().await.is_empty());
+}
+
+#[tokio::test]
+async fn an_unreachable_provider_fails_fast() {
+    let closed = crate::helpers::free_port().await;
+    let url = format!("http://127.0.0.1:{closed}");
+    let app = spawn_app(&[("TRUECALLER_APP_KEY", "k"), ("TRUECALLER_API_URL", &url), ("TRUECALLER_PROFILE_URL", &url)]).await;
+    assert_eq!(
+        app.browser().initiate("+91 99999 99999").await,
+        SignInStatus::Failed { reason: FailureReason::ProviderUnavailable }
+    );
+}
+
+#[tokio::test]
+async fn a_provider_that_never_answers_times_out_within_seconds() {
+    let silent = Tripwire::spawn().await;
+    let url = format!("http://127.0.0.1:{}", silent.port);
+    let app = spawn_app(&[("TRUECALLER_APP_KEY", "k"), ("TRUECALLER_API_URL", &url), ("TRUECALLER_PROFILE_URL", &url)]).await;
+    let started = Instant::now();
+    assert_eq!(
+        app.browser().initiate("+91 99999 99999").await,
+        SignInStatus::Failed { reason: FailureReason::ProviderUnavailable }
+    );
+    assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn profile_server_errors_are_retried_until_the_profile_arrives() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    browser.initiate("+91 98765 00003").await;
+    app.sim().answer("919876500003", true, true).await;
+    assert!(matches!(browser.settle(Duration::from_secs(15)).await, SignInStatus::SignedIn { .. }));
+    assert_eq!(app.sim().prompt_for("919876500003").await["profileFetches"], 3);
+}
+
+#[tokio::test]
+async fn profile_failures_past_the_token_lifetime_end_in_a_clear_failure() {
+    // A token that lives 1 s, and a profile endpoint that keeps failing (wrong host for tokens).
+    let app = spawn_app(&[("TRUECALLER_TOKEN_TTL_SECS", "1")]).await;
+    let browser = app.browser();
+    browser.initiate("+91 99999 99999").await;
+    let mut callback = app.sim().answer("919999999999", true, false).await;
+    callback["accessToken"] = "unknown-token".into();
+    assert_eq!(app.post_callback(&callback).await, 200);
+    assert_eq!(
+        browser.settle(Duration::from_secs(10)).await,
+        SignInStatus::Failed { reason: FailureReason::ProfileUnavailable }
+    );
+    assert_eq!(browser.account().await, None);
+}
+
+#[tokio::test]
+async fn an_approval_from_an_account_with_another_number_signs_nobody_in() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    browser.initiate("+91 98765 00004").await;
+    app.sim().answer("919876500004", true, true).await;
+    assert_eq!(
+        browser.settle(Duration::from_secs(10)).await,
+        SignInStatus::Failed { reason: FailureReason::NumberMismatch }
+    );
+    assert_eq!(browser.account().await, None);
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0);
+}

@@ -1,0 +1,207 @@
+//! The journeys a person takes: approve, reject, time out, come back, sign out.
+
+use std::time::{Duration, Instant};
+
+use truecaller_signin::domain::SignInStatus;
+
+use crate::helpers::{free_port, spawn_app, StandaloneSim};
+
+const RAJAT: &str = "919999999999";
+
+#[tokio::test]
+async fn approving_the_prompt_signs_the_browser_in_and_creates_the_account() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+
+    let waiting = browser.initiate("+91 99999 99999").await;
+    assert!(matches!(&waiting, SignInStatus::Waiting { phone, seconds_left } if phone == "+91 •••••••• 99" && *seconds_left >= 59), "{waiting:?}");
+    let before = browser.cookies();
+    assert!(before.is_some(), "a session cookie is set while waiting");
+
+    // The person approves on the phone; a long-poll in flight hears about it promptly.
+    let sim = app.sim();
+    let poll = {
+        let browser = browser.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            (browser.status(20_000).await, started.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    sim.answer(RAJAT, true, true).await;
+    let (after_approval, waited) = poll.await.unwrap();
+    assert!(waited < Duration::from_secs(5), "long-poll returned after {waited:?}");
+    assert!(
+        matches!(after_approval, SignInStatus::Approved { .. } | SignInStatus::SignedIn { .. }),
+        "{after_approval:?}"
+    );
+
+    let done = browser.settle(Duration::from_secs(10)).await;
+    assert_eq!(done, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    assert_ne!(browser.cookies(), before, "session id is cycled at sign-in");
+
+    let account = browser.account().await.expect("signed in");
+    assert_eq!(account.name, "Rajat Kapoor");
+    assert_eq!(account.phone, "+91 99999 99999");
+    assert!(account.new_account);
+    assert!(account.details.contains(&("Email".into(), "rajat@example.com".into())));
+    assert!(account.details.contains(&("Company".into(), "ABC".into())));
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins WHERE access_token IS NOT NULL").await, 0, "token not kept");
+    assert_eq!(sim.prompt_for(RAJAT).await["profileFetches"], 1);
+}
+
+#[tokio::test]
+async fn a_second_approval_updates_the_same_account() {
+    let app = spawn_app(&[]).await;
+    for round in 1..=2 {
+        let browser = app.browser();
+        browser.initiate("919999999999").await;
+        app.sim().answer(RAJAT, true, true).await;
+        assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { .. }));
+        let account = browser.account().await.unwrap();
+        assert_eq!(account.new_account, round == 1);
+        assert_eq!(account.sign_in_count, round);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
+}
+
+#[tokio::test]
+async fn rejecting_the_prompt_signs_nobody_in_and_frees_the_number() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    browser.initiate("+46 76 012 34 56").await;
+    app.sim().answer("46760123456", false, true).await;
+    assert_eq!(browser.settle(Duration::from_secs(5)).await, SignInStatus::Rejected);
+    assert_eq!(browser.account().await, None);
+    // The cycle completed, so the number is not locked: a new prompt goes out.
+    assert!(matches!(browser.initiate("+46 76 012 34 56").await, SignInStatus::Waiting { .. }));
+    assert_eq!(app.sim().prompts().await.len(), 2);
+}
+
+#[tokio::test]
+async fn an_unanswered_prompt_times_out_and_a_late_approval_is_recorded_not_used() {
+    let app = spawn_app(&[("SIGNIN_TIMEOUT_SECS", "1")]).await;
+    let browser = app.browser();
+    browser.initiate("+44 7400 123456").await;
+    let started = Instant::now();
+    let status = browser.settle(Duration::from_secs(5)).await;
+    assert!(matches!(status, SignInStatus::TimedOut { retry_in_secs } if retry_in_secs > 250), "{status:?}");
+    assert!(started.elapsed() < Duration::from_secs(3), "timeout reported late: {:?}", started.elapsed());
+
+    let sim = app.sim();
+    sim.answer("447400123456", true, true).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(matches!(browser.status(0).await, SignInStatus::TimedOut { .. }));
+    assert_eq!(browser.account().await, None);
+    assert_eq!(sim.prompt_for("447400123456").await["profileFetches"], 0, "late token never used");
+    let id: String = sqlx::query_scalar("SELECT id FROM sign_ins").fetch_one(app.sign_ins.store().pool()).await.unwrap();
+    assert!(app.events(Some(&id)).await.contains(&"late_approval".to_owned()));
+}
+
+#[tokio::test]
+async fn the_same_browser_resumes_and_another_browser_is_told_to_wait() {
+    let app = spawn_app(&[]).await;
+    let first = app.browser();
+    first.initiate("+91 99999 99999").await;
+    // A reload (or a second submit) resumes the same wait: no second prompt.
+    assert!(matches!(first.status(0).await, SignInStatus::Waiting { .. }));
+    assert!(matches!(first.initiate("919999999999").await, SignInStatus::Waiting { .. }));
+    assert_eq!(app.sim().prompts().await.len(), 1);
+
+    let second = app.browser();
+    let status = second.initiate("+91 99999 99999").await;
+    assert!(
+        matches!(&status, SignInStatus::Locked { other_browser: true, retry_in_secs, .. } if *retry_in_secs > 290),
+        "{status:?}"
+    );
+    assert_eq!(app.sim().prompts().await.len(), 1);
+
+    // The approval completes only the request it belongs to.
+    app.sim().answer(RAJAT, true, true).await;
+    assert!(matches!(first.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { .. }));
+    assert_eq!(second.status(0).await, SignInStatus::Idle);
+    assert_eq!(second.account().await, None);
+}
+
+#[tokio::test]
+async fn using_another_number_cancels_but_keeps_the_lock() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    browser.initiate("+91 99999 99999").await;
+    assert_eq!(browser.cancel().await, SignInStatus::Idle);
+    assert_eq!(browser.status(0).await, SignInStatus::Idle);
+    let again = browser.initiate("+91 99999 99999").await;
+    assert!(matches!(again, SignInStatus::Locked { other_browser: false, .. }), "{again:?}");
+    // An approval of the abandoned prompt signs nobody in.
+    app.sim().answer(RAJAT, true, true).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(browser.account().await, None);
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    browser.initiate("+447400123456").await;
+    app.sim().answer("447400123456", true, true).await;
+    assert_eq!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { name: "Alex Morgan".into() });
+    let signed_in_cookies = browser.cookies().unwrap();
+    browser.sign_out().await;
+    assert_eq!(browser.account().await, None);
+    assert_eq!(browser.status(0).await, SignInStatus::Idle);
+
+    // The old cookie no longer means anything: its session was deleted.
+    let replay = reqwest::Client::new()
+        .post(app.url.join("api/account").unwrap())
+        .header("cookie", signed_in_cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.text().await.unwrap(), "null");
+}
+
+#[tokio::test]
+async fn a_pending_sign_in_survives_a_restart() {
+    let port = free_port().await;
+    let app_url = url::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
+    let sim = StandaloneSim::spawn(app_url.join("auth/truecaller/callback").unwrap()).await;
+    let sim_url = sim.url.as_str().trim_end_matches('/').to_owned();
+    let app = crate::helpers::spawn_app_on(
+        port,
+        &[
+            ("TRUECALLER_APP_KEY", "simulator-app-key"),
+            ("TRUECALLER_API_URL", &sim_url),
+            ("TRUECALLER_PROFILE_URL", &sim_url),
+        ],
+    )
+    .await;
+    let browser = app.browser();
+    assert!(matches!(browser.initiate("+91 99999 99999").await, SignInStatus::Waiting { .. }));
+
+    let app = app.restart().await;
+    assert!(matches!(browser.status(0).await, SignInStatus::Waiting { .. }), "still waiting after restart");
+    sim.client().answer(RAJAT, true, true).await;
+    assert_eq!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    drop(app);
+}
+
+#[tokio::test]
+async fn an_invalid_number_gets_a_clear_error_and_sends_nothing() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    for (input, message) in [
+        ("", "Enter your mobile number."),
+        ("12345", "That doesn't look like a valid phone number."),
+        ("+46 8 123 456 78", "That looks like a landline"),
+        ("call me", "Use digits only"),
+    ] {
+        let (status, result) = browser.initiate_raw(input).await;
+        assert_eq!(status, 400, "{input}");
+        match result {
+            Err(truecaller_signin::error::ApiError::InvalidPhone(m)) => assert!(m.starts_with(message), "{input}: {m}"),
+            other => panic!("{input}: {other:?}"),
+        }
+    }
+    assert!(app.sim().prompts().await.is_empty());
+}
