@@ -40,13 +40,18 @@ impl AuthSession {
     }
 
     /// A random key that identifies this browser to its sign-ins; stored hashed on their rows.
+    /// Created on first use, which is the first `initiate`: merely viewing a page stores nothing.
     pub async fn browser_key(&self) -> Result<String, SessionError> {
-        if let Some(key) = self.0.get::<String>(BROWSER).await? {
+        if let Some(key) = self.existing_browser_key().await? {
             return Ok(key);
         }
         let key = clock::random_token();
         self.0.insert(BROWSER, &key).await?;
         Ok(key)
+    }
+
+    pub async fn existing_browser_key(&self) -> Result<Option<String>, SessionError> {
+        self.0.get(BROWSER).await
     }
 
     /// Signs the browser in: a fresh session id (no fixation), the account, nothing pending.

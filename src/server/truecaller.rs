@@ -31,8 +31,8 @@ pub enum RequestOutcome {
 
 #[derive(Debug)]
 pub enum ProfileOutcome {
-    Profile(Profile),
-    /// 401: the token is expired or unknown (Truecaller also answers this way briefly after issuing).
+    Profile(Box<Profile>),
+    /// 401: the token is expired or unknown.
     Unauthorized,
     /// 5xx, network failure: worth retrying while the token lives.
     Unavailable { detail: String },
@@ -162,7 +162,7 @@ impl TruecallerClient {
         };
         match status {
             StatusCode::OK => match Profile::parse(&body) {
-                Ok(profile) => ProfileOutcome::Profile(profile),
+                Ok(profile) => ProfileOutcome::Profile(Box::new(profile)),
                 Err(e) => ProfileOutcome::Unusable { detail: e.to_string() },
             },
             StatusCode::UNAUTHORIZED => ProfileOutcome::Unauthorized,

@@ -205,3 +205,15 @@ async fn an_invalid_number_gets_a_clear_error_and_sends_nothing() {
     }
     assert!(app.sim().prompts().await.is_empty());
 }
+
+#[tokio::test]
+async fn viewing_the_sign_in_page_stores_nothing() {
+    let app = spawn_app(&[]).await;
+    let response = reqwest::get(app.url.clone()).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("set-cookie").is_none());
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Continue with Truecaller"), "the form is server-rendered");
+    assert!(html.contains("Simulator mode"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM tower_sessions").await, 0);
+}

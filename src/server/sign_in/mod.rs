@@ -80,7 +80,7 @@ impl SignInService {
         let phone = PhoneNumber::parse(input, s.settings.default_region)?;
         let browser = clock::digest(&session.browser_key().await?);
 
-        if let Some(current) = self.current(session, &browser).await? {
+        if let Some(current) = self.current(session).await? {
             if current.phone == phone.digits() && current.phase.is_live() {
                 return Ok(self.view(&current));
             }
@@ -131,9 +131,8 @@ impl SignInService {
     /// Where this browser's sign-in stands. With `wait`, holds the answer until the phase changes
     /// or `wait` passes; the first call that sees an approval signs the session in.
     pub async fn status(&self, session: &AuthSession, wait: Duration) -> Result<SignInStatus, Error> {
-        let browser = clock::digest(&session.browser_key().await?);
-        let Some(mut row) = self.current(session, &browser).await? else {
-            return Ok(SignInStatus::Idle);
+        let Some(mut row) = self.current(session).await? else {
+            return self.signed_in_view(session).await;
         };
         let wait = wait.min(MAX_WAIT);
         if row.phase.is_live() && row.phase != Phase::Approved && !wait.is_zero() {
@@ -165,8 +164,7 @@ impl SignInService {
 
     /// The browser gives up on its sign-in ("use another number").
     pub async fn cancel(&self, session: &AuthSession) -> Result<SignInStatus, Error> {
-        let browser = clock::digest(&session.browser_key().await?);
-        if let Some(row) = self.current(session, &browser).await? {
+        if let Some(row) = self.current(session).await? {
             if row.phase.on(Event::Cancelled).is_some() {
                 self.apply(&row, Event::Cancelled, Changes::default()).await?;
             }
@@ -354,10 +352,11 @@ impl SignInService {
     }
 
     /// This browser's current sign-in, with its deadline applied.
-    async fn current(&self, session: &AuthSession, browser: &str) -> Result<Option<SignInRow>, Error> {
-        let Some(id) = session.sign_in_id().await? else {
+    async fn current(&self, session: &AuthSession) -> Result<Option<SignInRow>, Error> {
+        let (Some(id), Some(key)) = (session.sign_in_id().await?, session.existing_browser_key().await?) else {
             return Ok(None);
         };
+        let browser = clock::digest(&key);
         match self.inner.store.sign_in(&id).await? {
             Some(row) if row.browser == browser => Ok(Some(self.settle(row).await?)),
             _ => {
@@ -389,6 +388,17 @@ impl SignInService {
             phone: phone.masked(),
             retry_in_secs: clock::seconds_until(until, clock::now_ms()),
             other_browser: !own,
+        })
+    }
+
+    /// No sign-in in progress: `SignedIn` if the session already belongs to an account.
+    async fn signed_in_view(&self, session: &AuthSession) -> Result<SignInStatus, Error> {
+        let Some(account_id) = session.account_id().await? else {
+            return Ok(SignInStatus::Idle);
+        };
+        Ok(match self.inner.store.account(account_id).await? {
+            Some(account) => SignInStatus::SignedIn { name: account.name },
+            None => SignInStatus::Idle,
         })
     }
 

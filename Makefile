@@ -1,0 +1,23 @@
+# The two commands in the README: `make dev` runs the app in simulator mode, `make test` runs
+# every test. Both install what is missing first (.ci/setup).
+.PHONY: setup dev build test unit e2e
+
+setup:
+	bash .ci/setup
+
+dev:
+	SETUP_BROWSER=0 bash .ci/setup
+	cargo leptos watch
+
+build:
+	cargo leptos build
+
+# Unit and integration tests (the server in-process against the simulator), then Playwright in
+# Chromium against the built server.
+test: setup build unit e2e
+
+unit:
+	cargo test --features ssr
+
+e2e:
+	cd end2end && npx playwright test

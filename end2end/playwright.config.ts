@@ -1,0 +1,64 @@
+import { defineConfig } from "@playwright/test";
+import path from "node:path";
+
+// Runs the binary `cargo leptos build` produced, twice: the default configuration, and one with a
+// 3-second sign-in timeout for the timeout journey. Each starts from an empty database.
+const root = path.resolve(__dirname, "..");
+const binary = process.env.APP_BINARY ?? path.join(root, "target", "debug", "truecaller-signin");
+
+export const MAIN_URL = "http://127.0.0.1:3100";
+export const SHORT_TIMEOUT_URL = "http://127.0.0.1:3101";
+
+function server(name: string, port: number, env: Record<string, string>) {
+  const dir = path.join(__dirname, ".state", name);
+  return {
+    command: `rm -rf "${dir}" && mkdir -p "${dir}" && exec "${binary}"`,
+    url: `http://127.0.0.1:${port}/`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
+    env: {
+      LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
+      LEPTOS_OUTPUT_NAME: "truecaller-signin",
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_ENV: "PROD",
+      APP_CONFIG: path.join(root, "Leptos.toml"),
+      DATABASE_URL: `sqlite://${dir}/app.db`,
+      RUST_LOG: "warn",
+      ...env,
+    },
+  };
+}
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: process.env.CI ? 1 : 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL: MAIN_URL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+  webServer: [
+    server("main", 3100, {}),
+    server("short-timeout", 3101, { SIGNIN_TIMEOUT_SECS: "3", SIGNIN_LOCK_SECS: "5" }),
+  ],
+});

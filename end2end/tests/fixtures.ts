@@ -1,0 +1,57 @@
+import { test as base, expect, Page } from "@playwright/test";
+
+// Every page is watched: a console error, a warning (Leptos reports hydration mismatches as
+// warnings) or an uncaught exception fails the test that caused it.
+export const test = base.extend<{ problems: string[] }>({
+  problems: [
+    async ({ context }, use) => {
+      const problems: string[] = [];
+      const watch = (page: Page) => {
+        page.on("console", (msg) => {
+          if (msg.type() === "error" || msg.type() === "warning") {
+            problems.push(`${msg.type()} on ${page.url()}: ${msg.text()}`);
+          }
+        });
+        page.on("pageerror", (err) => problems.push(`exception on ${page.url()}: ${err.message}`));
+      };
+      context.pages().forEach(watch);
+      context.on("page", watch);
+      await use(problems);
+      expect(problems, "console errors or hydration warnings").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+/** A fresh Indian mobile number (E.164 digits) no other test uses, so locks never collide. */
+export function freshNumber(): string {
+  const digits = Array.from({ length: 8 }, () => Math.floor(Math.random() * 10)).join("");
+  return `9197${digits}`;
+}
+
+/** Types the number and asks for a prompt; waits until the page says to check the phone. */
+export async function requestPrompt(page: Page, typed: string) {
+  await page.getByLabel("Mobile number").fill(typed);
+  await page.getByRole("button", { name: "Continue with Truecaller" }).click();
+  await expect(page.getByRole("heading", { name: "Check your phone" })).toBeVisible();
+}
+
+/** Opens the simulated phone in a new tab and answers the prompt for `digits`. */
+export async function answerOnPhone(page: Page, digits: string, answer: "Approve" | "Reject", baseURL?: string) {
+  const phone = await page.context().newPage();
+  await phone.goto(`${baseURL ?? ""}/simulator`);
+  const prompt = phone.getByRole("listitem").filter({ hasText: `+${digits}` }).first();
+  await prompt.getByRole("button", { name: answer }).click();
+  await expect(phone.getByRole("listitem").filter({ hasText: `+${digits}` }).first()).toContainText(
+    answer === "Approve" ? "Approved" : "Rejected",
+  );
+  await phone.close();
+}
+
+/** Waits until the app has hydrated, so clicks reach Leptos' handlers. */
+export async function gotoApp(page: Page, url = "/") {
+  await page.goto(url);
+  await page.locator("body[data-hydrated]").waitFor();
+}

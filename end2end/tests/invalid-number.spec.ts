@@ -1,0 +1,28 @@
+import { test, expect, gotoApp } from "./fixtures";
+
+test("invalid numbers are explained inline and nothing is sent", async ({ page }) => {
+  await gotoApp(page);
+  const input = page.getByLabel("Mobile number");
+  const send = page.getByRole("button", { name: "Continue with Truecaller" });
+
+  // The browser's quick shape check.
+  await input.fill("12345");
+  await send.click();
+  await expect(page.getByRole("alert")).toHaveText("That number is too short.");
+  await expect(input).toHaveAttribute("aria-invalid", "true");
+  await expect(input).toBeFocused();
+
+  await input.fill("call me maybe");
+  await input.press("Enter");
+  await expect(page.getByRole("alert")).toHaveText("Use digits only, with an optional + in front.");
+
+  // The server's libphonenumber verdict.
+  await input.fill("+999 1234 5678");
+  await send.click();
+  await expect(page.getByRole("alert")).toContainText("That doesn't look like a valid phone number");
+
+  await input.fill("+46 8 123 456 78");
+  await send.click();
+  await expect(page.getByRole("alert")).toContainText("landline");
+  await expect(page.getByRole("heading", { name: "Check your phone" })).toHaveCount(0);
+});
