@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    SsrMode, StaticSegment,
 };
 
 use crate::{
@@ -40,8 +40,10 @@ pub fn App() -> impl IntoView {
             <SimulatorBanner/>
             <main>
                 <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=SignInPage/>
-                    <Route path=StaticSegment("account") view=AccountPage/>
+                    // Async: both pages are small and decide on a redirect from session data, which
+                    // must happen before any byte is sent (a real 302, no JavaScript needed).
+                    <Route path=StaticSegment("") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -53,6 +53,7 @@ pub fn render(prompts: &[Prompt]) -> String {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 {refresh}
                 <title>"Truecaller simulator: phone"</title>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <style>{STYLE}</style>
             </head>
             <body>
