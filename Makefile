@@ -1,6 +1,6 @@
 # The two commands in the README: `make dev` runs the app in simulator mode, `make test` runs
 # every test. Both install what is missing first (.ci/setup).
-.PHONY: setup dev build test unit e2e
+.PHONY: setup dev build test unit e2e bench
 
 setup:
 	bash .ci/setup
@@ -21,3 +21,9 @@ unit:
 
 e2e:
 	cd end2end && npx playwright test
+
+# Drives the real server and simulator over loopback and prints the tables in BENCHMARKS.md.
+# BENCH_QUICK=1 runs a tenth of each load.
+bench:
+	SETUP_BROWSER=0 bash .ci/setup
+	cargo bench --features ssr --bench signin

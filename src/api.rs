@@ -6,7 +6,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::server::{api::request, api::respond};
 use crate::{
-    domain::{AccountView, AppMode, SignInStatus},
+    domain::{AccountView, AppMode, SignInPageData, SignInStatus},
     error::ApiError,
 };
 
@@ -15,6 +15,13 @@ use crate::{
 pub async fn initiate(phone: String) -> Result<SignInStatus, ApiError> {
     let (state, session) = request().await?;
     respond(state.sign_ins.initiate(&session, &phone).await)
+}
+
+/// What the sign-in page renders on load: the status and any feedback from a plain form post.
+#[server(endpoint = "signin/page")]
+pub async fn sign_in_page() -> Result<SignInPageData, ApiError> {
+    let (state, session) = request().await?;
+    respond(crate::server::api::sign_in_page(&state, &session).await)
 }
 
 /// This browser's sign-in. `wait_ms` holds the answer until the status changes (at most 25 s).

@@ -70,6 +70,21 @@ impl FailureReason {
     }
 }
 
+/// What the sign-in page starts from: the status, and the verdict on a number sent by a plain
+/// form post (no JavaScript), which cannot be answered in place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInPageData {
+    pub status: SignInStatus,
+    pub feedback: Option<FormFeedback>,
+}
+
+/// A number the server refused, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormFeedback {
+    pub phone: String,
+    pub message: String,
+}
+
 /// What the signed-in page shows: the account and the profile details the person shared.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {

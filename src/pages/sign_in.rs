@@ -6,8 +6,8 @@ use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
 use leptos_router::components::Redirect;
 
 use crate::{
-    api::{cancel, get_status, initiate},
-    domain::{check_phone_shape, FailureReason, SignInStatus},
+    api::{cancel, get_status, initiate, sign_in_page},
+    domain::{check_phone_shape, FailureReason, FormFeedback, SignInPageData, SignInStatus},
     error::ApiError,
 };
 
@@ -15,18 +15,23 @@ use crate::{
 const LONG_POLL_MS: u32 = 20_000;
 /// Pause before asking again after a failed status request.
 const RETRY_MS: u32 = 2_000;
+/// Without JavaScript, a waiting page reloads itself every 2 s until the outcome is in. Set
+/// through `inner_html` so hydration never walks into the `<noscript>`.
+const NOSCRIPT_REFRESH: &str = r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"#;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
     // Rendered on the server from this browser's session, so a reload resumes where it was.
-    let initial = Resource::new(|| (), |_| get_status(Some(0)));
+    let initial = Resource::new(|| (), |_| sign_in_page());
     view! {
         <section class="card">
             <h1>"Sign in with Truecaller"</h1>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let start = initial.await.unwrap_or(SignInStatus::Idle);
-                    view! { <SignInFlow start/> }
+                    let SignInPageData { status, feedback } = initial
+                        .await
+                        .unwrap_or(SignInPageData { status: SignInStatus::Idle, feedback: None });
+                    view! { <SignInFlow start=status feedback/> }
                 })}
             </Suspense>
         </section>
@@ -34,10 +39,11 @@ pub fn SignInPage() -> impl IntoView {
 }
 
 #[component]
-fn SignInFlow(start: SignInStatus) -> impl IntoView {
+fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoView {
+    let (typed, refused) = feedback.map_or((String::new(), None), |f| (f.phone, Some(f.message)));
     let status = RwSignal::new(start);
-    let phone = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let phone = RwSignal::new(typed);
+    let error = RwSignal::new(refused);
     let sending = RwSignal::new(false);
     // Seconds since the last status arrived; the countdown subtracts it from the server's figure.
     let elapsed = RwSignal::new(0u32);
@@ -77,7 +83,8 @@ fn SignInFlow(start: SignInStatus) -> impl IntoView {
         }
     };
 
-    let another_number = move |_| {
+    let another_number = move |ev: SubmitEvent| {
+        ev.prevent_default();
         spawn_local(async move {
             let _ = cancel().await;
         });
@@ -85,7 +92,8 @@ fn SignInFlow(start: SignInStatus) -> impl IntoView {
         error.set(None);
         status.set(SignInStatus::Idle);
     };
-    let try_again = move |_| {
+    let try_again = move |ev: SubmitEvent| {
+        ev.prevent_default();
         let number = phone.get_untracked();
         if number.trim().is_empty() {
             status.set(SignInStatus::Idle);
@@ -132,7 +140,7 @@ fn SignInFlow(start: SignInStatus) -> impl IntoView {
 
     let screen = move || match status.get() {
         SignInStatus::Idle => view! {
-            <form class="phone-form" method="post" action="/api/signin/initiate" on:submit=on_submit novalidate>
+            <form class="phone-form" method="post" action="/signin" on:submit=on_submit novalidate>
                 <label for="phone">"Mobile number"</label>
                 <input
                     id="phone"
@@ -145,6 +153,7 @@ fn SignInFlow(start: SignInStatus) -> impl IntoView {
                     node_ref=input
                     aria-describedby="phone-help phone-error"
                     aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                    value=phone.get_untracked()
                     prop:value=phone
                     on:input=move |ev| {
                         phone.set(event_target_value(&ev));
@@ -172,9 +181,10 @@ fn SignInFlow(start: SignInStatus) -> impl IntoView {
                 <p class="countdown">
                     "Waiting for your answer · " <span class="time" aria-label="time left">{move || left(seconds_left)}</span>
                 </p>
-                <div class="actions">
-                    <button type="button" class="link" on:click=another_number>"Use another number"</button>
-                </div>
+                <form class="actions" method="post" action="/signin/cancel" on:submit=another_number>
+                    <button type="submit" class="link">"Use another number"</button>
+                </form>
+                <div inner_html=NOSCRIPT_REFRESH></div>
             </div>
         }
         .into_any(),
@@ -183,6 +193,7 @@ fn SignInFlow(start: SignInStatus) -> impl IntoView {
                 <div class="spinner" aria-hidden="true"></div>
                 <h2>"Approved"</h2>
                 <p>"Getting your details from Truecaller and signing you in…"</p>
+                <div inner_html=NOSCRIPT_REFRESH></div>
             </div>
         }
         .into_any(),
@@ -262,16 +273,23 @@ fn outcome(
     title: &'static str,
     body: String,
     offer_retry: bool,
-    try_again: impl Fn(leptos::ev::MouseEvent) + 'static,
-    another_number: impl Fn(leptos::ev::MouseEvent) + 'static,
+    try_again: impl Fn(SubmitEvent) + 'static,
+    another_number: impl Fn(SubmitEvent) + 'static,
 ) -> AnyView {
+    // Without JavaScript both buttons go back to the form (the number has to be typed again).
     view! {
         <div class=format!("state outcome {class}")>
             <h2>{title}</h2>
             <p>{body}</p>
             <div class="actions">
-                {offer_retry.then(|| view! { <button type="button" class="primary" on:click=try_again>"Try again"</button> })}
-                <button type="button" class="secondary" on:click=another_number>"Use another number"</button>
+                {offer_retry.then(|| view! {
+                    <form method="post" action="/signin/cancel" on:submit=try_again>
+                        <button type="submit" class="primary">"Try again"</button>
+                    </form>
+                })}
+                <form method="post" action="/signin/cancel" on:submit=another_number>
+                    <button type="submit" class="secondary">"Use another number"</button>
+                </form>
             </div>
         </div>
     }

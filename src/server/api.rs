@@ -6,7 +6,7 @@ use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
 
 use super::{error::Error, session::AuthSession, startup::AppState};
-use crate::error::ApiError;
+use crate::{domain::SignInPageData, error::ApiError};
 
 /// The services and this browser's session, from the request being handled.
 pub async fn request() -> Result<(AppState, AuthSession), ApiError> {
@@ -44,4 +44,11 @@ pub async fn account(state: &AppState, session: &AuthSession) -> Result<Option<c
         .unwrap_or_else(|| format!("+{}", account.phone));
     let new_account = session.new_account().await?;
     Ok(Some(account.view(phone, new_account)))
+}
+
+/// The sign-in page's starting point: the status and any form feedback.
+pub async fn sign_in_page(state: &AppState, session: &AuthSession) -> Result<SignInPageData, Error> {
+    let status = state.sign_ins.status(session, std::time::Duration::ZERO).await?;
+    let feedback = session.take_feedback().await?;
+    Ok(SignInPageData { status, feedback })
 }

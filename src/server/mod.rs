@@ -10,6 +10,8 @@ pub mod clock;
 pub mod config;
 /// Server errors and their one mapping to responses.
 pub mod error;
+/// Plain form posts for browsers without JavaScript.
+pub mod forms;
 /// Checked phone numbers (libphonenumber).
 pub mod phone;
 /// Truecaller profile JSON.

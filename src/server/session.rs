@@ -8,6 +8,7 @@ const ACCOUNT: &str = "account_id";
 const NEW_ACCOUNT: &str = "new_account";
 const SIGN_IN: &str = "sign_in_id";
 const BROWSER: &str = "browser_key";
+const FEEDBACK: &str = "form_feedback";
 
 pub type SessionError = tower_sessions::session::Error;
 
@@ -52,6 +53,16 @@ impl AuthSession {
 
     pub async fn existing_browser_key(&self) -> Result<Option<String>, SessionError> {
         self.0.get(BROWSER).await
+    }
+
+    /// Keeps a refused number and the reason for the next page view (plain form posts).
+    pub async fn set_feedback(&self, feedback: &crate::domain::FormFeedback) -> Result<(), SessionError> {
+        self.0.insert(FEEDBACK, feedback).await
+    }
+
+    /// The feedback left by the last form post, once.
+    pub async fn take_feedback(&self) -> Result<Option<crate::domain::FormFeedback>, SessionError> {
+        self.0.remove(FEEDBACK).await
     }
 
     /// Signs the browser in: a fresh session id (no fixation), the account, nothing pending.

@@ -13,7 +13,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 use url::Url;
 
 use super::{
-    callback,
+    callback, forms,
     config::{join, Config, Provider},
     sign_in::{self, SignInService},
     simulator::{self, Simulator},
@@ -108,6 +108,8 @@ impl Application {
                 "/auth/truecaller/callback",
                 post(callback::truecaller_callback).layer(DefaultBodyLimit::max(callback::MAX_BODY)),
             )
+            .route("/signin", post(forms::initiate))
+            .route("/signin/cancel", post(forms::cancel))
             .leptos_routes(&state, routes, {
                 let options = leptos_options.clone();
                 move || shell(options.clone())

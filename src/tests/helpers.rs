@@ -186,6 +186,10 @@ impl Browser {
         Self { base, jar, http }
     }
 
+    pub fn jar(&self) -> Arc<reqwest::cookie::Jar> {
+        self.jar.clone()
+    }
+
     /// The cookies this browser would send to the app.
     pub fn cookies(&self) -> Option<String> {
         use reqwest::cookie::CookieStore;

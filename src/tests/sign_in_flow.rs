@@ -217,3 +217,44 @@ async fn viewing_the_sign_in_page_stores_nothing() {
     assert!(html.contains("Simulator mode"));
     assert_eq!(app.count("SELECT COUNT(*) FROM tower_sessions").await, 0);
 }
+
+#[tokio::test]
+async fn plain_form_posts_work_without_javascript() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    let no_redirects = reqwest::Client::builder()
+        .cookie_provider(browser.jar())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    let refused = no_redirects.post(app.url.join("signin").unwrap()).form(&[("phone", "12345")]).send().await.unwrap();
+    assert_eq!(refused.status(), 303);
+    assert_eq!(refused.headers()["location"], "/");
+    let page = browser.http.get(app.url.clone()).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("That doesn&#x27;t look like a valid phone number") || page.contains("That doesn't look like a valid phone number"), "{page}");
+    assert!(page.contains(r#"value="12345""#) || page.contains("12345"));
+    let again = browser.http.get(app.url.clone()).send().await.unwrap().text().await.unwrap();
+    assert!(!again.contains("valid phone number"), "feedback is shown once");
+
+    let sent = no_redirects.post(app.url.join("signin").unwrap()).form(&[("phone", "+91 99999 99999")]).send().await.unwrap();
+    assert_eq!(sent.status(), 303);
+    let page = browser.http.get(app.url.clone()).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Check your phone"));
+    assert!(page.contains("http-equiv=\"refresh\""), "the waiting page reloads itself without JavaScript");
+
+    // What the page's refresh does: reload until the page is no longer waiting.
+    app.sim().answer(RAJAT, true, true).await;
+    let started = Instant::now();
+    let landed_on = loop {
+        let response = browser.http.get(app.url.clone()).header("accept", "text/html").send().await.unwrap();
+        let path = response.url().path().to_owned();
+        let page = response.text().await.unwrap();
+        if path != "/" || !page.contains("http-equiv=\"refresh\"") || started.elapsed() > Duration::from_secs(5) {
+            break path;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(landed_on, "/account");
+    assert_eq!(browser.account().await.unwrap().name, "Rajat Kapoor");
+}

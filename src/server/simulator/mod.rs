@@ -280,8 +280,18 @@ async fn answer_from_api(
     Json(json!({ "callback": body, "delivery": delivery })).into_response()
 }
 
-async fn list_requests(State(sim): State<Shared>) -> Json<Vec<Prompt>> {
-    Json(sim.prompts())
+#[derive(Deserialize)]
+struct ListQuery {
+    /// Only prompts for this number (E.164 digits).
+    phone: Option<String>,
+}
+
+async fn list_requests(State(sim): State<Shared>, Query(query): Query<ListQuery>) -> Json<Vec<Prompt>> {
+    let prompts = match query.phone {
+        Some(phone) => sim.lock().requests.iter().rev().filter(|p| p.phone == phone).cloned().collect(),
+        None => sim.prompts(),
+    };
+    Json(prompts)
 }
 
 fn parse_answer(answer: &str) -> Option<bool> {

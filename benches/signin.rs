@@ -1,0 +1,386 @@
+//! `make bench`: drives the real server and its embedded simulator over loopback HTTP and prints
+//! a table. The server is this same binary re-run with `--serve`, in its own process, so its
+//! memory can be read from /proc without the load generator's.
+//!
+//! Figures (see BENCHMARKS.md):
+//! - P1 completion latency: callback sent → a waiting browser sees the new state, for held
+//!   requests (push) and for 3 s polling, in the same run;
+//! - P3 throughput: complete sign-ins per second at concurrency 1, 64 and 512;
+//! - P4 memory: server RSS with 10,000 sign-ins waiting on held requests;
+//! - callback acknowledgement latency while 2,000 callbacks/s arrive.
+
+use std::{
+    net::SocketAddr,
+    process::{Child, Command, Stdio},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use reqwest::{header, Client};
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+fn main() {
+    if std::env::args().any(|a| a == "--serve") {
+        serve();
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    runtime.block_on(run());
+}
+
+/// The server process: the production wiring, simulator mode.
+fn serve() {
+    use truecaller_signin::server::{config::Config, startup::Application};
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let config = Config::from_environment().expect("bench configuration");
+        let options = leptos::config::get_configuration(None).expect("leptos configuration").leptos_options;
+        let app = Application::build(config, options).await.expect("server starts");
+        app.run_until(std::future::pending()).await.expect("server runs");
+    });
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    async fn start() -> Self {
+        let dir = tempfile::TempDir::new().unwrap();
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let child = Command::new(std::env::current_exe().unwrap())
+            .arg("--serve")
+            .env("LEPTOS_SITE_ADDR", addr.to_string())
+            .env("LEPTOS_OUTPUT_NAME", "truecaller-signin")
+            .env("LEPTOS_SITE_ROOT", "target/site")
+            .env("DATABASE_URL", format!("sqlite://{}/bench.db", dir.path().display()))
+            .env("SIGNIN_TIMEOUT_SECS", "600")
+            .env("RUST_LOG", "error")
+            .env("APP_CONFIG", "/nonexistent")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("server process");
+        let base = format!("http://{addr}");
+        let probe = Client::new();
+        for _ in 0..200 {
+            if probe.get(format!("{base}/simulator/api/requests?phone=0")).send().await.is_ok() {
+                return Self { child, base, _dir: dir };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("server did not start");
+    }
+
+    fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One browser: its own session cookie, sharing the HTTP client.
+struct Browser {
+    http: Client,
+    base: String,
+    cookie: Option<String>,
+}
+
+static NEXT_NUMBER: AtomicU64 = AtomicU64::new(0);
+
+/// Distinct valid Indian mobile numbers, so the per-number lock never interferes.
+fn next_number() -> String {
+    format!("9197{:08}", NEXT_NUMBER.fetch_add(1, Ordering::Relaxed))
+}
+
+impl Browser {
+    fn new(http: &Client, base: &str) -> Self {
+        Self { http: http.clone(), base: base.to_owned(), cookie: None }
+    }
+
+    async fn call(&mut self, path: &str, form: &[(&str, String)]) -> Value {
+        let mut request = self.http.post(format!("{}/api/{path}", self.base)).form(form);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let response = request.send().await.expect("request");
+        if let Some(set) = response.headers().get(header::SET_COOKIE) {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
+            self.cookie = Some(pair);
+        }
+        let status = response.status();
+        let body: Value = response.json().await.expect("json");
+        assert!(status.is_success(), "{path}: {status} {body}");
+        body
+    }
+
+    async fn initiate(&mut self, phone: &str) -> Value {
+        self.call("signin/initiate", &[("phone", format!("+{phone}"))]).await
+    }
+
+    async fn status(&mut self, wait_ms: u32) -> Value {
+        self.call("signin/status", &[("wait_ms", wait_ms.to_string())]).await
+    }
+}
+
+fn is_waiting(status: &Value) -> bool {
+    status.get("Waiting").is_some()
+}
+
+fn is_signed_in(status: &Value) -> bool {
+    status.get("SignedIn").is_some()
+}
+
+/// The callback the simulator would send for `phone`'s prompt, without sending it.
+async fn callback_for(http: &Client, base: &str, phone: &str) -> Value {
+    let prompts: Value = http
+        .get(format!("{base}/simulator/api/requests?phone={phone}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = prompts[0]["requestId"].as_str().expect("prompt").to_owned();
+    let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    let answer: Value = http
+        .post(format!("{base}/simulator/api/requests/{encoded}/approve?deliver=false"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["callback"].clone()
+}
+
+async fn post_callback(http: &Client, base: &str, body: &Value) -> Duration {
+    let started = Instant::now();
+    let response = http.post(format!("{base}/auth/truecaller/callback")).json(body).send().await.unwrap();
+    assert!(response.status().is_success(), "callback answered {}", response.status());
+    started.elapsed()
+}
+
+/// One sign-in to the waiting state; returns the browser and its (unsent) approval callback.
+async fn waiting_sign_in(http: &Client, base: &str) -> (Browser, Value) {
+    let phone = next_number();
+    let mut browser = Browser::new(http, base);
+    let status = browser.initiate(&phone).await;
+    assert!(is_waiting(&status), "{status}");
+    let callback = callback_for(http, base, &phone).await;
+    (browser, callback)
+}
+
+/// P1: callback sent → the waiting browser's next answer shows the change.
+async fn completion_latency(http: &Client, base: &str, count: usize, concurrency: usize, poll_every: Option<Duration>) -> Vec<Duration> {
+    let gate = Arc::new(Semaphore::new(concurrency));
+    let mut tasks = Vec::new();
+    for _ in 0..count {
+        let (http, base, gate) = (http.clone(), base.to_owned(), gate.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire_owned().await.unwrap();
+            let (mut browser, callback) = waiting_sign_in(&http, &base).await;
+            let (seen_tx, seen_rx) = tokio::sync::oneshot::channel();
+            let watcher = {
+                let mut browser = Browser { http: browser.http.clone(), base: browser.base.clone(), cookie: browser.cookie.clone() };
+                tokio::spawn(async move {
+                    match poll_every {
+                        None => loop {
+                            let status = browser.status(20_000).await;
+                            if !is_waiting(&status) {
+                                let _ = seen_tx.send(Instant::now());
+                                break;
+                            }
+                        },
+                        Some(period) => {
+                            // A poller whose ticks fall anywhere relative to the approval.
+                            let offset = rand::random::<u64>() % period.as_millis() as u64;
+                            tokio::time::sleep(Duration::from_millis(offset)).await;
+                            loop {
+                                let status = browser.status(0).await;
+                                if !is_waiting(&status) {
+                                    let _ = seen_tx.send(Instant::now());
+                                    break;
+                                }
+                                tokio::time::sleep(period).await;
+                            }
+                        }
+                    }
+                })
+            };
+            // Let a held request reach the server before the approval lands.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let sent = Instant::now();
+            post_callback(&http, &base, &callback).await;
+            let seen = seen_rx.await.unwrap();
+            watcher.await.unwrap();
+            // Finish the sign-in so the next one starts from a clean slate.
+            while !is_signed_in(&browser.status(5_000).await) {}
+            seen.duration_since(sent)
+        }));
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+/// P3: complete sign-ins (initiate → approve on the phone → callback → profile → session).
+async fn throughput(http: &Client, base: &str, count: usize, concurrency: usize) -> (f64, Vec<Duration>) {
+    let gate = Arc::new(Semaphore::new(concurrency));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..count {
+        let (http, base, gate) = (http.clone(), base.to_owned(), gate.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire_owned().await.unwrap();
+            let began = Instant::now();
+            let (mut browser, callback) = waiting_sign_in(&http, &base).await;
+            post_callback(&http, &base, &callback).await;
+            while !is_signed_in(&browser.status(5_000).await) {}
+            began.elapsed()
+        }));
+    }
+    let mut times = Vec::new();
+    for t in tasks {
+        times.push(t.await.unwrap());
+    }
+    (count as f64 / started.elapsed().as_secs_f64(), times)
+}
+
+fn pct(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+async fn run() {
+    let quick = std::env::var("BENCH_QUICK").is_ok();
+    let scale = |n: usize| if quick { (n / 10).max(10) } else { n };
+    let http = Client::builder().pool_max_idle_per_host(1024).build().unwrap();
+    let server = Server::start().await;
+    let base = server.base.clone();
+    println!("server pid {} at {base} (simulator mode, SQLite)", server.child.id());
+
+    // Warm up.
+    throughput(&http, &base, 20, 4).await;
+
+    println!("\n## P1 completion latency (callback sent → waiting browser sees it)");
+    let n = scale(1000);
+    let mut push = completion_latency(&http, &base, n, 50, None).await;
+    let mut polling = completion_latency(&http, &base, n, 200, Some(Duration::from_secs(3))).await;
+    println!("| channel | sign-ins | p50 | p95 | p99 |");
+    println!("|---|---|---|---|---|");
+    for (name, samples) in [("held request (push)", &mut push), ("3 s polling", &mut polling)] {
+        println!("| {name} | {} | {} | {} | {} |", samples.len(), ms(pct(samples, 0.5)), ms(pct(samples, 0.95)), ms(pct(samples, 0.99)));
+    }
+    println!(
+        "ratio polling/push: p50 {:.0}x, p99 {:.0}x",
+        pct(&mut polling, 0.5).as_secs_f64() / pct(&mut push, 0.5).as_secs_f64(),
+        pct(&mut polling, 0.99).as_secs_f64() / pct(&mut push, 0.99).as_secs_f64()
+    );
+
+    println!("\n## P3 throughput (complete sign-ins)");
+    println!("| concurrency | sign-ins | sign-ins/s | p50 sign-in | p99 sign-in |");
+    println!("|---|---|---|---|---|");
+    for (concurrency, count) in [(1, scale(200)), (64, scale(2000)), (512, scale(4000))] {
+        let (rate, mut times) = throughput(&http, &base, count, concurrency).await;
+        println!("| {concurrency} | {count} | {rate:.0} | {} | {} |", ms(pct(&mut times, 0.5)), ms(pct(&mut times, 0.99)));
+    }
+
+    println!("\n## P4 memory with sign-ins waiting on held requests, then callback acks under load");
+    let idle_kib = server.rss_kib();
+    let waiting_count = scale(10_000);
+    let gate = Arc::new(Semaphore::new(256));
+    let mut prepared = Vec::new();
+    for _ in 0..waiting_count {
+        let (http, base, gate) = (http.clone(), base.clone(), gate.clone());
+        prepared.push(tokio::spawn(async move {
+            let _permit = gate.acquire_owned().await.unwrap();
+            waiting_sign_in(&http, &base).await
+        }));
+    }
+    let mut sign_ins = Vec::new();
+    for p in prepared {
+        sign_ins.push(p.await.unwrap());
+    }
+    let before_held_kib = server.rss_kib();
+    // Every browser holds a status request open (one connection each, like real browsers).
+    let mut holders = Vec::new();
+    let mut callbacks = Vec::new();
+    for (browser, callback) in sign_ins {
+        callbacks.push(callback);
+        let own = Client::builder().build().unwrap();
+        let mut browser = Browser { http: own, base: browser.base, cookie: browser.cookie };
+        holders.push(tokio::spawn(async move {
+            loop {
+                let status = browser.status(20_000).await;
+                if !is_waiting(&status) {
+                    break;
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let held_kib = server.rss_kib();
+    println!("| state | server RSS |");
+    println!("|---|---|");
+    println!("| idle after the runs above | {:.1} MiB |", idle_kib as f64 / 1024.0);
+    println!("| {waiting_count} sign-ins waiting, no held requests | {:.1} MiB |", before_held_kib as f64 / 1024.0);
+    println!("| {waiting_count} sign-ins waiting on held requests | {:.1} MiB |", held_kib as f64 / 1024.0);
+    println!(
+        "per waiting sign-in (held vs idle): {:.1} KiB",
+        (held_kib.saturating_sub(idle_kib)) as f64 / waiting_count as f64
+    );
+
+    // Approvals for all of them at 2,000/s; every ack is timed.
+    let rate = 2000.0;
+    let start = Instant::now();
+    let mut acks = Vec::new();
+    for (i, callback) in callbacks.into_iter().enumerate() {
+        let due = start + Duration::from_secs_f64(i as f64 / rate);
+        tokio::time::sleep_until(due.into()).await;
+        let (http, base) = (http.clone(), base.clone());
+        acks.push(tokio::spawn(async move { post_callback(&http, &base, &callback).await }));
+    }
+    let mut ack_times = Vec::new();
+    for a in acks {
+        ack_times.push(a.await.unwrap());
+    }
+    let offered = ack_times.len() as f64 / start.elapsed().as_secs_f64();
+    for h in holders {
+        let _ = tokio::time::timeout(Duration::from_secs(60), h).await;
+    }
+    println!(
+        "\ncallback acks at {offered:.0}/s offered ({} callbacks, each waking a held request and a profile fetch): p50 {}, p99 {}, max {}",
+        ack_times.len(),
+        ms(pct(&mut ack_times, 0.5)),
+        ms(pct(&mut ack_times, 0.99)),
+        ms(pct(&mut ack_times, 1.0))
+    );
+}

@@ -1,0 +1,25 @@
+import { test, expect, gotoApp, requestPrompt, freshNumber } from "./fixtures";
+
+// The browser holds a status request open and the server answers it the moment the callback
+// lands: the signed-in page must follow an approval well within a second, not a 3 s poll tick.
+test("the signed-in page appears well under a second after approval", async ({ page }) => {
+  const number = freshNumber();
+  await gotoApp(page);
+  await requestPrompt(page, `+${number}`);
+  // Let the first long-poll settle in, so the approval lands on a held request.
+  await page.waitForTimeout(500);
+
+  const phone = await page.context().newPage();
+  await phone.goto("/simulator");
+  const approve = phone.getByRole("listitem").filter({ hasText: `+${number}` }).getByRole("button", { name: "Approve" });
+  // The phone page's answer arrives once the app has acknowledged the callback: that is the
+  // moment of approval as far as the app can know it.
+  const answered = phone.waitForResponse((r) => r.url().endsWith("/approve"));
+  await approve.click();
+  await answered;
+  const approved = Date.now();
+  await expect(page.getByRole("heading", { name: `Sim User ${number.slice(-4)}` })).toBeVisible();
+  const elapsed = Date.now() - approved;
+  console.log(`approval → signed-in page: ${elapsed} ms`);
+  expect(elapsed).toBeLessThan(1_000);
+});
