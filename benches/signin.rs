@@ -71,11 +71,12 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("server process");
-        let base = format!("http://{addr}");
+        // Dropping `server` kills the child, also if it never comes up.
+        let server = Self { child, base: format!("http://{addr}"), _dir: dir };
         let probe = Client::new();
         for _ in 0..200 {
-            if probe.get(format!("{base}/simulator/api/requests?phone=0")).send().await.is_ok() {
-                return Self { child, base, _dir: dir };
+            if probe.get(format!("{}/simulator/api/requests?phone=0", server.base)).send().await.is_ok() {
+                return server;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -199,43 +200,43 @@ async fn completion_latency(http: &Client, base: &str, count: usize, concurrency
         let (http, base, gate) = (http.clone(), base.to_owned(), gate.clone());
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire_owned().await.unwrap();
-            let (mut browser, callback) = waiting_sign_in(&http, &base).await;
-            let (seen_tx, seen_rx) = tokio::sync::oneshot::channel();
-            let watcher = {
-                let mut browser = Browser { http: browser.http.clone(), base: browser.base.clone(), cookie: browser.cookie.clone() };
-                tokio::spawn(async move {
-                    match poll_every {
-                        None => loop {
-                            let status = browser.status(20_000).await;
+            let (browser, callback) = waiting_sign_in(&http, &base).await;
+            // The watcher is the browser's tab: it keeps the session cookie, which changes when
+            // the sign-in completes.
+            let watcher = tokio::spawn(async move {
+                let mut browser = browser;
+                let seen = match poll_every {
+                    None => loop {
+                        let status = browser.status(20_000).await;
+                        if !is_waiting(&status) {
+                            break (Instant::now(), status);
+                        }
+                    },
+                    Some(period) => {
+                        // A poller whose ticks fall anywhere relative to the approval.
+                        let offset = rand::random::<u64>() % period.as_millis() as u64;
+                        tokio::time::sleep(Duration::from_millis(offset)).await;
+                        loop {
+                            let status = browser.status(0).await;
                             if !is_waiting(&status) {
-                                let _ = seen_tx.send(Instant::now());
-                                break;
+                                break (Instant::now(), status);
                             }
-                        },
-                        Some(period) => {
-                            // A poller whose ticks fall anywhere relative to the approval.
-                            let offset = rand::random::<u64>() % period.as_millis() as u64;
-                            tokio::time::sleep(Duration::from_millis(offset)).await;
-                            loop {
-                                let status = browser.status(0).await;
-                                if !is_waiting(&status) {
-                                    let _ = seen_tx.send(Instant::now());
-                                    break;
-                                }
-                                tokio::time::sleep(period).await;
-                            }
+                            tokio::time::sleep(period).await;
                         }
                     }
-                })
-            };
+                };
+                // Finish the sign-in so the next one starts from a clean slate.
+                let mut status = seen.1;
+                while !is_signed_in(&status) {
+                    status = browser.status(5_000).await;
+                }
+                seen.0
+            });
             // Let a held request reach the server before the approval lands.
             tokio::time::sleep(Duration::from_millis(50)).await;
             let sent = Instant::now();
             post_callback(&http, &base, &callback).await;
-            let seen = seen_rx.await.unwrap();
-            watcher.await.unwrap();
-            // Finish the sign-in so the next one starts from a clean slate.
-            while !is_signed_in(&browser.status(5_000).await) {}
+            let seen = watcher.await.unwrap();
             seen.duration_since(sent)
         }));
     }
@@ -279,20 +280,52 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// P2: what a browser downloads before the form works (HTML + CSS) and the hydration bundle,
+/// as built in target/site (run `make release` first for the production numbers).
+async fn bytes(http: &Client, base: &str) {
+    use std::io::Write;
+    let gzip = |data: &[u8]| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(data).unwrap();
+        encoder.finish().unwrap().len()
+    };
+    let kib = |n: usize| format!("{:.1} KiB", n as f64 / 1024.0);
+    let html = http.get(format!("{base}/")).send().await.unwrap().bytes().await.unwrap();
+    println!("| file | raw | gzip | brotli |");
+    println!("|---|---|---|---|");
+    println!("| sign-in page HTML (SSR) | {} | {} | - |", kib(html.len()), kib(gzip(&html)));
+    let mut files: Vec<_> = std::fs::read_dir("target/site/pkg").map(|d| d.flatten().collect()).unwrap_or_default();
+    files.sort_by_key(|f| f.file_name());
+    for file in files {
+        let name = file.file_name().to_string_lossy().into_owned();
+        if !(name.ends_with(".css") || name.ends_with(".js") || name.ends_with(".wasm")) {
+            continue;
+        }
+        let raw = std::fs::read(file.path()).unwrap();
+        let size_of = |ext: &str| std::fs::metadata(format!("{}.{ext}", file.path().display())).map(|m| kib(m.len() as usize));
+        let br = size_of("br").unwrap_or_else(|_| "-".into());
+        println!("| {name} | {} | {} | {br} |", kib(raw.len()), kib(gzip(&raw)));
+    }
+}
+
 async fn run() {
-    let quick = std::env::var("BENCH_QUICK").is_ok();
-    let scale = |n: usize| if quick { (n / 10).max(10) } else { n };
+    // BENCH_DIVIDE=10 runs a tenth of every load (a quick check of the harness).
+    let divide: usize = std::env::var("BENCH_DIVIDE").ok().and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
+    let scale = |n: usize| (n / divide).max(1);
     let http = Client::builder().pool_max_idle_per_host(1024).build().unwrap();
     let server = Server::start().await;
     let base = server.base.clone();
     println!("server pid {} at {base} (simulator mode, SQLite)", server.child.id());
+
+    println!("\n## P2 bytes");
+    bytes(&http, &base).await;
 
     // Warm up.
     throughput(&http, &base, 20, 4).await;
 
     println!("\n## P1 completion latency (callback sent → waiting browser sees it)");
     let n = scale(1000);
-    let mut push = completion_latency(&http, &base, n, 50, None).await;
+    let mut push = completion_latency(&http, &base, n, 8, None).await;
     let mut polling = completion_latency(&http, &base, n, 200, Some(Duration::from_secs(3))).await;
     println!("| channel | sign-ins | p50 | p95 | p99 |");
     println!("|---|---|---|---|---|");
@@ -368,11 +401,11 @@ async fn run() {
         let (http, base) = (http.clone(), base.clone());
         acks.push(tokio::spawn(async move { post_callback(&http, &base, &callback).await }));
     }
+    let offered = acks.len() as f64 / start.elapsed().as_secs_f64();
     let mut ack_times = Vec::new();
     for a in acks {
         ack_times.push(a.await.unwrap());
     }
-    let offered = ack_times.len() as f64 / start.elapsed().as_secs_f64();
     for h in holders {
         let _ = tokio::time::timeout(Duration::from_secs(60), h).await;
     }

@@ -23,6 +23,8 @@ function server(name: string, port: number, env: Record<string, string>) {
       LEPTOS_OUTPUT_NAME: "truecaller-signin",
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_ENV: "PROD",
+      // cargo-leptos writes the bundle's hashed names next to the binary (hash.txt).
+      LEPTOS_HASH_FILES: "true",
       APP_CONFIG: path.join(root, "Leptos.toml"),
       DATABASE_URL: `sqlite://${dir}/app.db`,
       RUST_LOG: "warn",

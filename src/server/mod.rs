@@ -4,6 +4,8 @@
 pub mod api;
 /// `POST /auth/truecaller/callback`.
 pub mod callback;
+/// Cross-site request refusal.
+pub mod csrf;
 /// Time and random identifiers.
 pub mod clock;
 /// Settings from `Leptos.toml` and the environment.
@@ -12,6 +14,8 @@ pub mod config;
 pub mod error;
 /// Plain form posts for browsers without JavaScript.
 pub mod forms;
+/// `/healthz` and `/readyz`.
+pub mod health;
 /// Checked phone numbers (libphonenumber).
 pub mod phone;
 /// Truecaller profile JSON.

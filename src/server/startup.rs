@@ -13,7 +13,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 use url::Url;
 
 use super::{
-    callback, forms,
+    callback, csrf, forms, health,
     config::{join, Config, Provider},
     sign_in::{self, SignInService},
     simulator::{self, Simulator},
@@ -108,6 +108,8 @@ impl Application {
                 "/auth/truecaller/callback",
                 post(callback::truecaller_callback).layer(DefaultBodyLimit::max(callback::MAX_BODY)),
             )
+            .route("/healthz", axum::routing::get(health::healthz))
+            .route("/readyz", axum::routing::get(health::readyz))
             .route("/signin", post(forms::initiate))
             .route("/signin/cancel", post(forms::cancel))
             .leptos_routes(&state, routes, {
@@ -118,7 +120,12 @@ impl Application {
         if let Some(simulator) = &simulator {
             router = router.nest("/simulator", simulator.clone().router());
         }
-        let router = router.layer(sessions).layer(TraceLayer::new_for_http()).with_state(state.clone());
+        let router = router
+            .layer(sessions)
+            .layer(axum::middleware::from_fn_with_state(csrf::Origin(public_url.origin().ascii_serialization()), csrf::guard))
+            .layer(axum::middleware::map_response_with_state(leptos_options.hash_files, cache_control))
+            .layer(TraceLayer::new_for_http())
+            .with_state(state.clone());
 
         tokio::spawn(session_store.continuously_delete_expired(tokio::time::Duration::from_secs(60)));
         tokio::spawn(background(sign_ins));
@@ -148,6 +155,21 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await
     }
+}
+
+/// Bundle files under `/pkg/` carry a content hash in their names when `hash-files` is on, so
+/// browsers may keep them for a year; without hashes they must revalidate.
+async fn cache_control(
+    axum::extract::State(hashed): axum::extract::State<bool>,
+    uri: axum::http::Uri,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    if uri.path().starts_with("/pkg/") && response.status().is_success() {
+        let policy = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
 }
 
 /// Resumes interrupted profile fetches once, then keeps deadlines and retention.

@@ -4,5 +4,6 @@
 mod helpers;
 
 mod callback_abuse;
+mod cross_site;
 mod provider_answers;
 mod sign_in_flow;

@@ -108,3 +108,24 @@ async fn an_approval_from_an_account_with_another_number_signs_nobody_in() {
     assert_eq!(browser.account().await, None);
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0);
 }
+
+#[tokio::test]
+async fn readiness_reports_a_rejected_app_key_and_health_stays_up() {
+    let sim = StandaloneSim::spawn("http://127.0.0.1:9/".parse().unwrap()).await;
+    let sim_url = sim.url.as_str().trim_end_matches('/').to_owned();
+    let app = spawn_app(&[
+        ("TRUECALLER_APP_KEY", "not-the-key"),
+        ("TRUECALLER_API_URL", &sim_url),
+        ("TRUECALLER_PROFILE_URL", &sim_url),
+    ])
+    .await;
+    let get = |path: &str| reqwest::get(app.url.join(path).unwrap());
+    assert_eq!(get("readyz").await.unwrap().status(), 200);
+    app.browser().initiate("+91 99999 99999").await;
+    let ready = get("readyz").await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["database"], "ok");
+    assert!(body["provider"].as_str().unwrap().contains("app key rejected"));
+    assert_eq!(get("healthz").await.unwrap().status(), 200);
+}

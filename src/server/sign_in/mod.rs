@@ -4,7 +4,13 @@
 
 mod phase;
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use phonenumber::country;
 use tracing::{info, warn};
@@ -59,6 +65,8 @@ struct Inner {
     truecaller: TruecallerClient,
     waiters: Waiters,
     settings: Settings,
+    /// Truecaller's last answer to a request was 404 (our app key is not valid).
+    app_key_rejected: AtomicBool,
 }
 
 /// Longest a `status` request is held open.
@@ -67,7 +75,13 @@ const PROVIDER: &str = "truecaller";
 
 impl SignInService {
     pub fn new(store: Store, truecaller: TruecallerClient, settings: Settings) -> Self {
-        Self { inner: Arc::new(Inner { store, truecaller, waiters: Waiters::default(), settings }) }
+        let inner = Inner { store, truecaller, waiters: Waiters::default(), settings, app_key_rejected: AtomicBool::new(false) };
+        Self { inner: Arc::new(inner) }
+    }
+
+    /// For readiness checks: did Truecaller refuse our app key on its last answer?
+    pub fn app_key_rejected(&self) -> bool {
+        self.inner.app_key_rejected.load(Ordering::Relaxed)
     }
 
     pub fn store(&self) -> &Store {
@@ -107,6 +121,9 @@ impl SignInService {
         self.event(&id, "initiated", Some(&phone.log_tag())).await;
 
         let outcome = s.truecaller.request_sign_in(&phone, &state).await;
+        if !matches!(outcome, RequestOutcome::Unavailable { .. }) {
+            s.app_key_rejected.store(outcome == RequestOutcome::InvalidAppKey, Ordering::Relaxed);
+        }
         let (event, request_id) = match outcome {
             RequestOutcome::Sent { request_id } => (Event::Sent, Some(request_id)),
             RequestOutcome::NotUser => (Event::NotUser, None),
