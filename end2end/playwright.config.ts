@@ -59,6 +59,12 @@ export default defineConfig({
       ],
     },
   },
+  // The latency journey runs last and alone, so the other journeys' load on two cores does not
+  // blur what it measures.
+  projects: [
+    { name: "journeys", testIgnore: /push\.spec\.ts/ },
+    { name: "latency", testMatch: /push\.spec\.ts/, dependencies: ["journeys"] },
+  ],
   webServer: [
     server("main", 3100, {}),
     server("short-timeout", 3101, { SIGNIN_TIMEOUT_SECS: "3", SIGNIN_LOCK_SECS: "5" }),

@@ -14,6 +14,8 @@ pub mod config;
 pub mod error;
 /// Plain form posts for browsers without JavaScript.
 pub mod forms;
+/// Security and caching headers.
+pub mod headers;
 /// `/healthz` and `/readyz`.
 pub mod health;
 /// Checked phone numbers (libphonenumber).

@@ -13,7 +13,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 use url::Url;
 
 use super::{
-    callback, csrf, forms, health,
+    callback, csrf, forms, headers, health,
     config::{join, Config, Provider},
     sign_in::{self, SignInService},
     simulator::{self, Simulator},
@@ -124,6 +124,7 @@ impl Application {
             .layer(sessions)
             .layer(axum::middleware::from_fn_with_state(csrf::Origin(public_url.origin().ascii_serialization()), csrf::guard))
             .layer(axum::middleware::map_response_with_state(leptos_options.hash_files, cache_control))
+            .layer(axum::middleware::map_response_with_state(headers::Https(https), headers::security))
             .layer(TraceLayer::new_for_http())
             .with_state(state.clone());
 

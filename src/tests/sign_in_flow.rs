@@ -258,3 +258,19 @@ async fn plain_form_posts_work_without_javascript() {
     assert_eq!(landed_on, "/account");
     assert_eq!(browser.account().await.unwrap().name, "Rajat Kapoor");
 }
+
+#[tokio::test]
+async fn pages_and_api_answers_carry_security_headers_and_are_never_stored() {
+    let app = spawn_app(&[]).await;
+    let page = reqwest::get(app.url.clone()).await.unwrap();
+    let api = app.browser().http.post(app.url.join("api/signin/status").unwrap()).form(&[("wait_ms", "0")]).send().await.unwrap();
+    for response in [&page, &api] {
+        let h = response.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+        assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
+        assert_eq!(h["cache-control"], "no-store");
+        assert!(h.get("strict-transport-security").is_none(), "plain http: no HSTS");
+    }
+}
