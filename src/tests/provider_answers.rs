@@ -27,8 +27,8 @@ async fn a_truecaller_outage_is_a_provider_problem_not_a_hang() {
     );
 }
 
-#[tokio::test]
-async fn an_invalid_app_key_is_a_configuration_error() {
+/// The app in live mode, pointed at a standalone simulator that does not know its key.
+async fn live_app_with_wrong_key() -> (StandaloneSim, crate::helpers::TestApp) {
     let sim = StandaloneSim::spawn("http://127.0.0.1:9/".parse().unwrap()).await;
     let sim_url = sim.url.as_str().trim_end_matches('/').to_owned();
     let app = spawn_app(&[
@@ -37,6 +37,12 @@ async fn an_invalid_app_key_is_a_configuration_error() {
         ("TRUECALLER_PROFILE_URL", &sim_url),
     ])
     .await;
+    (sim, app)
+}
+
+#[tokio::test]
+async fn an_invalid_app_key_is_a_configuration_error() {
+    let (sim, app) = live_app_with_wrong_key().await;
     let browser = app.browser();
     assert_eq!(
         browser.initiate("+91 99999 99999").await,
@@ -111,14 +117,7 @@ async fn an_approval_from_an_account_with_another_number_signs_nobody_in() {
 
 #[tokio::test]
 async fn readiness_reports_a_rejected_app_key_and_health_stays_up() {
-    let sim = StandaloneSim::spawn("http://127.0.0.1:9/".parse().unwrap()).await;
-    let sim_url = sim.url.as_str().trim_end_matches('/').to_owned();
-    let app = spawn_app(&[
-        ("TRUECALLER_APP_KEY", "not-the-key"),
-        ("TRUECALLER_API_URL", &sim_url),
-        ("TRUECALLER_PROFILE_URL", &sim_url),
-    ])
-    .await;
+    let (_sim, app) = live_app_with_wrong_key().await;
     let get = |path: &str| reqwest::get(app.url.join(path).unwrap());
     assert_eq!(get("readyz").await.unwrap().status(), 200);
     app.browser().initiate("+91 99999 99999").await;
