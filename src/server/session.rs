@@ -9,6 +9,11 @@ const NEW_ACCOUNT: &str = "new_account";
 const SIGN_IN: &str = "sign_in_id";
 const BROWSER: &str = "browser_key";
 const FEEDBACK: &str = "form_feedback";
+const SIGNED_IN_AT: &str = "signed_in_at";
+
+/// However active a session is, it ends this long after sign-in (NIST AAL2 ceiling: 24 h);
+/// the idle limit is the session layer's expiry.
+pub const ABSOLUTE_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
 
 pub type SessionError = tower_sessions::session::Error;
 
@@ -19,8 +24,17 @@ impl AuthSession {
         Self(session)
     }
 
+    /// The signed-in account, unless the session outlived its absolute lifetime (then it ends).
     pub async fn account_id(&self) -> Result<Option<i64>, SessionError> {
-        self.0.get(ACCOUNT).await
+        let Some(account) = self.0.get::<i64>(ACCOUNT).await? else {
+            return Ok(None);
+        };
+        let signed_in_at = self.0.get::<i64>(SIGNED_IN_AT).await?.unwrap_or(0);
+        if expired(signed_in_at, clock::now_ms()) {
+            self.sign_out().await?;
+            return Ok(None);
+        }
+        Ok(Some(account))
     }
 
     pub async fn new_account(&self) -> Result<bool, SessionError> {
@@ -70,11 +84,31 @@ impl AuthSession {
         self.0.cycle_id().await?;
         self.0.insert(ACCOUNT, account_id).await?;
         self.0.insert(NEW_ACCOUNT, new_account).await?;
+        self.0.insert(SIGNED_IN_AT, clock::now_ms()).await?;
         self.clear_sign_in_id().await
     }
 
     /// Ends the session: its record is deleted from the store and the cookie is cleared.
     pub async fn sign_out(&self) -> Result<(), SessionError> {
         self.0.flush().await
+    }
+}
+
+fn expired(signed_in_at: i64, now: i64) -> bool {
+    now - signed_in_at >= ABSOLUTE_LIFETIME_MS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_ends_a_day_after_sign_in_however_active() {
+        let signed_in = 1_000_000;
+        assert!(!expired(signed_in, signed_in));
+        assert!(!expired(signed_in, signed_in + ABSOLUTE_LIFETIME_MS - 1));
+        assert!(expired(signed_in, signed_in + ABSOLUTE_LIFETIME_MS));
+        // A session signed in before this rule existed has no time stamp: treat it as expired.
+        assert!(expired(0, signed_in + ABSOLUTE_LIFETIME_MS));
     }
 }
