@@ -154,25 +154,15 @@ fn is_signed_in(status: &Value) -> bool {
 
 /// The callback the simulator would send for `phone`'s prompt, without sending it.
 async fn callback_for(http: &Client, base: &str, phone: &str) -> Value {
-    let prompts: Value = http
-        .get(format!("{base}/simulator/api/requests?phone={phone}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let prompts = json(http.get(format!("{base}/simulator/api/requests?phone={phone}"))).await;
     let id = prompts[0]["requestId"].as_str().expect("prompt").to_owned();
     let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
-    let answer: Value = http
-        .post(format!("{base}/simulator/api/requests/{encoded}/approve?deliver=false"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = json(http.post(format!("{base}/simulator/api/requests/{encoded}/approve?deliver=false"))).await;
     answer["callback"].clone()
+}
+
+async fn json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
 }
 
 async fn post_callback(http: &Client, base: &str, body: &Value) -> Duration {

@@ -43,10 +43,15 @@ export function freshNumber(): string {
   return `9197${digits}`;
 }
 
-/** Types the number and asks for a prompt; waits until the page says to check the phone. */
-export async function requestPrompt(page: Page, typed: string) {
+/** Types the number and sends the form. */
+export async function submitNumber(page: Page, typed: string) {
   await page.getByLabel("Mobile number").fill(typed);
   await page.getByRole("button", { name: "Continue with Truecaller" }).click();
+}
+
+/** Asks for a prompt; waits until the page says to check the phone. */
+export async function requestPrompt(page: Page, typed: string) {
+  await submitNumber(page, typed);
   await expect(page.getByRole("heading", { name: "Check your phone" })).toBeVisible();
 }
 

@@ -193,59 +193,72 @@ impl SignInService {
     /// Records a callback. Returns an error only if it could not be recorded, so Truecaller
     /// retries; the profile fetch happens afterwards, off the request.
     pub async fn record_callback(&self, callback: Callback) -> Result<CallbackOutcome, Error> {
-        // An approval must carry the state we sent; Truecaller documents rejections without one,
-        // and a rejection can only stop a sign-in, never start one.
-        let (request_id, state, state_required) = match &callback {
-            Callback::Approved { request_id, state, .. } => (request_id.as_str(), state.as_deref(), true),
-            Callback::Declined { request_id, state, .. } => (request_id.as_str(), state.as_deref(), false),
-            Callback::Notice { request_id, status } => {
-                let row = self.inner.store.sign_in_for_callback(None, request_id).await?;
-                let id = row.as_ref().map(|r| r.id.as_str());
-                self.inner.store.record_event(id, "callback_notice", Some(status)).await?;
-                return Ok(CallbackOutcome::Ignored("notice"));
+        match callback {
+            Callback::Approved { request_id, access_token, state, endpoint } => {
+                self.record_approval(&request_id, &access_token, state.as_deref(), endpoint.as_deref()).await
             }
-        };
-        let Some(row) = self.correlate(request_id, state, state_required).await? else {
+            Callback::Declined { request_id, state, status } => {
+                self.record_decline(&request_id, state.as_deref(), &status).await
+            }
+            Callback::Notice { request_id, status } => {
+                let row = self.inner.store.sign_in_for_callback(None, &request_id).await?;
+                let id = row.as_ref().map(|r| r.id.as_str());
+                self.inner.store.record_event(id, "callback_notice", Some(&status)).await?;
+                Ok(CallbackOutcome::Ignored("notice"))
+            }
+        }
+    }
+
+    /// An approval must carry the state we sent, and name a profile host we trust.
+    async fn record_approval(
+        &self,
+        request_id: &str,
+        access_token: &str,
+        state: Option<&str>,
+        endpoint: Option<&str>,
+    ) -> Result<CallbackOutcome, Error> {
+        let Some(row) = self.correlate(request_id, state, true).await? else {
             return Ok(CallbackOutcome::Ignored("unknown request"));
         };
         let row = self.settle(row).await?;
-
-        match &callback {
-            Callback::Approved { access_token, endpoint, .. } => {
-                let url = match self.inner.truecaller.profile_url_for(endpoint.as_deref()) {
-                    Ok(url) => url,
-                    Err(refused) => {
-                        warn!(sign_in = %short(&row.id), %refused, "callback endpoint refused; token not used");
-                        self.inner.store.record_event(Some(&row.id), "endpoint_refused", Some(refused.0)).await?;
-                        return Ok(CallbackOutcome::Ignored("endpoint refused"));
-                    }
-                };
-                let changes = Changes {
-                    request_id: Some(request_id),
-                    access_token: Some(access_token),
-                    profile_url: Some(url.as_str()),
-                    approved_at: Some(clock::now_ms()),
-                    ..Changes::default()
-                };
-                if !self.apply(&row, Event::ApprovalReceived, changes).await? {
-                    let why = if row.phase == Phase::TimedOut { "late_approval" } else { "duplicate_callback" };
-                    self.inner.store.record_event(Some(&row.id), why, None).await?;
-                    return Ok(CallbackOutcome::Ignored(why));
-                }
-                let service = self.clone();
-                tokio::spawn(async move { service.complete(&row.id).await });
-                Ok(CallbackOutcome::Accepted)
+        let url = match self.inner.truecaller.profile_url_for(endpoint) {
+            Ok(url) => url,
+            Err(refused) => {
+                warn!(sign_in = %short(&row.id), %refused, "callback endpoint refused; token not used");
+                self.inner.store.record_event(Some(&row.id), "endpoint_refused", Some(refused.0)).await?;
+                return Ok(CallbackOutcome::Ignored("endpoint refused"));
             }
-            Callback::Declined { status, .. } => {
-                let changes = Changes { request_id: Some(request_id), ..Changes::default() };
-                if !self.apply(&row, Event::RejectionReceived, changes).await? {
-                    self.inner.store.record_event(Some(&row.id), "duplicate_callback", Some(status)).await?;
-                    return Ok(CallbackOutcome::Ignored("duplicate"));
-                }
-                Ok(CallbackOutcome::Accepted)
-            }
-            Callback::Notice { .. } => Ok(CallbackOutcome::Ignored("notice")),
+        };
+        let changes = Changes {
+            request_id: Some(request_id),
+            access_token: Some(access_token),
+            profile_url: Some(url.as_str()),
+            approved_at: Some(clock::now_ms()),
+            ..Changes::default()
+        };
+        if !self.apply(&row, Event::ApprovalReceived, changes).await? {
+            let why = if row.phase == Phase::TimedOut { "late_approval" } else { "duplicate_callback" };
+            self.inner.store.record_event(Some(&row.id), why, None).await?;
+            return Ok(CallbackOutcome::Ignored(why));
         }
+        let service = self.clone();
+        tokio::spawn(async move { service.complete(&row.id).await });
+        Ok(CallbackOutcome::Accepted)
+    }
+
+    /// Truecaller documents rejections without a state, and a rejection can only stop a
+    /// sign-in, never start one: a state is checked when present but not required.
+    async fn record_decline(&self, request_id: &str, state: Option<&str>, status: &str) -> Result<CallbackOutcome, Error> {
+        let Some(row) = self.correlate(request_id, state, false).await? else {
+            return Ok(CallbackOutcome::Ignored("unknown request"));
+        };
+        let row = self.settle(row).await?;
+        let changes = Changes { request_id: Some(request_id), ..Changes::default() };
+        if !self.apply(&row, Event::RejectionReceived, changes).await? {
+            self.inner.store.record_event(Some(&row.id), "duplicate_callback", Some(status)).await?;
+            return Ok(CallbackOutcome::Ignored("duplicate"));
+        }
+        Ok(CallbackOutcome::Accepted)
     }
 
     /// Fetches and checks the profile of an approved sign-in, retrying while the token lives.
