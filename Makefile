@@ -17,12 +17,14 @@ release:
 	SETUP_BROWSER=0 SETUP_RELEASE=1 bash .ci/setup
 	PATH="$(CURDIR)/.tools/node_modules/.bin:$$PATH" cargo leptos build --release --precompress
 
-# Unit and integration tests (the server in-process against the simulator), then Playwright in
-# Chromium against the built server.
+# Unit, property and integration tests (the server in-process against the simulator), then
+# Playwright in Chromium against the built server.
 test: setup build unit e2e
 
+# Includes a bounded fuzz pass: every property in src/tests/properties.rs tries PROPTEST_CASES
+# inputs (4000 here; raise it for a longer hunt).
 unit:
-	cargo test --features ssr
+	PROPTEST_CASES=$${PROPTEST_CASES:-4000} cargo test --features ssr
 
 e2e:
 	cd end2end && npx playwright test

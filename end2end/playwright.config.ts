@@ -1,13 +1,22 @@
 import { defineConfig } from "@playwright/test";
 import path from "node:path";
 
-// Runs the binary `cargo leptos build` produced, twice: the default configuration, and one with a
-// 3-second sign-in timeout for the timeout journey. Each starts from an empty database.
+// Runs the binary `cargo leptos build` produced, twice: the default configuration, and one with
+// short timings for the timeout, late-approval and cool-down journeys. Each starts from an empty
+// database.
 const root = path.resolve(__dirname, "..");
 const binary = process.env.APP_BINARY ?? path.join(root, "target", "debug", "truecaller-signin");
 
 export const MAIN_URL = "http://127.0.0.1:3100";
 export const SHORT_TIMEOUT_URL = "http://127.0.0.1:3101";
+
+// All journeys come from 127.0.0.1 and several share a browser profile: the per-address and
+// per-browser limits are lifted here (the integration tests cover them).
+const EVERY_JOURNEY_FROM_ONE_ADDRESS = {
+  RATE_IP_PER_MINUTE: "100000",
+  RATE_IP_PER_HOUR: "100000",
+  RATE_BROWSER_PER_HOUR: "100000",
+};
 
 function server(name: string, port: number, env: Record<string, string>) {
   const dir = path.join(__dirname, ".state", name);
@@ -66,7 +75,14 @@ export default defineConfig({
     { name: "latency", testMatch: /push\.spec\.ts/, dependencies: ["journeys"] },
   ],
   webServer: [
-    server("main", 3100, {}),
-    server("short-timeout", 3101, { SIGNIN_TIMEOUT_SECS: "3", SIGNIN_LOCK_SECS: "5" }),
+    server("main", 3100, EVERY_JOURNEY_FROM_ONE_ADDRESS),
+    // Short timeout, short cool-down after two rejections; the lock outlasts the timeout so a
+    // late approval can still reach the timed-out page.
+    server("short-timeout", 3101, {
+      ...EVERY_JOURNEY_FROM_ONE_ADDRESS,
+      SIGNIN_TIMEOUT_SECS: "3",
+      SIGNIN_LOCK_SECS: "30",
+      DECLINE_COOLDOWN_SECS: "5",
+    }),
   ],
 });

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::server::{api::request, api::respond};
+use crate::server::api::{client_ip, request, respond};
 use crate::{
     domain::{AccountView, AppMode, SignInPageData, SignInStatus},
     error::ApiError,
@@ -14,7 +14,8 @@ use crate::{
 #[server(endpoint = "signin/initiate")]
 pub async fn initiate(phone: String) -> Result<SignInStatus, ApiError> {
     let (state, session) = request().await?;
-    respond(state.sign_ins.initiate(&session, &phone).await)
+    let client = client_ip(&state).await?;
+    respond(state.sign_ins.initiate(&session, &phone, client).await)
 }
 
 /// What the sign-in page renders on load: the status and any feedback from a plain form post.

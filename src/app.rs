@@ -12,6 +12,8 @@ use crate::{
 
 /// The HTML document around the app (server only renders it; the browser hydrates `<App/>`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::headers::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

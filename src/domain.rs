@@ -17,7 +17,13 @@ pub enum SignInStatus {
     /// The person declined the prompt on their phone.
     Rejected,
     /// Nobody answered the prompt before the deadline; a new prompt may go out in `retry_in_secs`.
+    /// Until then the page keeps listening, in case the phone approves late.
     TimedOut { retry_in_secs: u32 },
+    /// The phone approved after the deadline: recorded, and nobody was signed in.
+    ApprovedTooLate,
+    /// Another browser asked for a prompt to this number, so this sign-in was stopped: an answer
+    /// to its prompt signs nobody in.
+    Superseded { retry_in_secs: u32 },
     /// Truecaller will not sign this number in (it has no Truecaller account).
     NotTruecallerUser,
     /// A prompt went to this number moments ago; no new one until `retry_in_secs`. When
@@ -30,7 +36,33 @@ pub enum SignInStatus {
 impl SignInStatus {
     /// True while the server may still change this status without the browser asking again.
     pub fn is_pending(&self) -> bool {
-        matches!(self, Self::Waiting { .. } | Self::Approved { .. })
+        match self {
+            Self::Waiting { .. } | Self::Approved { .. } => true,
+            // A late approval can still arrive while the number is locked.
+            Self::TimedOut { retry_in_secs } => *retry_in_secs > 0,
+            _ => false,
+        }
+    }
+}
+
+/// Why a request for a prompt was refused for now (HTTP 429 with `Retry-After`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Throttle {
+    /// Too many requests from this address, this browser or for this number. One message for
+    /// all of them, so the answer does not tell an attacker which limit was hit.
+    TooManyAttempts,
+    /// The number rejected prompts twice within an hour: no prompt goes to it for a while.
+    RecentlyDeclined,
+}
+
+impl Throttle {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::TooManyAttempts => "Too many sign-in attempts.",
+            Self::RecentlyDeclined => {
+                "Sign-in requests to this number were declined twice recently, so we won't send it another for a while."
+            }
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use leptos_router::components::Redirect;
 
 use crate::{
     api::{cancel, get_status, initiate, sign_in_page},
-    domain::{check_phone_shape, FailureReason, FormFeedback, SignInPageData, SignInStatus},
+    domain::{check_phone_shape, FailureReason, FormFeedback, SignInPageData, SignInStatus, Throttle},
     error::ApiError,
 };
 
@@ -49,12 +49,23 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
     let elapsed = RwSignal::new(0u32);
     let watching = StoredValue::new(false);
     let input = NodeRef::<html::Input>::new();
+    // A limit refused the last request: why, how long to wait, and seconds waited since.
+    let throttle = RwSignal::new(None::<(Throttle, u32)>);
+    let throttle_elapsed = RwSignal::new(0u32);
+    let throttle_left = move || throttle.get().map(|(_, secs)| secs.saturating_sub(throttle_elapsed.get())).filter(|s| *s > 0);
 
     let show = move |result: Result<SignInStatus, ApiError>| match result {
         Ok(next) => {
             error.set(None);
+            throttle.set(None);
             elapsed.set(0);
             status.set(next);
+        }
+        Err(ApiError::Throttled { cause, retry_in_secs }) => {
+            throttle_elapsed.set(0);
+            throttle.set(Some((cause, retry_in_secs)));
+            // The form is where the message and the countdown are shown.
+            status.set(SignInStatus::Idle);
         }
         Err(e) => error.set(Some(e.to_string())),
     };
@@ -132,7 +143,13 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
 
     // Tick the countdowns once a second (browser only).
     Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(move || elapsed.update(|s| *s += 1), std::time::Duration::from_secs(1)) {
+        let tick = move || {
+            elapsed.update(|s| *s += 1);
+            if throttle.with_untracked(Option::is_some) {
+                throttle_elapsed.update(|s| *s += 1);
+            }
+        };
+        if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(1)) {
             on_cleanup(move || handle.clear());
         }
     });
@@ -164,7 +181,17 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
                     "Include your country code. We'll send a sign-in request to the Truecaller app on that phone."
                 </p>
                 <p id="phone-error" class="error" role="alert">{move || error.get()}</p>
-                <button type="submit" class="primary" disabled=move || sending.get() aria-busy=move || sending.get().to_string()>
+                {move || throttle_left().zip(throttle.get()).map(|(left, (cause, _))| view! {
+                    <p class="notice throttled" role="alert">
+                        {cause.reason()} " You can try again in " <span class="time">{clock(left)}</span> "."
+                    </p>
+                })}
+                <button
+                    type="submit"
+                    class="primary"
+                    disabled=move || sending.get() || throttle_left().is_some()
+                    aria-busy=move || sending.get().to_string()
+                >
                     {move || if sending.get() { "Sending request…" } else { "Continue with Truecaller" }}
                 </button>
             </form>
@@ -224,6 +251,29 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
             try_again,
             another_number,
         ),
+        SignInStatus::ApprovedTooLate => outcome(
+            "approved-late",
+            "Approved too late",
+            "Your phone approved the request after this page had stopped waiting, so for your safety nobody was \
+             signed in. Send a new request to sign in."
+                .into(),
+            true,
+            try_again,
+            another_number,
+        ),
+        SignInStatus::Superseded { retry_in_secs } => outcome(
+            "superseded",
+            "This request was stopped",
+            format!(
+                "Someone asked for a sign-in request to this number from another browser or device, so we stopped \
+                 yours: answering the request on the phone now signs nobody in. If that wasn't you, reject any \
+                 Truecaller request you didn't start.{}",
+                retry_note(retry_in_secs)
+            ),
+            true,
+            try_again,
+            another_number,
+        ),
         SignInStatus::NotTruecallerUser => outcome(
             "not-user",
             "This number isn't on Truecaller",
@@ -236,8 +286,9 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
             "locked",
             "A request is already pending for this number",
             format!(
-                "Someone started signing in with {masked} from another browser or device. If your phone shows a \
-                 Truecaller request you did not start here, reject it: someone may have typed your number.{}",
+                "Someone started signing in with {masked} from another browser or device. We stopped that \
+                 request, so approving it signs nobody in. If your phone shows a Truecaller request you did not \
+                 start here, reject it: someone may have typed your number.{}",
                 retry_note(retry_in_secs)
             ),
             false,
@@ -338,6 +389,8 @@ fn announcement(status: &SignInStatus) -> &'static str {
         SignInStatus::SignedIn { .. } => "Signed in.",
         SignInStatus::Rejected => "The request was declined on your phone.",
         SignInStatus::TimedOut { .. } => "The request timed out.",
+        SignInStatus::ApprovedTooLate => "The request was approved too late. Nobody was signed in.",
+        SignInStatus::Superseded { .. } => "This request was stopped because another browser asked for this number.",
         SignInStatus::NotTruecallerUser => "This number is not registered with Truecaller.",
         SignInStatus::Locked { .. } => "A request for this number is already pending.",
         SignInStatus::Failed { .. } => "Sign-in failed.",

@@ -17,6 +17,15 @@ pub async fn request() -> Result<(AppState, AuthSession), ApiError> {
     Ok((state, AuthSession::new(session)))
 }
 
+/// The client's address: the TCP peer, or the trusted proxy's header when one is configured.
+pub async fn client_ip(state: &AppState) -> Result<std::net::IpAddr, ApiError> {
+    use axum::{extract::ConnectInfo, http::HeaderMap};
+    let (ConnectInfo(peer), headers) = leptos_axum::extract::<(ConnectInfo<std::net::SocketAddr>, HeaderMap)>()
+        .await
+        .map_err(|_| respond_error(&Error::Context("connect info")))?;
+    Ok(super::throttle::client_ip(peer, &headers, state.proxy_header.0.as_ref()))
+}
+
 /// Maps a server result for the browser, setting the HTTP status for errors.
 pub fn respond<T>(result: Result<T, Error>) -> Result<T, ApiError> {
     result.map_err(|e| respond_error(&e))
@@ -25,6 +34,9 @@ pub fn respond<T>(result: Result<T, Error>) -> Result<T, ApiError> {
 fn respond_error(error: &Error) -> ApiError {
     if let Some(options) = use_context::<ResponseOptions>() {
         options.set_status(error.status());
+        if let Some(secs) = error.retry_after() {
+            options.insert_header(axum::http::header::RETRY_AFTER, secs.into());
+        }
     }
     error.to_api()
 }

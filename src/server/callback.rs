@@ -50,6 +50,11 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Callback, Error>
     let media = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
     let wire: Wire = match media.as_deref() {
         None | Some("application/json") => {
+            // Serde would also fill the struct from a JSON array, by position (found by the
+            // property tests): only an object is the documented shape.
+            if body.trim_ascii_start().first() != Some(&b'{') {
+                return Err(Error::BadCallback("body is not the documented JSON"));
+            }
             serde_json::from_slice(body).map_err(|_| Error::BadCallback("body is not the documented JSON"))?
         }
         Some("application/x-www-form-urlencoded") => {
@@ -105,6 +110,12 @@ mod tests {
     use super::*;
 
     const JSON: Option<&str> = Some("application/json");
+
+    #[test]
+    fn a_json_array_is_not_a_callback() {
+        let body = br#"["abc", "token"]"#;
+        assert!(matches!(parse(JSON, body), Err(Error::BadCallback(_))));
+    }
 
     #[test]
     fn reads_the_documented_approval() {

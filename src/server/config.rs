@@ -3,9 +3,12 @@
 
 use std::{collections::HashMap, net::SocketAddr, path::Path, time::Duration};
 
+use axum::http::HeaderName;
 use phonenumber::country;
 use serde::Deserialize;
 use url::Url;
+
+use super::throttle::Limits;
 
 /// Truecaller's production hosts (used when an app key is configured and no URL is given).
 const LIVE_API_URL: &str = "https://api4.truecaller.com";
@@ -54,6 +57,14 @@ pub struct Config {
     pub api_url: Option<Url>,
     /// `TRUECALLER_PROFILE_URL`. Default: Truecaller's, or `PUBLIC_URL/simulator`.
     pub profile_url: Option<Url>,
+    /// `RATE_*` and `DECLINE_COOLDOWN_SECS`: limits on asking for prompts.
+    pub limits: Limits,
+    /// `TRUSTED_PROXY_HEADER`: the header our reverse proxy puts the client address in (e.g.
+    /// `x-forwarded-for`). Unset: the TCP peer is the client and such headers are ignored.
+    pub trusted_proxy_header: Option<HeaderName>,
+    /// `NUMBER_HASH_KEY` (environment only): key for the keyed hashes of phone numbers. Unset:
+    /// one is generated and kept in the database, shared by every instance using it.
+    pub number_hash_key: Option<String>,
 }
 
 /// A setting that could not be used; the message names it so an operator can fix it.
@@ -78,6 +89,13 @@ struct FileSettings {
     truecaller_token_ttl_secs: Option<u64>,
     truecaller_api_url: Option<String>,
     truecaller_profile_url: Option<String>,
+    rate_ip_per_minute: Option<u64>,
+    rate_ip_per_hour: Option<u64>,
+    rate_browser_per_hour: Option<u64>,
+    rate_number_per_15_min: Option<u64>,
+    rate_number_per_day: Option<u64>,
+    decline_cooldown_secs: Option<u64>,
+    trusted_proxy_header: Option<String>,
 }
 
 impl Config {
@@ -150,6 +168,34 @@ impl Config {
             provider,
             api_url: url("TRUECALLER_API_URL", file.truecaller_api_url)?,
             profile_url: url("TRUECALLER_PROFILE_URL", file.truecaller_profile_url)?,
+            limits: Limits {
+                ip_per_minute: number("RATE_IP_PER_MINUTE", file.rate_ip_per_minute, 10, 1..=1_000_000)? as u32,
+                ip_per_hour: number("RATE_IP_PER_HOUR", file.rate_ip_per_hour, 30, 1..=1_000_000)? as u32,
+                browser_per_hour: number("RATE_BROWSER_PER_HOUR", file.rate_browser_per_hour, 10, 1..=1_000_000)? as u32,
+                number_per_15_min: number("RATE_NUMBER_PER_15_MIN", file.rate_number_per_15_min, 3, 1..=1_000_000)? as u32,
+                number_per_day: number("RATE_NUMBER_PER_DAY", file.rate_number_per_day, 10, 1..=1_000_000)? as u32,
+                decline_cooldown: Duration::from_secs(number(
+                    "DECLINE_COOLDOWN_SECS",
+                    file.decline_cooldown_secs,
+                    3600,
+                    0..=7 * 24 * 3600,
+                )?),
+            },
+            trusted_proxy_header: text("TRUSTED_PROXY_HEADER", file.trusted_proxy_header)
+                .map(|raw| {
+                    HeaderName::from_bytes(raw.trim().as_bytes()).map_err(|_| ConfigError::Invalid {
+                        name: "TRUSTED_PROXY_HEADER",
+                        problem: format!("{raw:?} is not a header name"),
+                    })
+                })
+                .transpose()?,
+            number_hash_key: match env.get("NUMBER_HASH_KEY").map(|k| k.trim()) {
+                Some(key) if key.len() >= 32 => Some(key.to_owned()),
+                Some("") | None => None,
+                Some(_) => {
+                    return Err(ConfigError::Invalid { name: "NUMBER_HASH_KEY", problem: "use at least 32 characters".into() })
+                }
+            },
         })
     }
 
@@ -215,6 +261,8 @@ mod tests {
         assert!(matches!(c.provider, Provider::Simulator));
         assert_eq!(c.signin_timeout, Duration::from_secs(60));
         assert_eq!(c.lock, Duration::from_secs(300));
+        assert_eq!((c.limits.ip_per_minute, c.limits.ip_per_hour, c.limits.number_per_15_min, c.limits.number_per_day), (10, 30, 3, 10));
+        assert!(c.trusted_proxy_header.is_none() && c.number_hash_key.is_none());
         let public = c.public_url("0.0.0.0:3000".parse().unwrap());
         assert_eq!(public.as_str(), "http://127.0.0.1:3000/");
         let (api, profile) = c.provider_urls(&public);
@@ -250,6 +298,9 @@ mod tests {
         assert!(err(&[("TRUECALLER_API_URL", "ftp://x")]).starts_with("TRUECALLER_API_URL:"));
         assert!(err(&[("TRUECALLER_PROFILE_URL", "https://u:p@x")]).starts_with("TRUECALLER_PROFILE_URL:"));
         assert!(err(&[("PHONE_DEFAULT_REGION", "XX")]).starts_with("PHONE_DEFAULT_REGION:"));
+        assert!(err(&[("RATE_IP_PER_MINUTE", "0")]).starts_with("RATE_IP_PER_MINUTE:"));
+        assert!(err(&[("TRUSTED_PROXY_HEADER", "bad header")]).starts_with("TRUSTED_PROXY_HEADER:"));
+        assert!(err(&[("NUMBER_HASH_KEY", "short")]).starts_with("NUMBER_HASH_KEY:"));
         assert!(Config::load("no_such_key = 1", &env(&[])).is_err());
     }
 }

@@ -7,7 +7,7 @@ use axum::{
     Json,
 };
 
-use super::{phone::PhoneError, session::SessionError};
+use super::{phone::PhoneError, session::SessionError, throttle::Throttled};
 use crate::error::ApiError;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,9 @@ pub enum Error {
     UnsupportedMediaType,
     #[error("body too large")]
     PayloadTooLarge,
+    /// A limit refused the request for now.
+    #[error("throttled: {0:?}")]
+    Throttled(Throttled),
 }
 
 impl Error {
@@ -39,6 +42,7 @@ impl Error {
             Self::InvalidPhone(_) | Self::BadCallback(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Database(_) | Self::Session(_) | Self::Corrupt(_) | Self::Context(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -49,12 +53,21 @@ impl Error {
     pub fn to_api(&self) -> ApiError {
         match self {
             Self::InvalidPhone(e) => ApiError::InvalidPhone(e.to_string()),
+            Self::Throttled(t) => ApiError::Throttled { cause: t.cause, retry_in_secs: t.retry_after_secs() },
             other => {
                 if other.status().is_server_error() {
                     tracing::error!(error = %other, "request failed");
                 }
                 ApiError::Internal
             }
+        }
+    }
+
+    /// Seconds for a `Retry-After` header, when the request may be repeated later.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            Self::Throttled(t) => Some(t.retry_after_secs()),
+            _ => None,
         }
     }
 }
@@ -68,6 +81,10 @@ impl IntoResponse for Error {
             Self::PayloadTooLarge => "body too large".to_owned(),
             other => other.to_api().to_string(),
         };
-        (status, Json(serde_json::json!({ "error": message }))).into_response()
+        let mut response = (status, Json(serde_json::json!({ "error": message }))).into_response();
+        if let Some(secs) = self.retry_after() {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }

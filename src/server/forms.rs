@@ -1,15 +1,23 @@
 //! Plain HTML form posts, for browsers without JavaScript (or before the wasm has loaded): the
 //! same sign-in calls as the server functions, answered with a redirect back to the page.
 
+use std::net::SocketAddr;
+
 use axum::{
-    extract::State,
+    extract::{ConnectInfo, State},
+    http::HeaderMap,
     response::{IntoResponse, Redirect},
     Form,
 };
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{error::Error, session::AuthSession, sign_in::SignInService};
+use super::{
+    error::Error,
+    session::AuthSession,
+    sign_in::SignInService,
+    throttle::{client_ip, ProxyHeader},
+};
 use crate::domain::FormFeedback;
 
 #[derive(Deserialize)]
@@ -18,20 +26,27 @@ pub struct PhoneForm {
     phone: String,
 }
 
-/// `POST /signin`: ask for a prompt; a refused number comes back as feedback on the page.
+/// `POST /signin`: ask for a prompt; a refused number or a limit comes back as feedback on the
+/// page (a redirect cannot carry the 429 itself).
 pub async fn initiate(
     State(sign_ins): State<SignInService>,
+    State(proxy): State<ProxyHeader>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     session: Session,
     Form(form): Form<PhoneForm>,
 ) -> Result<impl IntoResponse, Error> {
     let session = AuthSession::new(session);
-    match sign_ins.initiate(&session, &form.phone).await {
-        Ok(_) => {}
-        Err(Error::InvalidPhone(reason)) => {
-            let phone: String = form.phone.chars().take(32).collect();
-            session.set_feedback(&FormFeedback { phone, message: reason.to_string() }).await?;
-        }
+    let client = client_ip(peer, &headers, proxy.0.as_ref());
+    let message = match sign_ins.initiate(&session, &form.phone, client).await {
+        Ok(_) => None,
+        Err(Error::InvalidPhone(reason)) => Some(reason.to_string()),
+        Err(throttled @ Error::Throttled(_)) => Some(throttled.to_api().to_string()),
         Err(other) => return Err(other),
+    };
+    if let Some(message) = message {
+        let phone: String = form.phone.chars().take(32).collect();
+        session.set_feedback(&FormFeedback { phone, message }).await?;
     }
     Ok(Redirect::to("/"))
 }

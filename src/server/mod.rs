@@ -18,6 +18,8 @@ pub mod forms;
 pub mod headers;
 /// `/healthz` and `/readyz`.
 pub mod health;
+/// Keyed hashes standing in for phone numbers.
+pub mod keys;
 /// Checked phone numbers (libphonenumber).
 pub mod phone;
 /// Truecaller profile JSON.
@@ -32,6 +34,8 @@ pub mod simulator;
 pub mod startup;
 /// Database access.
 pub mod store;
+/// Rate limits and the client address.
+pub mod throttle;
 /// Truecaller HTTP client.
 pub mod truecaller;
 /// Wake-ups for held status requests.

@@ -1,7 +1,6 @@
 //! A phone number that has passed libphonenumber: the only kind the sign-in rules accept.
 
 use phonenumber::{country, metadata::DATABASE, Mode, Type};
-use sha2::{Digest, Sha256};
 
 /// A valid mobile number in E.164 form. Built only by [`PhoneNumber::parse`].
 #[derive(Clone, PartialEq, Eq)]
@@ -113,12 +112,6 @@ impl PhoneNumber {
         let tail = &national[national.len().saturating_sub(2)..];
         format!("+{cc} {} {tail}", "•".repeat(national.len().saturating_sub(2)))
     }
-
-    /// A short, stable, non-reversible tag for logs (never log the number itself).
-    pub fn log_tag(&self) -> String {
-        let hash = Sha256::digest(format!("truecaller-signin/phone/{}", self.digits).as_bytes());
-        hash[..6].iter().map(|b| format!("{b:02x}")).collect()
-    }
 }
 
 /// Only the masked form: a full number must never reach logs through `{:?}`.
@@ -186,13 +179,11 @@ mod tests {
     }
 
     #[test]
-    fn masks_and_tags_never_show_the_number() {
+    fn masks_never_show_the_number() {
         let n = PhoneNumber::parse("+46 76 012 34 56", country::Id::IN).unwrap();
         assert_eq!(n.masked(), "+46 ••••••• 56");
         assert_eq!(n.as_u64(), 46_760_123_456);
         assert_eq!(n.international(), "+46 76 012 34 56");
-        assert!(!n.log_tag().contains("760123"));
-        assert_eq!(n.log_tag().len(), 12);
         assert!(!format!("{n:?}").contains("760123"));
     }
 }

@@ -116,6 +116,10 @@ fn clean(value: Option<String>) -> Option<String> {
 
 impl Profile {
     pub fn parse(json: &[u8]) -> Result<Self, ProfileError> {
+        // Serde would fill the struct from a JSON array by position; a profile is an object.
+        if json.trim_ascii_start().first() != Some(&b'{') {
+            return Err(ProfileError::Shape("not a JSON object".into()));
+        }
         let wire: Wire =
             serde_json::from_slice(json).map_err(|e| ProfileError::Shape(e.to_string()))?;
         let name = wire.name.ok_or(ProfileError::NoName)?;

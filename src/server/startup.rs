@@ -15,9 +15,11 @@ use url::Url;
 use super::{
     callback, csrf, forms, headers, health,
     config::{join, Config, Provider},
+    keys::NumberKeys,
     sign_in::{self, SignInService},
     simulator::{self, Simulator},
     store::Store,
+    throttle::ProxyHeader,
     truecaller::TruecallerClient,
 };
 use crate::{
@@ -31,6 +33,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub sign_ins: SignInService,
     pub mode: AppMode,
+    pub proxy_header: ProxyHeader,
 }
 
 pub struct Application {
@@ -76,20 +79,27 @@ impl Application {
             }
         };
         let truecaller = TruecallerClient::new(&api_url, &profile_url, app_key);
+        let number_key = match &config.number_hash_key {
+            Some(key) => key.clone(),
+            None => store.secret("number_hash_key").await?,
+        };
         let sign_ins = SignInService::new(
             store,
             truecaller,
+            NumberKeys::new(number_key.as_bytes()),
             sign_in::Settings {
                 signin_timeout: config.signin_timeout,
                 lock: config.lock,
                 default_region: config.default_region,
                 token_ttl: config.token_ttl,
+                limits: config.limits.clone(),
             },
         );
         let state = AppState {
             leptos_options: leptos_options.clone(),
             sign_ins: sign_ins.clone(),
             mode: AppMode { simulator: simulator.is_some() },
+            proxy_header: ProxyHeader(config.trusted_proxy_header.clone()),
         };
 
         let https = public_url.scheme() == "https";
@@ -150,10 +160,16 @@ impl Application {
         self.simulator.as_ref()
     }
 
-    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    /// Serves until `shutdown` completes, then lets requests in flight finish: callbacks are
+    /// recorded, held status requests answer at once (browsers ask again after the restart).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let sign_ins = self.state.sign_ins.clone();
+        let stopping = async move {
+            shutdown.await;
+            sign_ins.begin_shutdown();
+        };
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(stopping)
             .await
     }
 }
@@ -188,6 +204,7 @@ async fn background(sign_ins: SignInService) {
             if let Err(e) = sign_ins.store().purge(before).await {
                 tracing::warn!(error = %e, "purge failed");
             }
+            sign_ins.forget_idle_limits();
             last_purge = std::time::Instant::now();
         }
         tokio::time::sleep(SWEEP_EVERY).await;

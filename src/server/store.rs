@@ -8,7 +8,12 @@ use sqlx::{
     Row, SqliteConnection, SqlitePool,
 };
 
-use super::{clock, sign_in::Phase};
+use super::{
+    clock,
+    sign_in::Phase,
+    throttle::{Limits, Throttled, DECLINES_BEFORE_COOLDOWN, DECLINE_WINDOW},
+};
+use crate::domain::Throttle;
 use crate::domain::AccountView;
 
 #[derive(Clone, Debug)]
@@ -38,6 +43,8 @@ pub struct NewSignIn<'a> {
     pub id: &'a str,
     pub browser: &'a str,
     pub phone: &'a str,
+    /// The number's keyed hash (`NumberKeys::key`): what locks and limits are keyed by.
+    pub phone_key: &'a str,
     pub state_hash: &'a str,
     pub deadline: i64,
     pub lock_until: i64,
@@ -48,6 +55,8 @@ pub enum Start {
     Started,
     /// Another sign-in holds the number until `until` (Unix ms).
     Locked { holder: String, until: i64 },
+    /// The number had its share of prompts for now.
+    Throttled(Throttled),
 }
 
 /// Data a transition writes besides the phase.
@@ -114,17 +123,18 @@ impl Store {
         &self.pool
     }
 
-    /// Takes the number's lock and records the sign-in in `Sending`, atomically: two browsers
-    /// racing for one number cannot both get a prompt sent.
-    pub async fn start(&self, new: &NewSignIn<'_>) -> Result<Start, sqlx::Error> {
+    /// Takes the number's lock, checks and counts the number's prompt limits, and records the
+    /// sign-in in `Sending`, atomically: two browsers racing for one number cannot both get a
+    /// prompt sent, and a refused attempt changes nothing.
+    pub async fn start(&self, new: &NewSignIn<'_>, limits: &Limits) -> Result<Start, sqlx::Error> {
         let now = clock::now_ms();
         let mut tx = self.pool.begin().await?;
         let taken = sqlx::query(
-            "INSERT INTO phone_locks (phone, sign_in_id, locked_until) VALUES ($1, $2, $3)
-             ON CONFLICT (phone) DO UPDATE SET sign_in_id = excluded.sign_in_id, locked_until = excluded.locked_until
+            "INSERT INTO phone_locks (phone_key, sign_in_id, locked_until) VALUES ($1, $2, $3)
+             ON CONFLICT (phone_key) DO UPDATE SET sign_in_id = excluded.sign_in_id, locked_until = excluded.locked_until
              WHERE phone_locks.locked_until <= $4",
         )
-        .bind(new.phone)
+        .bind(new.phone_key)
         .bind(new.id)
         .bind(new.lock_until)
         .bind(now)
@@ -133,19 +143,37 @@ impl Store {
         .rows_affected()
             == 1;
         if !taken {
-            let row = sqlx::query("SELECT sign_in_id, locked_until FROM phone_locks WHERE phone = $1")
-                .bind(new.phone)
+            let row = sqlx::query("SELECT sign_in_id, locked_until FROM phone_locks WHERE phone_key = $1")
+                .bind(new.phone_key)
                 .fetch_one(&mut *tx)
                 .await?;
             return Ok(Start::Locked { holder: row.get(0), until: row.get(1) });
         }
+        if let Some(throttled) = number_throttled(&mut tx, new.phone_key, limits, now).await? {
+            tx.rollback().await?;
+            return Ok(Start::Throttled(throttled));
+        }
+        for cap in limits.number_caps() {
+            sqlx::query(
+                "INSERT INTO throttles (key, window_start, hits) VALUES ($1, $2, 1)
+                 ON CONFLICT (key) DO UPDATE SET
+                     hits = CASE WHEN throttles.window_start <= $3 THEN 1 ELSE throttles.hits + 1 END,
+                     window_start = CASE WHEN throttles.window_start <= $3 THEN $2 ELSE throttles.window_start END",
+            )
+            .bind(format!("{}:{}", cap.name, new.phone_key))
+            .bind(now)
+            .bind(now - cap.window.as_millis() as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query(
-            "INSERT INTO sign_ins (id, browser, phone, state_hash, phase, created_at, deadline, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
+            "INSERT INTO sign_ins (id, browser, phone, phone_key, state_hash, phase, created_at, deadline, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7)",
         )
         .bind(new.id)
         .bind(new.browser)
         .bind(new.phone)
+        .bind(new.phone_key)
         .bind(new.state_hash)
         .bind(Phase::Sending.as_str())
         .bind(now)
@@ -154,6 +182,18 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(Start::Started)
+    }
+
+    /// A secret this deployment generates once and keeps (e.g. the number-hash key): the first
+    /// instance to ask creates it, every later one reads the same value.
+    pub async fn secret(&self, name: &str) -> Result<String, sqlx::Error> {
+        sqlx::query("INSERT INTO app_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(format!("{}{}", clock::random_token(), clock::random_token()))
+            .execute(&self.pool)
+            .await?;
+        let row = sqlx::query("SELECT value FROM app_secrets WHERE name = $1").bind(name).fetch_one(&self.pool).await?;
+        Ok(row.get(0))
     }
 
     pub async fn sign_in(&self, id: &str) -> Result<Option<SignInRow>, sqlx::Error> {
@@ -295,9 +335,49 @@ impl Store {
             .execute(&self.pool)
             .await?;
         sqlx::query("DELETE FROM phone_locks WHERE locked_until < $1").bind(clock::now_ms()).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM throttles WHERE window_start < $1").bind(before).execute(&self.pool).await?;
         sqlx::query("DELETE FROM sign_in_events WHERE at < $1").bind(before).execute(&self.pool).await?;
         Ok(())
     }
+}
+
+/// Whether `phone_key` may not be prompted now: a cool-down after repeated rejections, or a
+/// per-number cap reached within its window.
+async fn number_throttled(
+    conn: &mut SqliteConnection,
+    phone_key: &str,
+    limits: &Limits,
+    now: i64,
+) -> Result<Option<Throttled>, sqlx::Error> {
+    let wait = |until: i64| std::time::Duration::from_millis((until - now).max(0) as u64);
+    let declines = sqlx::query(
+        "SELECT updated_at FROM sign_ins WHERE phone_key = $1 AND phase = 'rejected' AND updated_at > $2
+         ORDER BY updated_at DESC LIMIT $3",
+    )
+    .bind(phone_key)
+    .bind(now - DECLINE_WINDOW.as_millis() as i64)
+    .bind(DECLINES_BEFORE_COOLDOWN as i64)
+    .fetch_all(&mut *conn)
+    .await?;
+    if declines.len() >= DECLINES_BEFORE_COOLDOWN {
+        let until = declines[0].get::<i64, _>(0) + limits.decline_cooldown.as_millis() as i64;
+        if until > now {
+            return Ok(Some(Throttled { cause: Throttle::RecentlyDeclined, retry_after: wait(until) }));
+        }
+    }
+    for cap in limits.number_caps() {
+        let row = sqlx::query("SELECT window_start, hits FROM throttles WHERE key = $1")
+            .bind(format!("{}:{}", cap.name, phone_key))
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some(row) = row {
+            let until = row.get::<i64, _>(0) + cap.window.as_millis() as i64;
+            if until > now && row.get::<i64, _>(1) >= i64::from(cap.max) {
+                return Ok(Some(Throttled { cause: Throttle::TooManyAttempts, retry_after: wait(until) }));
+            }
+        }
+    }
+    Ok(None)
 }
 
 async fn transition_in(

@@ -6,7 +6,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
     time::Duration,
 };
 
@@ -15,6 +18,8 @@ use tokio::sync::Notify;
 #[derive(Default)]
 pub struct Waiters {
     by_sign_in: Mutex<HashMap<String, Arc<Notify>>>,
+    /// Set at shutdown: nobody waits any more.
+    closed: AtomicBool,
 }
 
 impl Waiters {
@@ -22,6 +27,14 @@ impl Waiters {
     pub fn wake(&self, sign_in_id: &str) {
         let notify = self.lock().get(sign_in_id).cloned();
         if let Some(notify) = notify {
+            notify.notify_waiters();
+        }
+    }
+
+    /// Ends every wait now and makes later ones return at once (the server is stopping).
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        for notify in self.lock().values() {
             notify.notify_waiters();
         }
     }
@@ -41,7 +54,9 @@ impl Waiters {
             match check().await {
                 Some(value) => Some(value),
                 None => {
-                    let _ = tokio::time::timeout(timeout, notified).await;
+                    if !self.closed.load(Ordering::SeqCst) {
+                        let _ = tokio::time::timeout(timeout, notified).await;
+                    }
                     check().await
                 }
             }
@@ -96,6 +111,21 @@ mod tests {
         assert_eq!(result, Some(1));
         assert!(started.elapsed() < Duration::from_secs(5));
         assert_eq!(waiters.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn closing_ends_waits_and_later_ones_do_not_start() {
+        let waiters = Arc::new(Waiters::default());
+        let held = {
+            let waiters = waiters.clone();
+            tokio::spawn(async move { waiters.wait_for("c", Duration::from_secs(30), || async { None::<()> }).await })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let started = std::time::Instant::now();
+        waiters.close();
+        assert_eq!(held.await.unwrap(), None);
+        assert_eq!(waiters.wait_for("d", Duration::from_secs(30), || async { None::<()> }).await, None);
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     #[tokio::test]

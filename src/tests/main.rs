@@ -7,3 +7,4 @@ mod callback_abuse;
 mod cross_site;
 mod provider_answers;
 mod sign_in_flow;
+mod throttles;

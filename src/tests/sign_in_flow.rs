@@ -89,18 +89,26 @@ async fn an_unanswered_prompt_times_out_and_a_late_approval_is_recorded_not_used
     assert!(matches!(status, SignInStatus::TimedOut { retry_in_secs } if retry_in_secs > 250), "{status:?}");
     assert!(started.elapsed() < Duration::from_secs(3), "timeout reported late: {:?}", started.elapsed());
 
+    // The page keeps listening while the number is locked: a late approval reaches it, and
+    // signs nobody in.
     let sim = app.sim();
+    let listening = {
+        let browser = browser.clone();
+        tokio::spawn(async move { browser.status(10_000).await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
     sim.answer("447400123456", true, true).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(matches!(browser.status(0).await, SignInStatus::TimedOut { .. }));
+    assert_eq!(listening.await.unwrap(), SignInStatus::ApprovedTooLate);
+    assert_eq!(browser.status(0).await, SignInStatus::ApprovedTooLate);
     assert_eq!(browser.account().await, None);
     assert_eq!(sim.prompt_for("447400123456").await["profileFetches"], 0, "late token never used");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins WHERE access_token IS NOT NULL").await, 0, "late token not kept");
     let id: String = sqlx::query_scalar("SELECT id FROM sign_ins").fetch_one(app.sign_ins.store().pool()).await.unwrap();
-    assert!(app.events(Some(&id)).await.contains(&"late_approval".to_owned()));
+    assert!(app.events(Some(&id)).await.contains(&"approved_late".to_owned()));
 }
 
 #[tokio::test]
-async fn the_same_browser_resumes_and_another_browser_is_told_to_wait() {
+async fn the_same_browser_resumes_and_a_second_browser_makes_the_pending_prompt_worthless() {
     let app = spawn_app(&[]).await;
     let first = app.browser();
     first.initiate("+91 99999 99999").await;
@@ -109,19 +117,25 @@ async fn the_same_browser_resumes_and_another_browser_is_told_to_wait() {
     assert!(matches!(first.initiate("919999999999").await, SignInStatus::Waiting { .. }));
     assert_eq!(app.sim().prompts().await.len(), 1);
 
+    // Push confusion: whoever answers the prompt on the phone cannot tell which browser asked,
+    // so once a second browser asks for the number the pending prompt signs nobody in.
     let second = app.browser();
     let status = second.initiate("+91 99999 99999").await;
     assert!(
         matches!(&status, SignInStatus::Locked { other_browser: true, retry_in_secs, .. } if *retry_in_secs > 290),
         "{status:?}"
     );
-    assert_eq!(app.sim().prompts().await.len(), 1);
+    assert_eq!(app.sim().prompts().await.len(), 1, "no second prompt while the number is locked");
+    assert!(matches!(first.status(0).await, SignInStatus::Superseded { retry_in_secs } if retry_in_secs > 290));
 
-    // The approval completes only the request it belongs to.
-    app.sim().answer(RAJAT, true, true).await;
-    assert!(matches!(first.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { .. }));
+    assert_eq!(app.post_callback(&app.sim().answer(RAJAT, true, false).await).await.as_u16(), 200);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(matches!(first.status(0).await, SignInStatus::Superseded { .. }));
     assert_eq!(second.status(0).await, SignInStatus::Idle);
+    assert_eq!(first.account().await, None);
     assert_eq!(second.account().await, None);
+    assert_eq!(app.sim().prompt_for(RAJAT).await["profileFetches"], 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0);
 }
 
 #[tokio::test]
@@ -184,6 +198,55 @@ async fn a_pending_sign_in_survives_a_restart() {
     sim.client().answer(RAJAT, true, true).await;
     assert_eq!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
     drop(app);
+}
+
+/// An app in live mode against a standalone simulator, so both survive each other's restarts.
+async fn app_with_standalone_sim() -> (crate::helpers::TestApp, StandaloneSim) {
+    let port = free_port().await;
+    let app_url = url::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
+    let sim = StandaloneSim::spawn(app_url.join("auth/truecaller/callback").unwrap()).await;
+    let sim_url = sim.url.as_str().trim_end_matches('/').to_owned();
+    let env = [
+        ("TRUECALLER_APP_KEY", "simulator-app-key"),
+        ("TRUECALLER_API_URL", sim_url.as_str()),
+        ("TRUECALLER_PROFILE_URL", sim_url.as_str()),
+    ];
+    (crate::helpers::spawn_app_on(port, &env).await, sim)
+}
+
+#[tokio::test]
+async fn stopping_answers_held_requests_at_once_and_the_browser_resumes_after_restart() {
+    let (app, sim) = app_with_standalone_sim().await;
+    let browser = app.browser();
+    assert!(matches!(browser.initiate("+91 99999 99999").await, SignInStatus::Waiting { .. }));
+    let held = {
+        let browser = browser.clone();
+        tokio::spawn(async move { browser.status(20_000).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Graceful shutdown waits for requests in flight; a held long-poll must not make it wait 20 s.
+    let stopping = Instant::now();
+    let app = app.restart().await;
+    assert!(stopping.elapsed() < Duration::from_secs(5), "restart took {:?}", stopping.elapsed());
+    assert!(matches!(held.await.unwrap(), SignInStatus::Waiting { .. }), "the held request got an answer");
+
+    sim.client().answer(RAJAT, true, true).await;
+    assert_eq!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    drop(app);
+}
+
+#[tokio::test]
+async fn an_approval_interrupted_by_a_restart_is_finished_by_the_next_start() {
+    // This identity's profile answers 503 twice first, so the fetch is mid-retry at the restart.
+    let (app, sim) = app_with_standalone_sim().await;
+    let browser = app.browser();
+    assert!(matches!(browser.initiate("+91 98765 00003").await, SignInStatus::Waiting { .. }));
+    sim.client().answer("919876500003", true, true).await;
+    let app = app.restart().await;
+    assert!(matches!(browser.settle(Duration::from_secs(15)).await, SignInStatus::SignedIn { .. }));
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins WHERE access_token IS NOT NULL").await, 0);
 }
 
 #[tokio::test]

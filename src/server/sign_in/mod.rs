@@ -5,6 +5,7 @@
 mod phase;
 
 use std::{
+    net::IpAddr,
     sync::{
         atomic::{AtomicBool, Ordering},
         Arc,
@@ -21,10 +22,12 @@ pub use phase::{Event, Phase};
 use super::{
     clock,
     error::Error,
+    keys::NumberKeys,
     phone::PhoneNumber,
     profile::Profile,
     session::AuthSession,
     store::{AccountData, Changes, NewSignIn, SignInRow, Start, Store},
+    throttle::{Limits, RequestLimiter},
     truecaller::{ProfileOutcome, RequestOutcome, TruecallerClient},
     waiters::Waiters,
 };
@@ -53,6 +56,7 @@ pub struct Settings {
     pub default_region: country::Id,
     /// Truecaller's access tokens live 10 minutes; profile fetches are retried within that.
     pub token_ttl: Duration,
+    pub limits: Limits,
 }
 
 #[derive(Clone)]
@@ -64,6 +68,8 @@ struct Inner {
     store: Store,
     truecaller: TruecallerClient,
     waiters: Waiters,
+    limiter: RequestLimiter,
+    keys: NumberKeys,
     settings: Settings,
     /// Truecaller's last answer to a request was 404 (our app key is not valid).
     app_key_rejected: AtomicBool,
@@ -74,9 +80,28 @@ pub const MAX_WAIT: Duration = Duration::from_secs(25);
 const PROVIDER: &str = "truecaller";
 
 impl SignInService {
-    pub fn new(store: Store, truecaller: TruecallerClient, settings: Settings) -> Self {
-        let inner = Inner { store, truecaller, waiters: Waiters::default(), settings, app_key_rejected: AtomicBool::new(false) };
+    pub fn new(store: Store, truecaller: TruecallerClient, keys: NumberKeys, settings: Settings) -> Self {
+        let inner = Inner {
+            store,
+            truecaller,
+            waiters: Waiters::default(),
+            limiter: RequestLimiter::new(&settings.limits),
+            keys,
+            settings,
+            app_key_rejected: AtomicBool::new(false),
+        };
         Self { inner: Arc::new(inner) }
+    }
+
+    /// The server is stopping: held `status` requests answer now (the browser asks again and
+    /// reaches the next instance), so shutdown does not wait out their long-polls.
+    pub fn begin_shutdown(&self) {
+        self.inner.waiters.close();
+    }
+
+    /// Drops idle per-IP and per-browser buckets (called periodically).
+    pub fn forget_idle_limits(&self) {
+        self.inner.limiter.forget_idle();
     }
 
     /// For readiness checks: did Truecaller refuse our app key on its last answer?
@@ -88,11 +113,18 @@ impl SignInService {
         &self.inner.store
     }
 
-    /// The browser asks for a prompt on `input` (as typed).
-    pub async fn initiate(&self, session: &AuthSession, input: &str) -> Result<SignInStatus, Error> {
+    /// The browser at `client` asks for a prompt on `input` (as typed).
+    pub async fn initiate(&self, session: &AuthSession, input: &str, client: IpAddr) -> Result<SignInStatus, Error> {
         let s = &self.inner;
-        let phone = PhoneNumber::parse(input, s.settings.default_region)?;
         let browser = clock::digest(&session.browser_key().await?);
+        if let Err(throttled) = s.limiter.check(client, &browser) {
+            // A flood must not cost a database write per request: the log line is the record.
+            warn!(event = "excess_rate_limit_exceeded", client = %client, "sign-in request refused by a rate limit");
+            return Err(Error::Throttled(throttled));
+        }
+        let phone = PhoneNumber::parse(input, s.settings.default_region)?;
+        let phone_key = s.keys.key(&phone);
+        let tag = s.keys.tag(&phone);
 
         if let Some(current) = self.current(session).await? {
             if current.phone == phone.digits() && current.phase.is_live() {
@@ -110,15 +142,22 @@ impl SignInService {
             id: &id,
             browser: &browser,
             phone: phone.digits(),
+            phone_key: &phone_key,
             state_hash: &clock::digest(&state),
             deadline: now + s.settings.signin_timeout.as_millis() as i64,
             lock_until: now + s.settings.lock.as_millis() as i64,
         };
-        if let Start::Locked { holder, until } = s.store.start(&new).await? {
-            return self.locked(session, &browser, &phone, &holder, until).await;
+        match s.store.start(&new, &s.settings.limits).await? {
+            Start::Started => {}
+            Start::Locked { holder, until } => return self.locked(session, &browser, &phone, &holder, until).await,
+            Start::Throttled(throttled) => {
+                s.store.record_event(None, "excess_rate_limit_exceeded", Some(&format!("{:?} {tag}", throttled.cause))).await?;
+                warn!(phone = %tag, cause = ?throttled.cause, "sign-in request refused by a per-number limit");
+                return Err(Error::Throttled(throttled));
+            }
         }
         session.set_sign_in_id(&id).await?;
-        self.event(&id, "initiated", Some(&phone.log_tag())).await;
+        self.event(&id, "initiated", Some(&tag)).await;
 
         let outcome = s.truecaller.request_sign_in(&phone, &state).await;
         if !matches!(outcome, RequestOutcome::Unavailable { .. }) {
@@ -141,7 +180,7 @@ impl SignInService {
         let changes = Changes { request_id: request_id.as_deref(), ..Changes::default() };
         let sending = self.row(&id).await?;
         self.apply(&sending, event, changes).await?;
-        info!(sign_in = %short(&id), phone = %phone.log_tag(), ?event, "sign-in requested");
+        info!(sign_in = %short(&id), phone = %tag, ?event, "sign-in requested");
         Ok(self.view(&self.row(&id).await?))
     }
 
@@ -152,11 +191,17 @@ impl SignInService {
             return self.signed_in_view(session).await;
         };
         let wait = wait.min(MAX_WAIT);
-        if row.phase.is_live() && row.phase != Phase::Approved && !wait.is_zero() {
-            let initial = row.phase;
+        let until = |at: i64| Duration::from_millis((at - clock::now_ms()).max(0) as u64 + 50);
+        let limit = match row.phase {
             // Wake at the deadline too, so the browser hears about a timeout on time.
-            let until_deadline = Duration::from_millis((row.deadline - clock::now_ms()).max(0) as u64 + 50);
-            let limit = if matches!(initial, Phase::Sending | Phase::Waiting) { wait.min(until_deadline) } else { wait };
+            Phase::Sending | Phase::Waiting => wait.min(until(row.deadline)),
+            Phase::Fetching => wait,
+            // Until the number's lock ends, a late approval may still come in.
+            Phase::TimedOut => wait.min(until(self.lock_end(&row))),
+            _ => Duration::ZERO,
+        };
+        if !limit.is_zero() {
+            let initial = row.phase;
             let id = row.id.clone();
             let changed = self
                 .inner
@@ -237,9 +282,17 @@ impl SignInService {
             ..Changes::default()
         };
         if !self.apply(&row, Event::ApprovalReceived, changes).await? {
-            let why = if row.phase == Phase::TimedOut { "late_approval" } else { "duplicate_callback" };
+            let why = match row.phase {
+                Phase::Cancelled | Phase::Superseded => "approval_for_stopped_request",
+                _ => "duplicate_callback",
+            };
             self.inner.store.record_event(Some(&row.id), why, None).await?;
             return Ok(CallbackOutcome::Ignored(why));
+        }
+        if row.phase == Phase::TimedOut {
+            // Moved to `ApprovedLate`: the token was not stored and is never used.
+            warn!(sign_in = %short(&row.id), "approval arrived after the deadline; nobody signed in");
+            return Ok(CallbackOutcome::Ignored("late approval"));
         }
         let service = self.clone();
         tokio::spawn(async move { service.complete(&row.id).await });
@@ -310,7 +363,7 @@ impl SignInService {
     async fn verify(&self, row: &SignInRow, profile: &Profile) -> Result<(), Error> {
         let phone = PhoneNumber::from_stored(&row.phone).ok_or(Error::Corrupt("stored phone number"))?;
         if !profile.holds(&phone) {
-            warn!(sign_in = %short(&row.id), phone = %phone.log_tag(), "profile does not hold the number typed");
+            warn!(sign_in = %short(&row.id), phone = %self.inner.keys.tag(&phone), "profile does not hold the number typed");
             self.apply(row, Event::ProfileFailed(FailureReason::NumberMismatch), Changes::default()).await?;
             return Ok(());
         }
@@ -407,12 +460,20 @@ impl SignInService {
     ) -> Result<SignInStatus, Error> {
         let holder = self.inner.store.sign_in(holder).await?;
         let own = holder.as_ref().is_some_and(|h| h.browser == browser);
-        if let Some(row) = holder.filter(|h| own && h.phase.is_live()) {
+        if let Some(row) = holder.as_ref().filter(|h| own && h.phase.is_live()) {
             session.set_sign_in_id(&row.id).await?;
-            return Ok(self.view(&self.settle(row).await?));
+            return Ok(self.view(&self.settle(row.clone()).await?));
         }
         if !own {
-            self.inner.store.record_event(None, "locked_elsewhere", Some(&phone.log_tag())).await?;
+            let tag = self.inner.keys.tag(phone);
+            self.inner.store.record_event(None, "locked_elsewhere", Some(&tag)).await?;
+            // Whoever answers the prompt now on the phone cannot tell whose it is: make it
+            // worthless, so it signs in neither the browser that asked nor this one.
+            if let Some(row) = holder {
+                if self.apply(&row, Event::Superseded, Changes::default()).await? {
+                    warn!(sign_in = %short(&row.id), phone = %tag, "second browser asked for a pending number; first request stopped");
+                }
+            }
         }
         Ok(SignInStatus::Locked {
             phone: phone.masked(),
@@ -489,6 +550,11 @@ impl SignInService {
         }
     }
 
+    /// When the number's lock taken by `row` runs out.
+    fn lock_end(&self, row: &SignInRow) -> i64 {
+        row.created_at + self.inner.settings.lock.as_millis() as i64
+    }
+
     fn view(&self, row: &SignInRow) -> SignInStatus {
         let now = clock::now_ms();
         let masked = || PhoneNumber::from_stored(&row.phone).map(|p| p.masked()).unwrap_or_default();
@@ -498,9 +564,9 @@ impl SignInService {
             }
             Phase::Fetching | Phase::Approved => SignInStatus::Approved { phone: masked() },
             Phase::Rejected => SignInStatus::Rejected,
-            Phase::TimedOut => SignInStatus::TimedOut {
-                retry_in_secs: clock::seconds_until(row.created_at + self.inner.settings.lock.as_millis() as i64, now),
-            },
+            Phase::TimedOut => SignInStatus::TimedOut { retry_in_secs: clock::seconds_until(self.lock_end(row), now) },
+            Phase::ApprovedLate => SignInStatus::ApprovedTooLate,
+            Phase::Superseded => SignInStatus::Superseded { retry_in_secs: clock::seconds_until(self.lock_end(row), now) },
             Phase::NotUser => SignInStatus::NotTruecallerUser,
             Phase::Failed(reason) => SignInStatus::Failed { reason },
             Phase::Completed | Phase::Cancelled => SignInStatus::Idle,

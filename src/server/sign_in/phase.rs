@@ -18,8 +18,14 @@ pub enum Phase {
     Completed,
     /// The person declined. Final.
     Rejected,
-    /// The deadline passed while waiting. Final (a late approval is recorded, never used).
+    /// The deadline passed while waiting. A late approval moves it to `ApprovedLate`.
     TimedOut,
+    /// The phone approved after the deadline: recorded, never used. Final.
+    ApprovedLate,
+    /// Another browser asked for this number while the prompt was out: an answer to it signs
+    /// nobody in (a prompt someone else started must not sign in the person who answers it,
+    /// nor them). Final.
+    Superseded,
     /// Truecaller will not sign this number in. Final.
     NotUser,
     /// The browser gave up (e.g. "use another number"). Final.
@@ -51,6 +57,8 @@ pub enum Event {
     Claimed,
     /// The browser abandoned the attempt.
     Cancelled,
+    /// Another browser asked for a prompt to the same number.
+    Superseded,
 }
 
 impl Phase {
@@ -70,6 +78,9 @@ impl Phase {
             (P::Sending | P::Waiting, E::RejectionReceived) => P::Rejected,
             (P::Waiting, E::DeadlinePassed) => P::TimedOut,
             (P::Sending | P::Waiting, E::Cancelled) => P::Cancelled,
+            (P::Sending | P::Waiting, E::Superseded) => P::Superseded,
+            // Recorded so the person still looking at the page learns why nothing happened.
+            (P::TimedOut, E::ApprovalReceived) => P::ApprovedLate,
             (P::Fetching, E::ProfileVerified) => P::Approved,
             (P::Fetching, E::ProfileFailed(reason)) => P::Failed(reason),
             (P::Approved, E::Claimed) => P::Completed,
@@ -80,7 +91,7 @@ impl Phase {
     /// Does this sign-in still hold its number's lock? Only until the cycle completes: an answer
     /// from the phone (approve or reject) or a request that never reached it releases the number.
     pub fn holds_lock(self) -> bool {
-        matches!(self, Self::Sending | Self::Waiting | Self::Fetching | Self::TimedOut | Self::Cancelled)
+        matches!(self, Self::Sending | Self::Waiting | Self::Fetching | Self::TimedOut | Self::Cancelled | Self::Superseded)
     }
 
     /// Is the browser still expecting news about this sign-in?
@@ -98,6 +109,8 @@ impl Phase {
             Self::Completed => "completed",
             Self::Rejected => "rejected",
             Self::TimedOut => "timed_out",
+            Self::ApprovedLate => "approved_late",
+            Self::Superseded => "superseded",
             Self::NotUser => "not_user",
             Self::Cancelled => "cancelled",
             Self::Failed(_) => "failed",
@@ -121,6 +134,8 @@ impl Phase {
             "completed" => Self::Completed,
             "rejected" => Self::Rejected,
             "timed_out" => Self::TimedOut,
+            "approved_late" => Self::ApprovedLate,
+            "superseded" => Self::Superseded,
             "not_user" => Self::NotUser,
             "cancelled" => Self::Cancelled,
             "failed" => Self::Failed(FailureReason::parse(failure?)?),
@@ -135,7 +150,7 @@ mod tests {
     use Event as E;
     use Phase as P;
 
-    const ALL_PHASES: [Phase; 10] = [
+    const ALL_PHASES: [Phase; 12] = [
         P::Sending,
         P::Waiting,
         P::Fetching,
@@ -145,10 +160,12 @@ mod tests {
         P::TimedOut,
         P::NotUser,
         P::Cancelled,
+        P::ApprovedLate,
+        P::Superseded,
         P::Failed(FailureReason::NumberMismatch),
     ];
 
-    const ALL_EVENTS: [Event; 10] = [
+    const ALL_EVENTS: [Event; 11] = [
         E::Sent,
         E::NotUser,
         E::SendFailed(FailureReason::ProviderUnavailable),
@@ -159,6 +176,7 @@ mod tests {
         E::ProfileFailed(FailureReason::NumberMismatch),
         E::Claimed,
         E::Cancelled,
+        E::Superseded,
     ];
 
     #[test]
@@ -190,8 +208,13 @@ mod tests {
         // A second approval, an approval after a rejection or a timeout, a reject after approval.
         assert_eq!(P::Fetching.on(E::ApprovalReceived), None);
         assert_eq!(P::Rejected.on(E::ApprovalReceived), None);
-        assert_eq!(P::TimedOut.on(E::ApprovalReceived), None);
         assert_eq!(P::Cancelled.on(E::ApprovalReceived), None);
+        assert_eq!(P::Superseded.on(E::ApprovalReceived), None);
+        assert_eq!(P::ApprovedLate.on(E::ApprovalReceived), None);
+        // A late approval is noted, and leads nowhere else.
+        assert_eq!(P::TimedOut.on(E::ApprovalReceived), Some(P::ApprovedLate));
+        assert_eq!(P::TimedOut.on(E::RejectionReceived), None);
+        assert_eq!(P::Fetching.on(E::Superseded), None);
         assert_eq!(P::Fetching.on(E::RejectionReceived), None);
         assert_eq!(P::Approved.on(E::DeadlinePassed), None);
         // An approval can never skip the profile check, and only an approved sign-in is claimed.
@@ -202,7 +225,7 @@ mod tests {
 
     #[test]
     fn final_phases_accept_no_event() {
-        for phase in ALL_PHASES.into_iter().filter(|p| !p.is_live()) {
+        for phase in ALL_PHASES.into_iter().filter(|p| !p.is_live() && *p != P::TimedOut) {
             for event in ALL_EVENTS {
                 assert_eq!(phase.on(event), None, "{phase:?} + {event:?}");
             }
@@ -211,10 +234,10 @@ mod tests {
 
     #[test]
     fn the_lock_is_released_once_the_phone_answered() {
-        for phase in [P::Approved, P::Completed, P::Rejected, P::NotUser, P::Failed(FailureReason::NumberMismatch)] {
+        for phase in [P::Approved, P::Completed, P::Rejected, P::NotUser, P::ApprovedLate, P::Failed(FailureReason::NumberMismatch)] {
             assert!(!phase.holds_lock(), "{phase:?}");
         }
-        for phase in [P::Sending, P::Waiting, P::Fetching, P::TimedOut, P::Cancelled] {
+        for phase in [P::Sending, P::Waiting, P::Fetching, P::TimedOut, P::Cancelled, P::Superseded] {
             assert!(phase.holds_lock(), "{phase:?}");
         }
     }

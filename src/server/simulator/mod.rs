@@ -249,8 +249,10 @@ async fn profile(State(sim): State<Shared>, headers: HeaderMap) -> Response {
     Json(identities::profile(&phone)).into_response()
 }
 
-async fn phone_page(State(sim): State<Shared>) -> Html<String> {
-    Html(page::render(&sim.prompts()))
+async fn phone_page(State(sim): State<Shared>) -> Response {
+    // The page has its styles inline and no script at all.
+    let policy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    ([(axum::http::header::CONTENT_SECURITY_POLICY, policy)], Html(page::render(&sim.prompts()))).into_response()
 }
 
 async fn answer_from_page(State(sim): State<Shared>, Path((id, answer)): Path<(String, String)>) -> Response {

@@ -1,0 +1,188 @@
+//! Limits on starting sign-ins, so the form cannot be used to flood phones or our provider quota.
+//!
+//! Two kinds, as the OWASP bot-management advice asks (independent buckets):
+//! - per client IP (a burst per minute and a sustained rate per hour) and per browser session,
+//!   held in memory here (GCRA, `governor`): cheap enough to run before any database work, so a
+//!   flood costs us nothing. With several instances each keeps its own, so the effective limit is
+//!   multiplied by the instance count; the per-number limits are the ones that must be global.
+//! - per phone number (prompts per 15 minutes and per day, and the cool-down after repeated
+//!   rejections), kept in the database with the number's lock (`Store::start`), so they hold
+//!   across instances, browsers and IPs.
+
+use std::{
+    net::{IpAddr, SocketAddr},
+    num::NonZeroU32,
+    time::Duration,
+};
+
+use axum::http::{HeaderMap, HeaderName};
+use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota};
+
+use crate::domain::Throttle;
+
+/// Configured limits (`RATE_*` settings, see `Leptos.toml`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub ip_per_minute: u32,
+    pub ip_per_hour: u32,
+    pub browser_per_hour: u32,
+    pub number_per_15_min: u32,
+    pub number_per_day: u32,
+    /// After two rejections of prompts to a number within an hour, no prompt goes to it for this long.
+    pub decline_cooldown: Duration,
+}
+
+/// Rejections within [`DECLINE_WINDOW`] that start a cool-down.
+pub const DECLINES_BEFORE_COOLDOWN: usize = 2;
+pub const DECLINE_WINDOW: Duration = Duration::from_secs(60 * 60);
+
+impl Limits {
+    /// The per-number prompt caps as (name, most prompts, window) for `Store::start`.
+    pub fn number_caps(&self) -> [NumberCap; 2] {
+        [
+            NumberCap { name: "n15m", max: self.number_per_15_min, window: Duration::from_secs(15 * 60) },
+            NumberCap { name: "n1d", max: self.number_per_day, window: Duration::from_secs(24 * 60 * 60) },
+        ]
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct NumberCap {
+    pub name: &'static str,
+    pub max: u32,
+    pub window: Duration,
+}
+
+/// A refused attempt: why, and when to try again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Throttled {
+    pub cause: Throttle,
+    pub retry_after: Duration,
+}
+
+impl Throttled {
+    /// `Retry-After` in whole seconds, made coarse so it does not help anyone tune a flood to the
+    /// limit: tens of seconds up to a minute, whole minutes beyond.
+    pub fn retry_after_secs(&self) -> u32 {
+        let secs = u32::try_from(self.retry_after.as_secs()).unwrap_or(u32::MAX).saturating_add(1);
+        if secs <= 60 {
+            secs.div_ceil(10) * 10
+        } else {
+            secs.div_ceil(60).saturating_mul(60)
+        }
+    }
+}
+
+/// Per-IP and per-browser buckets.
+pub struct RequestLimiter {
+    ip_burst: DefaultKeyedRateLimiter<IpAddr>,
+    ip_sustained: DefaultKeyedRateLimiter<IpAddr>,
+    browser: DefaultKeyedRateLimiter<String>,
+}
+
+impl RequestLimiter {
+    pub fn new(limits: &Limits) -> Self {
+        let n = |v: u32| NonZeroU32::new(v.max(1)).unwrap_or(NonZeroU32::MIN);
+        Self {
+            ip_burst: DefaultKeyedRateLimiter::keyed(Quota::per_minute(n(limits.ip_per_minute))),
+            ip_sustained: DefaultKeyedRateLimiter::keyed(Quota::per_hour(n(limits.ip_per_hour))),
+            browser: DefaultKeyedRateLimiter::keyed(Quota::per_hour(n(limits.browser_per_hour))),
+        }
+    }
+
+    /// Counts one attempt from `ip` and `browser` (a hash of the session's browser key).
+    pub fn check(&self, ip: IpAddr, browser: &str) -> Result<(), Throttled> {
+        let refused = |wait: Duration| Throttled { cause: Throttle::TooManyAttempts, retry_after: wait };
+        let now = self.ip_burst.clock().now();
+        self.ip_burst.check_key(&ip).map_err(|e| refused(e.wait_time_from(now)))?;
+        self.ip_sustained.check_key(&ip).map_err(|e| refused(e.wait_time_from(now)))?;
+        self.browser.check_key(&browser.to_owned()).map_err(|e| refused(e.wait_time_from(now)))?;
+        Ok(())
+    }
+
+    /// Drops buckets that are full again, so memory follows recent traffic only.
+    pub fn forget_idle(&self) {
+        self.ip_burst.retain_recent();
+        self.ip_sustained.retain_recent();
+        self.browser.retain_recent();
+    }
+}
+
+/// The `TRUSTED_PROXY_HEADER` setting, for handlers.
+#[derive(Clone, Debug, Default)]
+pub struct ProxyHeader(pub Option<HeaderName>);
+
+/// Where a request came from. Without a configured proxy header, the TCP peer: headers anyone
+/// can send (`X-Forwarded-For`) are ignored. With one, the right-most address in it, which is
+/// the one our own proxy appended (addresses to its left are whatever the client claimed).
+pub fn client_ip(peer: SocketAddr, headers: &HeaderMap, trusted_header: Option<&HeaderName>) -> IpAddr {
+    trusted_header
+        .and_then(|name| headers.get_all(name).iter().next_back())
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.rsplit(',').next())
+        .and_then(|last| last.trim().parse::<IpAddr>().ok())
+        .unwrap_or_else(|| peer.ip())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(ip_per_minute: u32, browser_per_hour: u32) -> Limits {
+        Limits {
+            ip_per_minute,
+            ip_per_hour: 1000,
+            browser_per_hour,
+            number_per_15_min: 3,
+            number_per_day: 10,
+            decline_cooldown: Duration::from_secs(3600),
+        }
+    }
+
+    #[test]
+    fn an_ip_gets_its_burst_then_waits() {
+        let limiter = RequestLimiter::new(&limits(3, 1000));
+        let ip: IpAddr = "203.0.113.7".parse().unwrap();
+        for i in 0..3 {
+            assert_eq!(limiter.check(ip, &format!("b{i}")), Ok(()), "attempt {i}");
+        }
+        let refused = limiter.check(ip, "b9").unwrap_err();
+        assert_eq!(refused.cause, Throttle::TooManyAttempts);
+        // One attempt comes back every 20 s at 3 per minute.
+        assert!(refused.retry_after > Duration::from_secs(15) && refused.retry_after <= Duration::from_secs(20));
+        // Another address has its own bucket.
+        assert_eq!(limiter.check("203.0.113.8".parse().unwrap(), "b10"), Ok(()));
+    }
+
+    #[test]
+    fn a_browser_is_limited_whatever_its_address() {
+        let limiter = RequestLimiter::new(&limits(1000, 2));
+        for i in 0..2 {
+            assert_eq!(limiter.check(format!("198.51.100.{i}").parse().unwrap(), "same"), Ok(()));
+        }
+        assert!(limiter.check("198.51.100.9".parse().unwrap(), "same").is_err());
+    }
+
+    #[test]
+    fn retry_after_is_coarse() {
+        let secs = |s: u64| Throttled { cause: Throttle::TooManyAttempts, retry_after: Duration::from_secs(s) }.retry_after_secs();
+        assert_eq!(secs(0), 10);
+        assert_eq!(secs(3), 10);
+        assert_eq!(secs(19), 20);
+        assert_eq!(secs(59), 60);
+        assert_eq!(secs(61), 120);
+        assert_eq!(secs(3599), 3600);
+    }
+
+    #[test]
+    fn client_ip_trusts_only_the_configured_header() {
+        let peer: SocketAddr = "10.0.0.5:4000".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "1.1.1.1, 203.0.113.9".parse().unwrap());
+        assert_eq!(client_ip(peer, &headers, None), peer.ip());
+        let xff = HeaderName::from_static("x-forwarded-for");
+        assert_eq!(client_ip(peer, &headers, Some(&xff)), "203.0.113.9".parse::<IpAddr>().unwrap());
+        headers.insert("x-forwarded-for", "not an address".parse().unwrap());
+        assert_eq!(client_ip(peer, &headers, Some(&xff)), peer.ip());
+    }
+}

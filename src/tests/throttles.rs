@@ -1,0 +1,175 @@
+//! Limits on asking for prompts: per address, per browser, per number, and the cool-down after
+//! repeated rejections. Every refusal is a 429 with `Retry-After`, sends nothing to the phone,
+//! and the server keeps serving.
+
+use std::time::Duration;
+
+use truecaller_signin::{
+    domain::{SignInStatus, Throttle},
+    error::ApiError,
+};
+
+use crate::helpers::{spawn_app, Browser, TestApp};
+
+/// Distinct valid Indian mobile numbers (the simulator treats each as a Truecaller user).
+fn number(i: u32) -> String {
+    format!("+91 97{:08}", 10_000 + i)
+}
+
+/// Sends `initiate` with extra headers; returns the HTTP status, `Retry-After` and the answer.
+async fn initiate_with(browser: &Browser, app: &TestApp, phone: &str, headers: &[(&str, String)]) -> (u16, Option<u32>, Result<SignInStatus, ApiError>) {
+    let mut request = browser.http.post(app.url.join("api/signin/initiate").unwrap()).form(&[("phone", phone)]);
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let retry_after = response.headers().get("retry-after").map(|v| v.to_str().unwrap().parse().unwrap());
+    let text = response.text().await.unwrap();
+    let body = if status == 200 { Ok(serde_json::from_str(&text).unwrap()) } else { Err(serde_json::from_str(&text).unwrap()) };
+    (status, retry_after, body)
+}
+
+fn assert_throttled(answer: &(u16, Option<u32>, Result<SignInStatus, ApiError>), cause: Throttle) {
+    let (status, retry_after, body) = answer;
+    assert_eq!(*status, 429, "{body:?}");
+    let secs = retry_after.expect("Retry-After header");
+    assert!(secs >= 10 && secs % 10 == 0, "coarse Retry-After, got {secs}");
+    assert_eq!(*body, Err(ApiError::Throttled { cause, retry_in_secs: secs }));
+}
+
+async fn still_serving(app: &TestApp) {
+    let health = reqwest::get(app.url.join("healthz").unwrap()).await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0, "nobody signed in");
+}
+
+#[tokio::test]
+async fn an_address_gets_its_burst_then_429_with_retry_after() {
+    let app = spawn_app(&[("RATE_IP_PER_MINUTE", "3")]).await;
+    for i in 0..3 {
+        let (status, _, _) = initiate_with(&app.browser(), &app, &number(i), &[]).await;
+        assert_eq!(status, 200);
+    }
+    let refused = initiate_with(&app.browser(), &app, &number(3), &[]).await;
+    assert_throttled(&refused, Throttle::TooManyAttempts);
+    assert_eq!(app.sim().prompts().await.len(), 3, "no prompt for the refused request");
+    still_serving(&app).await;
+}
+
+#[tokio::test]
+async fn forwarding_headers_are_ignored_unless_a_proxy_is_trusted() {
+    let app = spawn_app(&[("RATE_IP_PER_MINUTE", "2")]).await;
+    let spoof = |i: u32| vec![("x-forwarded-for", format!("198.51.100.{i}")), ("x-real-ip", format!("198.51.100.{i}"))];
+    for i in 0..2 {
+        assert_eq!(initiate_with(&app.browser(), &app, &number(i), &spoof(i)).await.0, 200);
+    }
+    assert_throttled(&initiate_with(&app.browser(), &app, &number(2), &spoof(2)).await, Throttle::TooManyAttempts);
+
+    // Behind a configured proxy, its header tells clients apart (right-most address counts).
+    let proxied = spawn_app(&[("RATE_IP_PER_MINUTE", "2"), ("TRUSTED_PROXY_HEADER", "x-forwarded-for")]).await;
+    let via = |claimed: &str, real: &str| vec![("x-forwarded-for", format!("{claimed}, {real}"))];
+    for i in 0..4 {
+        let answer = initiate_with(&proxied.browser(), &proxied, &number(i), &via("1.2.3.4", &format!("203.0.113.{i}"))).await;
+        assert_eq!(answer.0, 200, "distinct clients behind the proxy");
+    }
+    for i in 4..6 {
+        assert_eq!(initiate_with(&proxied.browser(), &proxied, &number(i), &via(&format!("9.9.9.{i}"), "203.0.113.50")).await.0, 200);
+    }
+    let refused = initiate_with(&proxied.browser(), &proxied, &number(6), &via("9.9.9.99", "203.0.113.50")).await;
+    assert_throttled(&refused, Throttle::TooManyAttempts);
+}
+
+#[tokio::test]
+async fn a_browser_session_is_limited_across_numbers() {
+    let app = spawn_app(&[("RATE_BROWSER_PER_HOUR", "2")]).await;
+    let browser = app.browser();
+    for i in 0..2 {
+        assert_eq!(initiate_with(&browser, &app, &number(i), &[]).await.0, 200);
+    }
+    assert_throttled(&initiate_with(&browser, &app, &number(2), &[]).await, Throttle::TooManyAttempts);
+    // Another browser is not affected.
+    assert_eq!(initiate_with(&app.browser(), &app, &number(3), &[]).await.0, 200);
+    still_serving(&app).await;
+}
+
+#[tokio::test]
+async fn a_number_gets_a_few_prompts_whichever_browser_asks() {
+    // No lock, so only the per-number cap stands between browsers and the phone.
+    let app = spawn_app(&[("RATE_NUMBER_PER_15_MIN", "2"), ("SIGNIN_LOCK_SECS", "0")]).await;
+    let phone = number(1);
+    for _ in 0..2 {
+        assert_eq!(initiate_with(&app.browser(), &app, &phone, &[]).await.0, 200);
+    }
+    assert_throttled(&initiate_with(&app.browser(), &app, &phone, &[]).await, Throttle::TooManyAttempts);
+    assert_eq!(app.sim().prompts().await.len(), 2);
+    // Other numbers are not affected.
+    assert_eq!(initiate_with(&app.browser(), &app, &number(2), &[]).await.0, 200);
+    still_serving(&app).await;
+}
+
+#[tokio::test]
+async fn two_rejections_pause_prompts_to_the_number_for_the_cool_down() {
+    let app = spawn_app(&[("DECLINE_COOLDOWN_SECS", "2")]).await;
+    let browser = app.browser();
+    for _ in 0..2 {
+        assert!(matches!(browser.initiate("+46 76 012 34 56").await, SignInStatus::Waiting { .. }));
+        app.sim().answer("46760123456", false, true).await;
+        assert_eq!(browser.settle(Duration::from_secs(5)).await, SignInStatus::Rejected);
+    }
+    let paused = initiate_with(&browser, &app, "+46 76 012 34 56", &[]).await;
+    assert_throttled(&paused, Throttle::RecentlyDeclined);
+    // Another browser (or an attacker) gets the same answer: the pause is the number's.
+    assert_throttled(&initiate_with(&app.browser(), &app, "+46760123456", &[]).await, Throttle::RecentlyDeclined);
+    assert_eq!(app.sim().prompts().await.len(), 2);
+
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    assert!(matches!(browser.initiate("+46 76 012 34 56").await, SignInStatus::Waiting { .. }), "the pause ends");
+    assert_eq!(app.sim().prompts().await.len(), 3);
+    let events = app.events(None).await;
+    assert!(events.contains(&"excess_rate_limit_exceeded".to_owned()), "{events:?}");
+}
+
+#[tokio::test]
+async fn numbers_are_stored_and_logged_only_as_keyed_hashes() {
+    let app = spawn_app(&[("DECLINE_COOLDOWN_SECS", "60")]).await;
+    let browser = app.browser();
+    for _ in 0..2 {
+        browser.initiate("+46 76 012 34 56").await;
+        app.sim().answer("46760123456", false, true).await;
+        browser.settle(Duration::from_secs(5)).await;
+    }
+    let _ = initiate_with(&browser, &app, "+46 76 012 34 56", &[]).await;
+    let pool = app.sign_ins.store().pool();
+    let mut keyed: Vec<String> = sqlx::query_scalar("SELECT key FROM throttles").fetch_all(pool).await.unwrap();
+    keyed.extend(sqlx::query_scalar::<_, String>("SELECT phone_key FROM phone_locks").fetch_all(pool).await.unwrap());
+    keyed.extend(sqlx::query_scalar::<_, Option<String>>("SELECT detail FROM sign_in_events").fetch_all(pool).await.unwrap().into_iter().flatten());
+    assert!(!keyed.is_empty());
+    for value in &keyed {
+        assert!(!value.contains("760123") && !value.contains("46760"), "raw number in {value:?}");
+    }
+    // The key is this deployment's own: another database hashes the same number differently.
+    let other = spawn_app(&[]).await;
+    other.browser().initiate("+46 76 012 34 56").await;
+    let a: String = sqlx::query_scalar("SELECT phone_key FROM sign_ins LIMIT 1").fetch_one(pool).await.unwrap();
+    let b: String = sqlx::query_scalar("SELECT phone_key FROM sign_ins LIMIT 1").fetch_one(other.sign_ins.store().pool()).await.unwrap();
+    assert_ne!(a, b);
+}
+
+#[tokio::test]
+async fn a_form_post_without_javascript_explains_the_limit() {
+    let app = spawn_app(&[("RATE_IP_PER_MINUTE", "1")]).await;
+    let browser = app.browser();
+    let post = |phone: String| {
+        let browser = browser.clone();
+        let url = app.url.join("signin").unwrap();
+        async move { browser.http.post(url).form(&[("phone", phone)]).send().await.unwrap() }
+    };
+    assert!(post(number(1)).await.status().is_success());
+    browser.cancel().await;
+    let refused = post(number(2)).await;
+    assert!(refused.status().is_success(), "redirected back to the page");
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("Too many sign-in attempts."), "the page explains the limit");
+    assert_eq!(app.sim().prompts().await.len(), 1);
+}
