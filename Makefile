@@ -1,6 +1,6 @@
 # The two commands in the README: `make dev` runs the app in simulator mode, `make test` runs
 # every test. Both install what is missing first (.ci/setup).
-.PHONY: setup dev build release test unit e2e bench
+.PHONY: setup dev build release test unit fault-check e2e bench faults
 
 setup:
 	bash .ci/setup
@@ -19,12 +19,17 @@ release:
 
 # Unit, property and integration tests (the server in-process against the simulator), then
 # Playwright in Chromium against the built server.
-test: setup build unit e2e
+test: setup build unit fault-check e2e
 
 # Includes a bounded fuzz pass: every property in src/tests/properties.rs tries PROPTEST_CASES
 # inputs (4000 here; raise it for a longer hunt).
 unit:
 	PROPTEST_CASES=$${PROPTEST_CASES:-4000} cargo test --features ssr
+
+# A bounded fault-injection run in CI (debug build, 1,000 sign-ins): fails if an approval is lost
+# or anyone is signed in as someone else. `make faults` is the full 10,000 (RELIABILITY.md).
+fault-check:
+	FAULT_SIGN_INS=1000 cargo bench --profile dev --features ssr --bench faults
 
 e2e:
 	cd end2end && npx playwright test
@@ -34,3 +39,9 @@ e2e:
 bench:
 	SETUP_BROWSER=0 bash .ci/setup
 	cargo bench --features ssr --bench signin
+
+# Fault injection: 10,000 sign-ins with profile 503s, duplicated and late callbacks, and a
+# server restart halfway; prints the table in RELIABILITY.md.
+faults:
+	SETUP_BROWSER=0 bash .ci/setup
+	cargo bench --features ssr --bench faults

@@ -9,163 +9,26 @@
 //! - P4 memory: server RSS with 10,000 sign-ins waiting on held requests;
 //! - callback acknowledgement latency while 2,000 callbacks/s arrive.
 
+mod common;
+
 use std::{
-    net::SocketAddr,
-    process::{Child, Command, Stdio},
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc,
-    },
+    sync::Arc,
     time::{Duration, Instant},
 };
 
-use reqwest::{header, Client};
-use serde_json::Value;
+use common::{approval_for, is_signed_in, is_waiting, ms, next_number, pct, Browser, Server};
+use reqwest::Client;
 use tokio::sync::Semaphore;
 
 fn main() {
-    if std::env::args().any(|a| a == "--serve") {
-        serve();
+    if common::serve_if_asked() {
         return;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     runtime.block_on(run());
 }
 
-/// The server process: the production wiring, simulator mode.
-fn serve() {
-    use truecaller_signin::server::{config::Config, startup::Application};
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
-    runtime.block_on(async {
-        let config = Config::from_environment().expect("bench configuration");
-        let options = leptos::config::get_configuration(None).expect("leptos configuration").leptos_options;
-        let app = Application::build(config, options).await.expect("server starts");
-        app.run_until(std::future::pending()).await.expect("server runs");
-    });
-}
-
-struct Server {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Server {
-    async fn start() -> Self {
-        let dir = tempfile::TempDir::new().unwrap();
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let child = Command::new(std::env::current_exe().unwrap())
-            .arg("--serve")
-            .env("LEPTOS_SITE_ADDR", addr.to_string())
-            .env("LEPTOS_OUTPUT_NAME", "truecaller-signin")
-            .env("LEPTOS_SITE_ROOT", "target/site")
-            .env("DATABASE_URL", format!("sqlite://{}/bench.db", dir.path().display()))
-            .env("SIGNIN_TIMEOUT_SECS", "600")
-            .env("RUST_LOG", "error")
-            .env("APP_CONFIG", "/nonexistent")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("server process");
-        // Dropping `server` kills the child, also if it never comes up.
-        let server = Self { child, base: format!("http://{addr}"), _dir: dir };
-        let probe = Client::new();
-        for _ in 0..200 {
-            if probe.get(format!("{}/simulator/api/requests?phone=0", server.base)).send().await.is_ok() {
-                return server;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("server did not start");
-    }
-
-    fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One browser: its own session cookie, sharing the HTTP client.
-struct Browser {
-    http: Client,
-    base: String,
-    cookie: Option<String>,
-}
-
-static NEXT_NUMBER: AtomicU64 = AtomicU64::new(0);
-
-/// Distinct valid Indian mobile numbers, so the per-number lock never interferes.
-fn next_number() -> String {
-    format!("9197{:08}", NEXT_NUMBER.fetch_add(1, Ordering::Relaxed))
-}
-
-impl Browser {
-    fn new(http: &Client, base: &str) -> Self {
-        Self { http: http.clone(), base: base.to_owned(), cookie: None }
-    }
-
-    async fn call(&mut self, path: &str, form: &[(&str, String)]) -> Value {
-        let mut request = self.http.post(format!("{}/api/{path}", self.base)).form(form);
-        if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        let response = request.send().await.expect("request");
-        if let Some(set) = response.headers().get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = Some(pair);
-        }
-        let status = response.status();
-        let body: Value = response.json().await.expect("json");
-        assert!(status.is_success(), "{path}: {status} {body}");
-        body
-    }
-
-    async fn initiate(&mut self, phone: &str) -> Value {
-        self.call("signin/initiate", &[("phone", format!("+{phone}"))]).await
-    }
-
-    async fn status(&mut self, wait_ms: u32) -> Value {
-        self.call("signin/status", &[("wait_ms", wait_ms.to_string())]).await
-    }
-}
-
-fn is_waiting(status: &Value) -> bool {
-    status.get("Waiting").is_some()
-}
-
-fn is_signed_in(status: &Value) -> bool {
-    status.get("SignedIn").is_some()
-}
-
-/// The callback the simulator would send for `phone`'s prompt, without sending it.
-async fn callback_for(http: &Client, base: &str, phone: &str) -> Value {
-    let prompts = json(http.get(format!("{base}/simulator/api/requests?phone={phone}"))).await;
-    let id = prompts[0]["requestId"].as_str().expect("prompt").to_owned();
-    let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
-    let answer = json(http.post(format!("{base}/simulator/api/requests/{encoded}/approve?deliver=false"))).await;
-    answer["callback"].clone()
-}
-
-async fn json(request: reqwest::RequestBuilder) -> Value {
-    request.send().await.unwrap().json().await.unwrap()
-}
-
-async fn post_callback(http: &Client, base: &str, body: &Value) -> Duration {
+async fn post_callback(http: &Client, base: &str, body: &serde_json::Value) -> Duration {
     let started = Instant::now();
     let response = http.post(format!("{base}/auth/truecaller/callback")).json(body).send().await.unwrap();
     assert!(response.status().is_success(), "callback answered {}", response.status());
@@ -173,12 +36,12 @@ async fn post_callback(http: &Client, base: &str, body: &Value) -> Duration {
 }
 
 /// One sign-in to the waiting state; returns the browser and its (unsent) approval callback.
-async fn waiting_sign_in(http: &Client, base: &str) -> (Browser, Value) {
+async fn waiting_sign_in(http: &Client, base: &str) -> (Browser, serde_json::Value) {
     let phone = next_number();
     let mut browser = Browser::new(http, base);
     let status = browser.initiate(&phone).await;
     assert!(is_waiting(&status), "{status}");
-    let callback = callback_for(http, base, &phone).await;
+    let callback = approval_for(http, &format!("{base}/simulator"), &phone).await;
     (browser, callback)
 }
 
@@ -260,16 +123,6 @@ async fn throughput(http: &Client, base: &str, count: usize, concurrency: usize)
     (count as f64 / started.elapsed().as_secs_f64(), times)
 }
 
-fn pct(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[i]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
 /// P2: what a browser downloads before the form works (HTML + CSS) and the hydration bundle,
 /// as built in target/site (run `make release` first for the production numbers).
 async fn bytes(http: &Client, base: &str) {
@@ -303,7 +156,7 @@ async fn run() {
     let divide: usize = std::env::var("BENCH_DIVIDE").ok().and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
     let scale = |n: usize| (n / divide).max(1);
     let http = Client::builder().pool_max_idle_per_host(1024).build().unwrap();
-    let server = Server::start().await;
+    let server = Server::start(&[]).await;
     let base = server.base.clone();
     println!("server pid {} at {base} (simulator mode, SQLite)", server.child.id());
 

@@ -7,7 +7,7 @@ use axum::{extract::DefaultBodyLimit, extract::FromRef, routing::post, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
+use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 use url::Url;
@@ -53,6 +53,9 @@ pub enum StartupError {
     #[error("DATABASE_URL: cannot prepare the session table: {0}")]
     Sessions(String),
 }
+
+/// Largest request body accepted anywhere.
+const MAX_REQUEST_BODY: usize = 64 * 1024;
 
 /// How often overdue sign-ins are timed out when nobody is polling them.
 const SWEEP_EVERY: Duration = Duration::from_secs(2);
@@ -132,6 +135,9 @@ impl Application {
         }
         let router = router
             .layer(sessions)
+            // Nothing a browser or Truecaller sends us is anywhere near this; larger bodies get
+            // 413 before any handler reads them (the callback has its own, smaller limit).
+            .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
             .layer(axum::middleware::from_fn_with_state(csrf::Origin(public_url.origin().ascii_serialization()), csrf::guard))
             .layer(axum::middleware::map_response_with_state(leptos_options.hash_files, cache_control))
             .layer(axum::middleware::map_response_with_state(headers::Https(https), headers::security))

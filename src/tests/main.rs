@@ -5,6 +5,7 @@ mod helpers;
 
 mod callback_abuse;
 mod cross_site;
+mod hostile_input;
 mod provider_answers;
 mod sign_in_flow;
 mod throttles;

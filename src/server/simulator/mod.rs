@@ -8,7 +8,10 @@ mod page;
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicU32, AtomicU64, Ordering},
+        Arc, Mutex,
+    },
     time::{Duration, Instant},
 };
 
@@ -35,6 +38,10 @@ pub struct Simulator {
     callback_url: Url,
     http: reqwest::Client,
     state: Mutex<SimState>,
+    /// Percentage of profile fetches answered 503 (fault injection; 0 unless a test sets it).
+    profile_failure_percent: AtomicU32,
+    /// Profile fetches answered 503 by that injection.
+    injected_failures: AtomicU64,
 }
 
 #[derive(Default)]
@@ -95,7 +102,23 @@ impl Simulator {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("static reqwest configuration is valid");
-        Arc::new(Self { callback_url, http, state: Mutex::default() })
+        Arc::new(Self {
+            callback_url,
+            http,
+            state: Mutex::default(),
+            profile_failure_percent: AtomicU32::new(0),
+            injected_failures: AtomicU64::new(0),
+        })
+    }
+
+    /// Fault injection for tests and the fault run: answer `percent` % of profile fetches with 503.
+    pub fn fail_profile_fetches(&self, percent: u32) {
+        self.profile_failure_percent.store(percent.min(100), Ordering::Relaxed);
+    }
+
+    /// How many profile fetches the injection has failed so far.
+    pub fn injected_failures(&self) -> u64 {
+        self.injected_failures.load(Ordering::Relaxed)
     }
 
     pub fn router<S: Clone + Send + Sync + 'static>(self: Arc<Self>) -> Router<S> {
@@ -239,10 +262,16 @@ async fn profile(State(sim): State<Shared>, headers: HeaderMap) -> Response {
             prompt.profile_fetches = fetches;
         }
         let issued = &state.tokens[token];
+        let unavailable = || error(StatusCode::SERVICE_UNAVAILABLE, json!({"code": 503, "message": "Service unavailable"}));
         if let Behaviour::FlakyProfile(failures) = identities::behaviour(&issued.phone) {
             if issued.fetches <= failures {
-                return error(StatusCode::SERVICE_UNAVAILABLE, json!({"code": 503, "message": "Service unavailable"}));
+                return unavailable();
             }
+        }
+        let percent = sim.profile_failure_percent.load(Ordering::Relaxed);
+        if percent > 0 && rand::random_range(0..100) < percent {
+            sim.injected_failures.fetch_add(1, Ordering::Relaxed);
+            return unavailable();
         }
         issued.phone.clone()
     };

@@ -1,0 +1,215 @@
+//! Shared by the benchmark and the fault-injection run: the server as a child process (this same
+//! binary re-run with `--serve`, so its memory can be read from /proc apart from the load
+//! generator's), and a browser that keeps its session cookie.
+
+#![allow(dead_code)] // each bench uses its own subset
+
+use std::{
+    net::SocketAddr,
+    process::{Child, Command, Stdio},
+    sync::atomic::{AtomicU64, Ordering},
+    time::{Duration, Instant},
+};
+
+use reqwest::{header, Client};
+use serde_json::Value;
+
+/// Runs the server and returns true when this process was started with `--serve`.
+pub fn serve_if_asked() -> bool {
+    if !std::env::args().any(|a| a == "--serve") {
+        return false;
+    }
+    use truecaller_signin::server::{config::Config, startup::Application};
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let config = Config::from_environment().expect("bench configuration");
+        let options = leptos::config::get_configuration(None).expect("leptos configuration").leptos_options;
+        let app = Application::build(config, options).await.expect("server starts");
+        let stop = async {
+            if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                term.recv().await;
+            }
+        };
+        app.run_until(stop).await.expect("server runs");
+    });
+    true
+}
+
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub port: u16,
+    env: Vec<(String, String)>,
+    dir: tempfile::TempDir,
+}
+
+/// Every load comes from 127.0.0.1: the per-address and per-browser limits would refuse it.
+const UNLIMITED: [(&str, &str); 5] = [
+    ("RATE_IP_PER_MINUTE", "1000000"),
+    ("RATE_IP_PER_HOUR", "1000000"),
+    ("RATE_BROWSER_PER_HOUR", "1000000"),
+    ("RATE_NUMBER_PER_15_MIN", "1000000"),
+    ("RATE_NUMBER_PER_DAY", "1000000"),
+];
+
+impl Server {
+    /// Starts the server on a free port with a fresh database; `env` on top of the defaults.
+    pub async fn start(env: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        Self::start_on(port, env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), tempfile::TempDir::new().unwrap()).await
+    }
+
+    /// Starts the server on `port` (e.g. one a simulator already sends callbacks to).
+    pub async fn start_on_port(port: u16, env: &[(&str, &str)]) -> Self {
+        Self::start_on(port, env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), tempfile::TempDir::new().unwrap()).await
+    }
+
+    async fn start_on(port: u16, env: Vec<(String, String)>, dir: tempfile::TempDir) -> Self {
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        command
+            .arg("--serve")
+            .env("LEPTOS_SITE_ADDR", addr.to_string())
+            .env("LEPTOS_OUTPUT_NAME", "truecaller-signin")
+            .env("LEPTOS_SITE_ROOT", "target/site")
+            .env("DATABASE_URL", format!("sqlite://{}/bench.db", dir.path().display()))
+            .env("SIGNIN_TIMEOUT_SECS", "600")
+            .env("RUST_LOG", "error")
+            .env("APP_CONFIG", "/nonexistent")
+            .envs(UNLIMITED)
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        let child = command.spawn().expect("server process");
+        // Dropping `server` kills the child, also if it never comes up.
+        let server = Self { child, base: format!("http://{addr}"), port, env, dir };
+        let probe = Client::new();
+        for _ in 0..400 {
+            if probe.get(format!("{}/healthz", server.base)).send().await.is_ok() {
+                return server;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("server did not start");
+    }
+
+    /// Stops the server the way an orchestrator does (SIGTERM, graceful), and starts it again on
+    /// the same port and database. Returns the new server and how long the port was closed.
+    pub async fn restart(mut self) -> (Self, Duration) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let stopping = Instant::now();
+        while self.child.try_wait().ok().flatten().is_none() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let (port, env) = (self.port, std::mem::take(&mut self.env));
+        let dir = std::mem::replace(&mut self.dir, tempfile::TempDir::new().unwrap());
+        drop(self);
+        let server = Self::start_on(port, env, dir).await;
+        (server, stopping.elapsed())
+    }
+
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// One browser: its own session cookie, sharing the HTTP client.
+pub struct Browser {
+    pub http: Client,
+    pub base: String,
+    pub cookie: Option<String>,
+}
+
+impl Browser {
+    pub fn new(http: &Client, base: &str) -> Self {
+        Self { http: http.clone(), base: base.to_owned(), cookie: None }
+    }
+
+    /// A server function call; `Err` for transport failures and non-2xx answers.
+    pub async fn try_call(&mut self, path: &str, form: &[(&str, String)]) -> Result<Value, String> {
+        let mut request = self.http.post(format!("{}/api/{path}", self.base)).form(form);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let response = request.send().await.map_err(|e| e.to_string())?;
+        if let Some(set) = response.headers().get(header::SET_COOKIE) {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
+            self.cookie = Some(pair);
+        }
+        let status = response.status();
+        let body: Value = response.json().await.map_err(|e| e.to_string())?;
+        if status.is_success() {
+            Ok(body)
+        } else {
+            Err(format!("{path}: {status} {body}"))
+        }
+    }
+
+    pub async fn call(&mut self, path: &str, form: &[(&str, String)]) -> Value {
+        self.try_call(path, form).await.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub async fn initiate(&mut self, phone: &str) -> Value {
+        self.call("signin/initiate", &[("phone", format!("+{phone}"))]).await
+    }
+
+    pub async fn status(&mut self, wait_ms: u32) -> Value {
+        self.call("signin/status", &[("wait_ms", wait_ms.to_string())]).await
+    }
+}
+
+static NEXT_NUMBER: AtomicU64 = AtomicU64::new(0);
+
+/// Distinct valid Indian mobile numbers, so the per-number lock never interferes.
+pub fn next_number() -> String {
+    format!("9197{:08}", NEXT_NUMBER.fetch_add(1, Ordering::Relaxed))
+}
+
+pub fn is_waiting(status: &Value) -> bool {
+    status.get("Waiting").is_some()
+}
+
+pub fn is_signed_in(status: &Value) -> bool {
+    status.get("SignedIn").is_some()
+}
+
+pub async fn json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// The approval callback the simulator at `sim_base` would send for `phone`'s newest prompt,
+/// without sending it.
+pub async fn approval_for(http: &Client, sim_base: &str, phone: &str) -> Value {
+    let prompts = json(http.get(format!("{sim_base}/api/requests?phone={phone}"))).await;
+    let id = prompts[0]["requestId"].as_str().expect("prompt").to_owned();
+    let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    let answer = json(http.post(format!("{sim_base}/api/requests/{encoded}/approve?deliver=false"))).await;
+    answer["callback"].clone()
+}
+
+pub fn pct(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i]
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
