@@ -45,6 +45,8 @@ pub struct NewSignIn<'a> {
     pub phone: &'a str,
     /// The number's keyed hash (`NumberKeys::key`): what locks and limits are keyed by.
     pub phone_key: &'a str,
+    /// The number's short tag for the audit trail (`NumberKeys::tag`).
+    pub phone_tag: &'a str,
     pub state_hash: &'a str,
     pub deadline: i64,
     pub lock_until: i64,
@@ -180,6 +182,7 @@ impl Store {
         .bind(new.deadline)
         .execute(&mut *tx)
         .await?;
+        insert_event(&mut tx, Some(new.id), "initiated", Some(new.phone_tag)).await?;
         tx.commit().await?;
         Ok(Start::Started)
     }
@@ -287,16 +290,11 @@ impl Store {
         }))
     }
 
-    /// Appends to the audit trail. Numbers appear only as log tags.
+    /// Appends to the audit trail something that is not a phase move (those are recorded by
+    /// the move itself). Numbers appear only as keyed tags.
     pub async fn record_event(&self, sign_in_id: Option<&str>, event: &str, detail: Option<&str>) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO sign_in_events (sign_in_id, at, event, detail) VALUES ($1, $2, $3, $4)")
-            .bind(sign_in_id)
-            .bind(clock::now_ms())
-            .bind(event)
-            .bind(detail)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        insert_event(&mut conn, sign_in_id, event, detail).await
     }
 
     /// Audit events for one sign-in, oldest first (used by tests and operators).
@@ -380,6 +378,30 @@ async fn number_throttled(
     Ok(None)
 }
 
+async fn insert_event(
+    conn: &mut SqliteConnection,
+    sign_in_id: Option<&str>,
+    event: &str,
+    detail: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO sign_in_events (sign_in_id, at, event, detail) VALUES ($1, $2, $3, $4)")
+        .bind(sign_in_id)
+        .bind(clock::now_ms())
+        .bind(event)
+        .bind(detail)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The audit trail's name for arriving in `to`.
+fn event_name(to: Phase) -> &'static str {
+    match to {
+        Phase::Completed => "signed_in",
+        other => other.as_str(),
+    }
+}
+
 async fn transition_in(
     conn: &mut SqliteConnection,
     id: &str,
@@ -412,6 +434,15 @@ async fn transition_in(
         == 1;
     if moved && from.holds_lock() && !to.holds_lock() {
         sqlx::query("DELETE FROM phone_locks WHERE sign_in_id = $1").bind(id).execute(&mut *conn).await?;
+    }
+    if moved {
+        // In the same transaction as the move: one commit, and the trail never misses a move.
+        let detail = match (to, changes.account) {
+            (Phase::Failed(reason), _) => Some(reason.as_str()),
+            (Phase::Approved, Some(account)) if account.new => Some("new_account"),
+            _ => None,
+        };
+        insert_event(conn, Some(id), event_name(to), detail).await?;
     }
     Ok(moved)
 }

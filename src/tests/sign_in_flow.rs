@@ -336,4 +336,26 @@ async fn pages_and_api_answers_carry_security_headers_and_are_never_stored() {
         assert_eq!(h["cache-control"], "no-store");
         assert!(h.get("strict-transport-security").is_none(), "plain http: no HSTS");
     }
+    assert!(api.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
+}
+
+#[tokio::test]
+async fn pages_allow_only_scripts_carrying_this_responses_nonce() {
+    let app = spawn_app(&[]).await;
+    let mut nonces = Vec::new();
+    for _ in 0..2 {
+        let page = reqwest::get(app.url.clone()).await.unwrap();
+        let policy = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        for directive in ["'strict-dynamic'", "'wasm-unsafe-eval'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+            assert!(policy.contains(directive), "{directive} missing from {policy}");
+        }
+        let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce").to_owned();
+        assert!(nonce.len() >= 22, "128-bit nonce: {nonce}");
+        let html = page.text().await.unwrap();
+        let scripts = html.matches("<script").count();
+        assert!(scripts > 0);
+        assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "every script carries the nonce");
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[1], "a fresh nonce per response");
 }

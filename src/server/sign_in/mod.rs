@@ -143,6 +143,7 @@ impl SignInService {
             browser: &browser,
             phone: phone.digits(),
             phone_key: &phone_key,
+            phone_tag: &tag,
             state_hash: &clock::digest(&state),
             deadline: now + s.settings.signin_timeout.as_millis() as i64,
             lock_until: now + s.settings.lock.as_millis() as i64,
@@ -157,7 +158,6 @@ impl SignInService {
             }
         }
         session.set_sign_in_id(&id).await?;
-        self.event(&id, "initiated", Some(&tag)).await;
 
         let outcome = s.truecaller.request_sign_in(&phone, &state).await;
         if !matches!(outcome, RequestOutcome::Unavailable { .. }) {
@@ -378,8 +378,6 @@ impl SignInService {
         };
         match self.inner.store.approve(&row.id, &account).await? {
             Some(saved) => {
-                let event = if saved.new { "approved_new_account" } else { "approved" };
-                self.event(&row.id, event, None).await;
                 info!(sign_in = %short(&row.id), account = saved.id, new = saved.new, "profile verified");
                 self.inner.waiters.wake(&row.id);
             }
@@ -500,7 +498,6 @@ impl SignInService {
         let new_account = self.inner.store.new_account_flag(&row.id).await?;
         if self.apply(row, Event::Claimed, Changes::default()).await? {
             session.sign_in(account_id, new_account).await?;
-            self.event(&row.id, "signed_in", None).await;
             return Ok(SignInStatus::SignedIn { name: account.name });
         }
         // Another request from this browser claimed it a moment ago.
@@ -531,9 +528,6 @@ impl SignInService {
         };
         let moved = self.inner.store.transition(&row.id, row.phase, next, changes).await?;
         if moved {
-            if next != Phase::Completed {
-                self.event(&row.id, next.as_str(), next.failure().map(FailureReason::as_str)).await;
-            }
             self.inner.waiters.wake(&row.id);
         }
         Ok(moved)
