@@ -16,7 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{approval_for, is_signed_in, is_waiting, ms, next_number, pct, Browser, Server};
+use common::{approval_for, is_signed_in, is_waiting, ms, next_number, pct, rejection_for, Browser, Server};
 use reqwest::Client;
 use tokio::sync::Semaphore;
 
@@ -43,6 +43,46 @@ async fn waiting_sign_in(http: &Client, base: &str) -> (Browser, serde_json::Val
     assert!(is_waiting(&status), "{status}");
     let callback = approval_for(http, &format!("{base}/simulator"), &phone).await;
     (browser, callback)
+}
+
+/// `count` sign-ins waiting, and the rejection callback for each (unsent).
+async fn waiting_rejections(http: &Client, base: &str, count: usize) -> Vec<serde_json::Value> {
+    let gate = Arc::new(Semaphore::new(64));
+    let mut tasks = Vec::new();
+    for _ in 0..count {
+        let (http, base, gate) = (http.clone(), base.to_owned(), gate.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire_owned().await.unwrap();
+            let phone = next_number();
+            let status = Browser::new(&http, &base).initiate(&phone).await;
+            assert!(is_waiting(&status), "{status}");
+            rejection_for(&http, &format!("{base}/simulator"), &phone).await
+        }));
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+/// Posts `callbacks` at `rate` per second, each on its own task; returns the ack times and the
+/// rate actually offered.
+async fn post_at_rate(http: &Client, base: &str, callbacks: Vec<serde_json::Value>, rate: f64) -> (Vec<Duration>, f64) {
+    let start = Instant::now();
+    let mut acks = Vec::new();
+    for (i, callback) in callbacks.into_iter().enumerate() {
+        let due = start + Duration::from_secs_f64(i as f64 / rate);
+        tokio::time::sleep_until(due.into()).await;
+        let (http, base) = (http.clone(), base.to_owned());
+        acks.push(tokio::spawn(async move { post_callback(&http, &base, &callback).await }));
+    }
+    let offered = acks.len() as f64 / start.elapsed().as_secs_f64();
+    let mut times = Vec::new();
+    for a in acks {
+        times.push(a.await.unwrap());
+    }
+    (times, offered)
 }
 
 /// P1: callback sent → the waiting browser's next answer shows the change.
@@ -159,6 +199,11 @@ async fn run() {
     let server = Server::start(&[]).await;
     let base = server.base.clone();
     println!("server pid {} at {base} (simulator mode, SQLite)", server.child.id());
+    // BENCH_ONLY=acks runs just the ack sweep (a quick look at the callback path).
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "acks") {
+        ack_sweep(&http, &base, scale).await;
+        return;
+    }
 
     println!("\n## P2 bytes");
     bytes(&http, &base).await;
@@ -235,20 +280,7 @@ async fn run() {
     );
 
     // Approvals for all of them at 2,000/s; every ack is timed.
-    let rate = 2000.0;
-    let start = Instant::now();
-    let mut acks = Vec::new();
-    for (i, callback) in callbacks.into_iter().enumerate() {
-        let due = start + Duration::from_secs_f64(i as f64 / rate);
-        tokio::time::sleep_until(due.into()).await;
-        let (http, base) = (http.clone(), base.clone());
-        acks.push(tokio::spawn(async move { post_callback(&http, &base, &callback).await }));
-    }
-    let offered = acks.len() as f64 / start.elapsed().as_secs_f64();
-    let mut ack_times = Vec::new();
-    for a in acks {
-        ack_times.push(a.await.unwrap());
-    }
+    let (mut ack_times, offered) = post_at_rate(&http, &base, callbacks, 2000.0).await;
     for h in holders {
         let _ = tokio::time::timeout(Duration::from_secs(60), h).await;
     }
@@ -259,4 +291,25 @@ async fn run() {
         ms(pct(&mut ack_times, 0.99)),
         ms(pct(&mut ack_times, 1.0))
     );
+
+    ack_sweep(&http, &base, scale).await;
+}
+
+/// The ack path alone: rejections are correlated and move one phase, with no profile fetch or
+/// sign-in behind them, so this isolates what Truecaller waits for, at rising rates.
+async fn ack_sweep(http: &Client, base: &str, scale: impl Fn(usize) -> usize) {
+    println!("\n## Callback acks alone (rejection callbacks, nobody waiting)");
+    println!("| offered rate | callbacks | p50 | p99 | max |");
+    println!("|---|---|---|---|---|");
+    for (rate, count) in [(250.0, scale(2_000)), (500.0, scale(3_000)), (1000.0, scale(5_000)), (2000.0, scale(10_000))] {
+        let rejections = waiting_rejections(http, base, count).await;
+        let (mut acks, offered) = post_at_rate(http, base, rejections, rate).await;
+        println!(
+            "| {offered:.0}/s | {} | {} | {} | {} |",
+            acks.len(),
+            ms(pct(&mut acks, 0.5)),
+            ms(pct(&mut acks, 0.99)),
+            ms(pct(&mut acks, 1.0))
+        );
+    }
 }

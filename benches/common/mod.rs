@@ -197,10 +197,19 @@ pub async fn json(request: reqwest::RequestBuilder) -> Value {
 /// The approval callback the simulator at `sim_base` would send for `phone`'s newest prompt,
 /// without sending it.
 pub async fn approval_for(http: &Client, sim_base: &str, phone: &str) -> Value {
+    answer_for(http, sim_base, phone, "approve").await
+}
+
+/// The same for a rejection.
+pub async fn rejection_for(http: &Client, sim_base: &str, phone: &str) -> Value {
+    answer_for(http, sim_base, phone, "reject").await
+}
+
+async fn answer_for(http: &Client, sim_base: &str, phone: &str, verb: &str) -> Value {
     let prompts = json(http.get(format!("{sim_base}/api/requests?phone={phone}"))).await;
     let id = prompts[0]["requestId"].as_str().expect("prompt").to_owned();
     let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
-    let answer = json(http.post(format!("{sim_base}/api/requests/{encoded}/approve?deliver=false"))).await;
+    let answer = json(http.post(format!("{sim_base}/api/requests/{encoded}/{verb}?deliver=false"))).await;
     answer["callback"].clone()
 }
 
