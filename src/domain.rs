@@ -27,8 +27,10 @@ pub enum SignInStatus {
     /// Truecaller will not sign this number in (it has no Truecaller account).
     NotTruecallerUser,
     /// A prompt went to this number moments ago; no new one until `retry_in_secs`. When
-    /// `other_browser` is true, someone else started it and the person should reject it.
-    Locked { phone: String, retry_in_secs: u32, other_browser: bool },
+    /// `other_browser` is true, someone else started it and the person should reject it;
+    /// `stopped_other` says whether that request was stopped by this one (an approval of it then
+    /// signs nobody in).
+    Locked { phone: String, retry_in_secs: u32, other_browser: bool, stopped_other: bool },
     /// The sign-in could not be completed.
     Failed { reason: FailureReason },
 }

@@ -48,6 +48,8 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
     // Seconds since the last status arrived; the countdown subtracts it from the server's figure.
     let elapsed = RwSignal::new(0u32);
     let watching = StoredValue::new(false);
+    // Bumped whenever the person starts over; a status answer asked for before that is stale.
+    let attempt = StoredValue::new(0u32);
     let input = NodeRef::<html::Input>::new();
     // A limit refused the last request: why, how long to wait, and seconds waited since.
     let throttle = RwSignal::new(None::<(Throttle, u32)>);
@@ -71,6 +73,7 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
     };
 
     let send = move |number: String| {
+        attempt.update_value(|a| *a += 1);
         sending.set(true);
         error.set(None);
         spawn_local(async move {
@@ -96,6 +99,7 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
 
     let another_number = move |ev: SubmitEvent| {
         ev.prevent_default();
+        attempt.update_value(|a| *a += 1);
         spawn_local(async move {
             let _ = cancel().await;
         });
@@ -121,15 +125,14 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
         watching.set_value(true);
         spawn_local(async move {
             loop {
+                let asked_in = attempt.get_value();
                 match get_status(Some(LONG_POLL_MS)).await {
-                    Ok(next) => {
-                        let pending = next.is_pending();
+                    Ok(next) if attempt.get_value() == asked_in => {
                         elapsed.set(0);
                         status.set(next);
-                        if !pending {
-                            break;
-                        }
                     }
+                    // About an attempt the person has moved on from: ask again for the new one.
+                    Ok(_) => {}
                     // Server restarting or network blip: fall back to asking again shortly.
                     Err(_) => pause(RETRY_MS).await,
                 }
@@ -282,13 +285,13 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
             try_again,
             another_number,
         ),
-        SignInStatus::Locked { phone: masked, retry_in_secs, other_browser: true } => outcome(
+        SignInStatus::Locked { phone: masked, retry_in_secs, other_browser: true, stopped_other } => outcome(
             "locked",
             "A request is already pending for this number",
             format!(
-                "Someone started signing in with {masked} from another browser or device. We stopped that \
-                 request, so approving it signs nobody in. If your phone shows a Truecaller request you did not \
-                 start here, reject it: someone may have typed your number.{}",
+                "Someone started signing in with {masked} from another browser or device.{} If your phone shows \
+                 a Truecaller request you did not start here, reject it: someone may have typed your number.{}",
+                if stopped_other { " We stopped that request, so approving it signs nobody in." } else { "" },
                 retry_note(retry_in_secs)
             ),
             false,
@@ -297,9 +300,9 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
         ),
         SignInStatus::Locked { retry_in_secs, .. } => outcome(
             "locked",
-            "We just sent you a request",
+            "Please wait a moment",
             format!(
-                "A request already went to this number a moment ago. If it's still on your phone, answer it there.{}",
+                "A request went to this number a moment ago, and Truecaller asks us not to send another so soon.{}",
                 retry_note(retry_in_secs)
             ),
             true,

@@ -178,7 +178,8 @@ impl Config {
                     "DECLINE_COOLDOWN_SECS",
                     file.decline_cooldown_secs,
                     3600,
-                    0..=7 * 24 * 3600,
+                    // Rejections are kept for a day (purge), and the pause is counted from them.
+                    0..=23 * 3600,
                 )?),
             },
             trusted_proxy_header: text("TRUSTED_PROXY_HEADER", file.trusted_proxy_header)

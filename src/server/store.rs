@@ -348,18 +348,21 @@ async fn number_throttled(
     now: i64,
 ) -> Result<Option<Throttled>, sqlx::Error> {
     let wait = |until: i64| std::time::Duration::from_millis((until - now).max(0) as u64);
-    let declines = sqlx::query(
+    // The latest rejections that could still be pausing the number: the pause runs from the
+    // latest one, and the ones counted must fall within DECLINE_WINDOW of it.
+    let cooldown = limits.decline_cooldown.as_millis() as i64;
+    let declines: Vec<i64> = sqlx::query_scalar(
         "SELECT updated_at FROM sign_ins WHERE phone_key = $1 AND phase = 'rejected' AND updated_at > $2
          ORDER BY updated_at DESC LIMIT $3",
     )
     .bind(phone_key)
-    .bind(now - DECLINE_WINDOW.as_millis() as i64)
+    .bind(now - cooldown - DECLINE_WINDOW.as_millis() as i64)
     .bind(DECLINES_BEFORE_COOLDOWN as i64)
     .fetch_all(&mut *conn)
     .await?;
-    if declines.len() >= DECLINES_BEFORE_COOLDOWN {
-        let until = declines[0].get::<i64, _>(0) + limits.decline_cooldown.as_millis() as i64;
-        if until > now {
+    if let (Some(latest), Some(earliest)) = (declines.first(), declines.get(DECLINES_BEFORE_COOLDOWN - 1)) {
+        let until = latest + cooldown;
+        if latest - earliest <= DECLINE_WINDOW.as_millis() as i64 && until > now {
             return Ok(Some(Throttled { cause: Throttle::RecentlyDeclined, retry_after: wait(until) }));
         }
     }

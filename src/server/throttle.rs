@@ -90,14 +90,20 @@ impl RequestLimiter {
         }
     }
 
-    /// Counts one attempt from `ip` and `browser` (a hash of the session's browser key).
-    pub fn check(&self, ip: IpAddr, browser: &str) -> Result<(), Throttled> {
-        let refused = |wait: Duration| Throttled { cause: Throttle::TooManyAttempts, retry_after: wait };
+    /// Counts one attempt from `ip`. Checked before anything else, so a flood costs no session
+    /// or database write.
+    pub fn check_client(&self, ip: IpAddr) -> Result<(), Throttled> {
+        let client = bucket(ip);
         let now = self.ip_burst.clock().now();
-        self.ip_burst.check_key(&ip).map_err(|e| refused(e.wait_time_from(now)))?;
-        self.ip_sustained.check_key(&ip).map_err(|e| refused(e.wait_time_from(now)))?;
-        self.browser.check_key(&browser.to_owned()).map_err(|e| refused(e.wait_time_from(now)))?;
+        self.ip_burst.check_key(&client).map_err(|e| refused(e.wait_time_from(now)))?;
+        self.ip_sustained.check_key(&client).map_err(|e| refused(e.wait_time_from(now)))?;
         Ok(())
+    }
+
+    /// Counts one attempt from `browser` (a hash of the session's browser key).
+    pub fn check_browser(&self, browser: &str) -> Result<(), Throttled> {
+        let now = self.browser.clock().now();
+        self.browser.check_key(&browser.to_owned()).map_err(|e| refused(e.wait_time_from(now)))
     }
 
     /// Drops buckets that are full again, so memory follows recent traffic only.
@@ -112,16 +118,61 @@ impl RequestLimiter {
 #[derive(Clone, Debug, Default)]
 pub struct ProxyHeader(pub Option<HeaderName>);
 
+fn refused(wait: Duration) -> Throttled {
+    Throttled { cause: Throttle::TooManyAttempts, retry_after: wait }
+}
+
+/// The address a limit counts: IPv4 as is; IPv6 by its /64, since one subscriber usually holds a
+/// whole /64 and could otherwise take a fresh address for every request.
+fn bucket(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(v6.to_bits() & !u128::from(u64::MAX))),
+        },
+        v4 => v4,
+    }
+}
+
 /// Where a request came from. Without a configured proxy header, the TCP peer: headers anyone
 /// can send (`X-Forwarded-For`) are ignored. With one, the right-most address in it, which is
 /// the one our own proxy appended (addresses to its left are whatever the client claimed).
 pub fn client_ip(peer: SocketAddr, headers: &HeaderMap, trusted_header: Option<&HeaderName>) -> IpAddr {
-    trusted_header
-        .and_then(|name| headers.get_all(name).iter().next_back())
+    let Some(name) = trusted_header else {
+        return peer.ip();
+    };
+    let forwarded = headers
+        .get_all(name)
+        .iter()
+        .next_back()
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.rsplit(',').next())
-        .and_then(|last| last.trim().parse::<IpAddr>().ok())
-        .unwrap_or_else(|| peer.ip())
+        .and_then(parse_forwarded);
+    forwarded.unwrap_or_else(|| {
+        // Every client would share the proxy's own bucket: say so (once) rather than throttle
+        // everyone quietly.
+        static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            tracing::warn!(header = %name, "TRUSTED_PROXY_HEADER missing or unreadable; using the peer address");
+        }
+        peer.ip()
+    })
+}
+
+/// One entry of a forwarding header: `203.0.113.9`, `203.0.113.9:4711`, `[2001:db8::1]:4711`,
+/// or the `Forwarded` header's `for=` form (quoted or not).
+fn parse_forwarded(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    let entry = entry
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("for=").or_else(|| part.trim().strip_prefix("For=")))
+        .unwrap_or(entry)
+        .trim_matches('"');
+    entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        .or_else(|| entry.strip_prefix('[').and_then(|e| e.strip_suffix(']')).and_then(|e| e.parse().ok()))
 }
 
 #[cfg(test)]
@@ -144,23 +195,34 @@ mod tests {
         let limiter = RequestLimiter::new(&limits(3, 1000));
         let ip: IpAddr = "203.0.113.7".parse().unwrap();
         for i in 0..3 {
-            assert_eq!(limiter.check(ip, &format!("b{i}")), Ok(()), "attempt {i}");
+            assert_eq!(limiter.check_client(ip), Ok(()), "attempt {i}");
         }
-        let refused = limiter.check(ip, "b9").unwrap_err();
+        let refused = limiter.check_client(ip).unwrap_err();
         assert_eq!(refused.cause, Throttle::TooManyAttempts);
         // One attempt comes back every 20 s at 3 per minute.
         assert!(refused.retry_after > Duration::from_secs(15) && refused.retry_after <= Duration::from_secs(20));
         // Another address has its own bucket.
-        assert_eq!(limiter.check("203.0.113.8".parse().unwrap(), "b10"), Ok(()));
+        assert_eq!(limiter.check_client("203.0.113.8".parse().unwrap()), Ok(()));
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64() {
+        let limiter = RequestLimiter::new(&limits(2, 1000));
+        assert_eq!(limiter.check_client("2001:db8:1:2::1".parse().unwrap()), Ok(()));
+        assert_eq!(limiter.check_client("2001:db8:1:2:ffff::9".parse().unwrap()), Ok(()));
+        assert!(limiter.check_client("2001:db8:1:2:abcd::7".parse().unwrap()).is_err(), "same /64");
+        assert_eq!(limiter.check_client("2001:db8:1:3::1".parse().unwrap()), Ok(()), "another /64");
+        assert_eq!(bucket("::ffff:203.0.113.7".parse().unwrap()), "203.0.113.7".parse::<IpAddr>().unwrap());
     }
 
     #[test]
     fn a_browser_is_limited_whatever_its_address() {
         let limiter = RequestLimiter::new(&limits(1000, 2));
-        for i in 0..2 {
-            assert_eq!(limiter.check(format!("198.51.100.{i}").parse().unwrap(), "same"), Ok(()));
+        for _ in 0..2 {
+            assert_eq!(limiter.check_browser("same"), Ok(()));
         }
-        assert!(limiter.check("198.51.100.9".parse().unwrap(), "same").is_err());
+        assert!(limiter.check_browser("same").is_err());
+        assert_eq!(limiter.check_browser("other"), Ok(()));
     }
 
     #[test]
@@ -184,5 +246,14 @@ mod tests {
         assert_eq!(client_ip(peer, &headers, Some(&xff)), "203.0.113.9".parse::<IpAddr>().unwrap());
         headers.insert("x-forwarded-for", "not an address".parse().unwrap());
         assert_eq!(client_ip(peer, &headers, Some(&xff)), peer.ip());
+        for (entry, ip) in [
+            ("203.0.113.9:4711", "203.0.113.9"),
+            ("[2001:db8::1]:4711", "2001:db8::1"),
+            ("[2001:db8::1]", "2001:db8::1"),
+            ("for=192.0.2.60;proto=http", "192.0.2.60"),
+            ("for=\"[2001:db8:cafe::17]:4711\"", "2001:db8:cafe::17"),
+        ] {
+            assert_eq!(parse_forwarded(entry), Some(ip.parse().unwrap()), "{entry}");
+        }
     }
 }

@@ -108,6 +108,28 @@ async fn an_unanswered_prompt_times_out_and_a_late_approval_is_recorded_not_used
 }
 
 #[tokio::test]
+async fn starting_over_answers_a_request_still_held_for_the_old_attempt() {
+    let app = spawn_app(&[("SIGNIN_TIMEOUT_SECS", "1")]).await;
+    let browser = app.browser();
+    browser.initiate("+44 7400 123456").await;
+    assert!(matches!(browser.settle(Duration::from_secs(5)).await, SignInStatus::TimedOut { .. }));
+    // The timed-out page listens for a late approval; "Use another number" must not leave that
+    // request hanging (it would answer 20 s later about the old attempt).
+    let held = {
+        let browser = browser.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let _ = browser.status(20_000).await;
+            started.elapsed()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(browser.cancel().await, SignInStatus::Idle);
+    let held_for = held.await.unwrap();
+    assert!(held_for < Duration::from_secs(3), "held request answered after {held_for:?}");
+}
+
+#[tokio::test]
 async fn the_same_browser_resumes_and_a_second_browser_makes_the_pending_prompt_worthless() {
     let app = spawn_app(&[]).await;
     let first = app.browser();
@@ -122,7 +144,7 @@ async fn the_same_browser_resumes_and_a_second_browser_makes_the_pending_prompt_
     let second = app.browser();
     let status = second.initiate("+91 99999 99999").await;
     assert!(
-        matches!(&status, SignInStatus::Locked { other_browser: true, retry_in_secs, .. } if *retry_in_secs > 290),
+        matches!(&status, SignInStatus::Locked { other_browser: true, stopped_other: true, retry_in_secs, .. } if *retry_in_secs > 290),
         "{status:?}"
     );
     assert_eq!(app.sim().prompts().await.len(), 1, "no second prompt while the number is locked");

@@ -131,7 +131,7 @@ async fn two_rejections_pause_prompts_to_the_number_for_the_cool_down() {
 }
 
 #[tokio::test]
-async fn numbers_are_stored_and_logged_only_as_keyed_hashes() {
+async fn locks_limits_and_the_audit_trail_hold_numbers_only_as_keyed_hashes() {
     let app = spawn_app(&[("DECLINE_COOLDOWN_SECS", "60")]).await;
     let browser = app.browser();
     for _ in 0..2 {
@@ -140,6 +140,8 @@ async fn numbers_are_stored_and_logged_only_as_keyed_hashes() {
         browser.settle(Duration::from_secs(5)).await;
     }
     let _ = initiate_with(&browser, &app, "+46 76 012 34 56", &[]).await;
+    // (`sign_ins.phone` keeps the number itself: the profile check needs it; rows are purged
+    // after a day.)
     let pool = app.sign_ins.store().pool();
     let mut keyed: Vec<String> = sqlx::query_scalar("SELECT key FROM throttles").fetch_all(pool).await.unwrap();
     keyed.extend(sqlx::query_scalar::<_, String>("SELECT phone_key FROM phone_locks").fetch_all(pool).await.unwrap());
@@ -154,6 +156,33 @@ async fn numbers_are_stored_and_logged_only_as_keyed_hashes() {
     let a: String = sqlx::query_scalar("SELECT phone_key FROM sign_ins LIMIT 1").fetch_one(pool).await.unwrap();
     let b: String = sqlx::query_scalar("SELECT phone_key FROM sign_ins LIMIT 1").fetch_one(other.sign_ins.store().pool()).await.unwrap();
     assert_ne!(a, b);
+}
+
+#[tokio::test]
+async fn the_pause_runs_from_the_latest_rejection_even_when_longer_than_the_hour() {
+    let app = spawn_app(&[("DECLINE_COOLDOWN_SECS", "7200")]).await;
+    let browser = app.browser();
+    for _ in 0..2 {
+        browser.initiate("+46 76 012 34 56").await;
+        app.sim().answer("46760123456", false, true).await;
+        assert_eq!(browser.settle(Duration::from_secs(5)).await, SignInStatus::Rejected);
+    }
+    // Move the rejections back in time: 61 and 50 minutes ago, 11 minutes apart.
+    let pool = app.sign_ins.store().pool();
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM sign_ins ORDER BY created_at, rowid").fetch_all(pool).await.unwrap();
+    let shift = |id: String, minutes: i64| {
+        sqlx::query("UPDATE sign_ins SET updated_at = updated_at - $1 WHERE id = $2").bind(minutes * 60_000).bind(id).execute(pool)
+    };
+    shift(ids[0].clone(), 61).await.unwrap();
+    shift(ids[1].clone(), 50).await.unwrap();
+    let paused = initiate_with(&browser, &app, "+46 76 012 34 56", &[]).await;
+    assert_throttled(&paused, Throttle::RecentlyDeclined);
+    let secs = paused.1.unwrap();
+    assert!((69 * 60..=71 * 60).contains(&secs), "paused until 2 h after the latest rejection, got {secs} s");
+
+    // Two rejections more than an hour apart do not pause the number.
+    shift(ids[0].clone(), 70).await.unwrap();
+    assert_eq!(initiate_with(&browser, &app, "+46 76 012 34 56", &[]).await.0, 200);
 }
 
 #[tokio::test]

@@ -116,12 +116,15 @@ impl SignInService {
     /// The browser at `client` asks for a prompt on `input` (as typed).
     pub async fn initiate(&self, session: &AuthSession, input: &str, client: IpAddr) -> Result<SignInStatus, Error> {
         let s = &self.inner;
-        let browser = clock::digest(&session.browser_key().await?);
-        if let Err(throttled) = s.limiter.check(client, &browser) {
-            // A flood must not cost a database write per request: the log line is the record.
+        // A flood must not cost a session or database write per request: the address is
+        // checked first, and the log line is the record.
+        let refused = |throttled| {
             warn!(event = "excess_rate_limit_exceeded", client = %client, "sign-in request refused by a rate limit");
-            return Err(Error::Throttled(throttled));
-        }
+            Error::Throttled(throttled)
+        };
+        s.limiter.check_client(client).map_err(refused)?;
+        let browser = clock::digest(&session.browser_key().await?);
+        s.limiter.check_browser(&browser).map_err(refused)?;
         let phone = PhoneNumber::parse(input, s.settings.default_region)?;
         let phone_key = s.keys.key(&phone);
         let tag = s.keys.tag(&phone);
@@ -133,6 +136,9 @@ impl SignInService {
             if current.phase.is_live() {
                 self.apply(&current, Event::Cancelled, Changes::default()).await?;
             }
+            // A request still held for the old attempt (e.g. a timed-out page listening for a
+            // late approval) answers now, so the page's next one is about this attempt.
+            s.waiters.wake(&current.id);
         }
 
         let id = clock::random_token();
@@ -230,6 +236,7 @@ impl SignInService {
             if row.phase.on(Event::Cancelled).is_some() {
                 self.apply(&row, Event::Cancelled, Changes::default()).await?;
             }
+            self.inner.waiters.wake(&row.id);
         }
         session.clear_sign_in_id().await?;
         Ok(SignInStatus::Idle)
@@ -456,19 +463,25 @@ impl SignInService {
         holder: &str,
         until: i64,
     ) -> Result<SignInStatus, Error> {
-        let holder = self.inner.store.sign_in(holder).await?;
+        let holder = match self.inner.store.sign_in(holder).await? {
+            // An overdue prompt has timed out; it is not stopped by this request.
+            Some(row) => Some(self.settle(row).await?),
+            None => None,
+        };
         let own = holder.as_ref().is_some_and(|h| h.browser == browser);
         if let Some(row) = holder.as_ref().filter(|h| own && h.phase.is_live()) {
             session.set_sign_in_id(&row.id).await?;
             return Ok(self.view(&self.settle(row.clone()).await?));
         }
+        let mut stopped = false;
         if !own {
             let tag = self.inner.keys.tag(phone);
             self.inner.store.record_event(None, "locked_elsewhere", Some(&tag)).await?;
             // Whoever answers the prompt now on the phone cannot tell whose it is: make it
             // worthless, so it signs in neither the browser that asked nor this one.
             if let Some(row) = holder {
-                if self.apply(&row, Event::Superseded, Changes::default()).await? {
+                stopped = self.apply(&row, Event::Superseded, Changes::default()).await?;
+                if stopped {
                     warn!(sign_in = %short(&row.id), phone = %tag, "second browser asked for a pending number; first request stopped");
                 }
             }
@@ -477,6 +490,7 @@ impl SignInService {
             phone: phone.masked(),
             retry_in_secs: clock::seconds_until(until, clock::now_ms()),
             other_browser: !own,
+            stopped_other: stopped,
         })
     }
 
