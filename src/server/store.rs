@@ -33,6 +33,8 @@ pub struct SignInRow {
     pub access_token: Option<String>,
     pub profile_url: Option<String>,
     pub account_id: Option<i64>,
+    /// Whether the approval created the account (rather than signed into an existing one).
+    pub new_account: bool,
     pub created_at: i64,
     pub deadline: i64,
     pub approved_at: Option<i64>,
@@ -54,7 +56,8 @@ pub struct NewSignIn<'a> {
 
 /// Result of trying to take a number's lock.
 pub enum Start {
-    Started,
+    /// The new sign-in, as stored.
+    Started(SignInRow),
     /// Another sign-in holds the number until `until` (Unix ms).
     Locked { holder: String, until: i64 },
     /// The number had its share of prompts for now.
@@ -98,7 +101,7 @@ pub struct AccountData<'a> {
 }
 
 const SIGN_IN_COLUMNS: &str = "id, browser, phone, state_hash, request_id, phase, failure, access_token, \
-     profile_url, account_id, created_at, deadline, approved_at";
+     profile_url, account_id, new_account, created_at, deadline, approved_at";
 
 impl Store {
     /// Opens (creating the file and its folder if missing) and migrates the database.
@@ -155,19 +158,23 @@ impl Store {
             tx.rollback().await?;
             return Ok(Start::Throttled(throttled));
         }
-        for cap in limits.number_caps() {
-            sqlx::query(
-                "INSERT INTO throttles (key, window_start, hits) VALUES ($1, $2, 1)
-                 ON CONFLICT (key) DO UPDATE SET
-                     hits = CASE WHEN throttles.window_start <= $3 THEN 1 ELSE throttles.hits + 1 END,
-                     window_start = CASE WHEN throttles.window_start <= $3 THEN $2 ELSE throttles.window_start END",
-            )
-            .bind(format!("{}:{}", cap.name, new.phone_key))
-            .bind(now)
-            .bind(now - cap.window.as_millis() as i64)
-            .execute(&mut *tx)
-            .await?;
-        }
+        // Both counters in one statement; a counter whose window has passed starts again at 1.
+        let [short, long] = limits.number_caps();
+        sqlx::query(
+            "INSERT INTO throttles (key, window_start, hits) VALUES ($1, $3, 1), ($2, $3, 1)
+             ON CONFLICT (key) DO UPDATE SET
+                 hits = CASE WHEN throttles.window_start <= (CASE WHEN throttles.key = $1 THEN $4 ELSE $5 END)
+                        THEN 1 ELSE throttles.hits + 1 END,
+                 window_start = CASE WHEN throttles.window_start <= (CASE WHEN throttles.key = $1 THEN $4 ELSE $5 END)
+                        THEN $3 ELSE throttles.window_start END",
+        )
+        .bind(short.key(new.phone_key))
+        .bind(long.key(new.phone_key))
+        .bind(now)
+        .bind(now - short.window.as_millis() as i64)
+        .bind(now - long.window.as_millis() as i64)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO sign_ins (id, browser, phone, phone_key, state_hash, phase, created_at, deadline, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7)",
@@ -184,7 +191,21 @@ impl Store {
         .await?;
         insert_event(&mut tx, Some(new.id), "initiated", Some(new.phone_tag)).await?;
         tx.commit().await?;
-        Ok(Start::Started)
+        Ok(Start::Started(SignInRow {
+            id: new.id.to_owned(),
+            browser: new.browser.to_owned(),
+            phone: new.phone.to_owned(),
+            state_hash: new.state_hash.to_owned(),
+            request_id: None,
+            phase: Phase::Sending,
+            access_token: None,
+            profile_url: None,
+            account_id: None,
+            new_account: false,
+            created_at: now,
+            deadline: new.deadline,
+            approved_at: None,
+        }))
     }
 
     /// A secret this deployment generates once and keeps (e.g. the number-hash key): the first
@@ -265,15 +286,6 @@ impl Store {
         }
         tx.commit().await?;
         Ok(Some(saved))
-    }
-
-    /// Did this sign-in create its account (rather than sign into an existing one)?
-    pub async fn new_account_flag(&self, sign_in_id: &str) -> Result<bool, sqlx::Error> {
-        let row = sqlx::query("SELECT new_account FROM sign_ins WHERE id = $1")
-            .bind(sign_in_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.is_some_and(|r| r.get::<bool, _>(0)))
     }
 
     pub async fn account(&self, id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
@@ -366,16 +378,17 @@ async fn number_throttled(
             return Ok(Some(Throttled { cause: Throttle::RecentlyDeclined, retry_after: wait(until) }));
         }
     }
-    for cap in limits.number_caps() {
-        let row = sqlx::query("SELECT window_start, hits FROM throttles WHERE key = $1")
-            .bind(format!("{}:{}", cap.name, phone_key))
-            .fetch_optional(&mut *conn)
-            .await?;
-        if let Some(row) = row {
-            let until = row.get::<i64, _>(0) + cap.window.as_millis() as i64;
-            if until > now && row.get::<i64, _>(1) >= i64::from(cap.max) {
-                return Ok(Some(Throttled { cause: Throttle::TooManyAttempts, retry_after: wait(until) }));
-            }
+    let [short, long] = limits.number_caps();
+    let counters = sqlx::query("SELECT key, window_start, hits FROM throttles WHERE key IN ($1, $2)")
+        .bind(short.key(phone_key))
+        .bind(long.key(phone_key))
+        .fetch_all(&mut *conn)
+        .await?;
+    for row in counters {
+        let cap = if row.get::<&str, _>(0) == short.key(phone_key) { short } else { long };
+        let until = row.get::<i64, _>(1) + cap.window.as_millis() as i64;
+        if until > now && row.get::<i64, _>(2) >= i64::from(cap.max) {
+            return Ok(Some(Throttled { cause: Throttle::TooManyAttempts, retry_after: wait(until) }));
         }
     }
     Ok(None)
@@ -466,6 +479,7 @@ fn sign_in_from_row(row: sqlx::sqlite::SqliteRow) -> Result<SignInRow, sqlx::Err
         access_token: row.try_get("access_token")?,
         profile_url: row.try_get("profile_url")?,
         account_id: row.try_get("account_id")?,
+        new_account: row.try_get("new_account")?,
         created_at: row.try_get("created_at")?,
         deadline: row.try_get("deadline")?,
         approved_at: row.try_get("approved_at")?,

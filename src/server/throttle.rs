@@ -53,6 +53,13 @@ pub struct NumberCap {
     pub window: Duration,
 }
 
+impl NumberCap {
+    /// The counter's key for a number's keyed hash.
+    pub fn key(&self, phone_key: &str) -> String {
+        format!("{}:{phone_key}", self.name)
+    }
+}
+
 /// A refused attempt: why, and when to try again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Throttled {

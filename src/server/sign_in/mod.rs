@@ -154,15 +154,15 @@ impl SignInService {
             deadline: now + s.settings.signin_timeout.as_millis() as i64,
             lock_until: now + s.settings.lock.as_millis() as i64,
         };
-        match s.store.start(&new, &s.settings.limits).await? {
-            Start::Started => {}
+        let sending = match s.store.start(&new, &s.settings.limits).await? {
+            Start::Started(row) => row,
             Start::Locked { holder, until } => return self.locked(session, &browser, &phone, &holder, until).await,
             Start::Throttled(throttled) => {
                 s.store.record_event(None, "excess_rate_limit_exceeded", Some(&format!("{:?} {tag}", throttled.cause))).await?;
                 warn!(phone = %tag, cause = ?throttled.cause, "sign-in request refused by a per-number limit");
                 return Err(Error::Throttled(throttled));
             }
-        }
+        };
         session.set_sign_in_id(&id).await?;
 
         let outcome = s.truecaller.request_sign_in(&phone, &state).await;
@@ -184,10 +184,13 @@ impl SignInService {
             }
         };
         let changes = Changes { request_id: request_id.as_deref(), ..Changes::default() };
-        let sending = self.row(&id).await?;
-        self.apply(&sending, event, changes).await?;
+        let moved = self.apply(&sending, event, changes).await?;
         info!(sign_in = %short(&id), phone = %tag, ?event, "sign-in requested");
-        Ok(self.view(&self.row(&id).await?))
+        match (moved, sending.phase.on(event)) {
+            (true, Some(next)) => Ok(self.view(&SignInRow { phase: next, request_id, ..sending })),
+            // A callback moved it first (the phone answered before Truecaller answered us).
+            _ => Ok(self.view(&self.row(&id).await?)),
+        }
     }
 
     /// Where this browser's sign-in stands. With `wait`, holds the answer until the phase changes
@@ -509,7 +512,7 @@ impl SignInService {
     async fn claim(&self, session: &AuthSession, row: &SignInRow) -> Result<SignInStatus, Error> {
         let account_id = row.account_id.ok_or(Error::Corrupt("approved sign-in without account"))?;
         let account = self.inner.store.account(account_id).await?.ok_or(Error::Corrupt("missing account"))?;
-        let new_account = self.inner.store.new_account_flag(&row.id).await?;
+        let new_account = row.new_account;
         if self.apply(row, Event::Claimed, Changes::default()).await? {
             session.sign_in(account_id, new_account).await?;
             return Ok(SignInStatus::SignedIn { name: account.name });
