@@ -121,7 +121,11 @@ impl Profile {
             return Err(ProfileError::Shape("not a JSON object".into()));
         }
         let wire: Wire =
-            serde_json::from_slice(json).map_err(|e| ProfileError::Shape(e.to_string()))?;
+            // serde's message can quote the offending value (a phone number, a name): log only
+            // the kind of error and where it is.
+            serde_json::from_slice(json).map_err(|e| {
+                ProfileError::Shape(format!("{:?} error at line {} column {}", e.classify(), e.line(), e.column()))
+            })?;
         let name = wire.name.ok_or(ProfileError::NoName)?;
         let first_name = clean(name.first).unwrap_or_default();
         let last_name = clean(name.last).unwrap_or_default();
@@ -309,6 +313,9 @@ mod tests {
     fn rejects_profiles_without_identity() {
         assert!(matches!(Profile::parse(b"not json"), Err(ProfileError::Shape(_))));
         assert!(matches!(Profile::parse(b"[]"), Err(ProfileError::Shape(_))));
+        // The error never repeats a value from the body (it is logged).
+        let err = Profile::parse(br#"{"name": {"first": "A"}, "phoneNumbers": 919999999999}"#).unwrap_err();
+        assert!(!format!("{err:?}").contains("919999999999"), "{err:?}");
         assert_eq!(Profile::parse(br#"{"phoneNumbers":["919999999999"]}"#), Err(ProfileError::NoName));
         assert_eq!(
             Profile::parse(br#"{"name":{"first":" "},"phoneNumbers":["919999999999"]}"#),
