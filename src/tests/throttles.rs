@@ -58,6 +58,21 @@ async fn an_address_gets_its_burst_then_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn a_refused_flood_writes_nothing() {
+    let app = spawn_app(&[("RATE_IP_PER_MINUTE", "1")]).await;
+    assert_eq!(initiate_with(&app.browser(), &app, &number(0), &[]).await.0, 200);
+    let sessions = app.count("SELECT COUNT(*) FROM tower_sessions").await;
+    let events = app.count("SELECT COUNT(*) FROM sign_in_events").await;
+    // Cookie-less clients, as a flood would be: each refused before a session is created.
+    for i in 1..20 {
+        assert_eq!(initiate_with(&app.browser(), &app, &number(i), &[]).await.0, 429);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM tower_sessions").await, sessions, "no session stored");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sign_in_events").await, events, "no audit row per request");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins").await, 1);
+}
+
+#[tokio::test]
 async fn forwarding_headers_are_ignored_unless_a_proxy_is_trusted() {
     let app = spawn_app(&[("RATE_IP_PER_MINUTE", "2")]).await;
     let spoof = |i: u32| vec![("x-forwarded-for", format!("198.51.100.{i}")), ("x-real-ip", format!("198.51.100.{i}"))];
