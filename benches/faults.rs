@@ -27,11 +27,7 @@ use tokio::sync::{RwLock, Semaphore};
 use truecaller_signin::server::simulator::{Simulator, APP_KEY};
 
 fn main() {
-    if common::serve_if_asked() {
-        return;
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
-    runtime.block_on(run());
+    common::main(run);
 }
 
 #[derive(Default)]
@@ -126,9 +122,7 @@ async fn run() {
             target.tally.done.fetch_add(1, Ordering::Relaxed);
         }));
     }
-    for t in tasks {
-        t.await.unwrap();
-    }
+    common::join_all(tasks).await;
     let downtime = restarter.await.unwrap();
     let elapsed = started.elapsed();
 

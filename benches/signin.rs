@@ -16,16 +16,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{approval_for, is_signed_in, is_waiting, ms, next_number, pct, rejection_for, Browser, Server};
+use common::{approval_for, is_signed_in, is_waiting, join_all, ms, next_number, pct, rejection_for, Browser, Server};
 use reqwest::Client;
 use tokio::sync::Semaphore;
 
 fn main() {
-    if common::serve_if_asked() {
-        return;
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
-    runtime.block_on(run());
+    common::main(run);
 }
 
 async fn post_callback(http: &Client, base: &str, body: &serde_json::Value) -> Duration {
@@ -59,11 +55,7 @@ async fn waiting_rejections(http: &Client, base: &str, count: usize) -> Vec<serd
             rejection_for(&http, &format!("{base}/simulator"), &phone).await
         }));
     }
-    let mut out = Vec::new();
-    for t in tasks {
-        out.push(t.await.unwrap());
-    }
-    out
+    join_all(tasks).await
 }
 
 /// Posts `callbacks` at `rate` per second, each on its own task; returns the ack times and the
@@ -78,11 +70,7 @@ async fn post_at_rate(http: &Client, base: &str, callbacks: Vec<serde_json::Valu
         acks.push(tokio::spawn(async move { post_callback(&http, &base, &callback).await }));
     }
     let offered = acks.len() as f64 / start.elapsed().as_secs_f64();
-    let mut times = Vec::new();
-    for a in acks {
-        times.push(a.await.unwrap());
-    }
-    (times, offered)
+    (join_all(acks).await, offered)
 }
 
 /// P1: callback sent → the waiting browser's next answer shows the change.
@@ -133,11 +121,7 @@ async fn completion_latency(http: &Client, base: &str, count: usize, concurrency
             seen.duration_since(sent)
         }));
     }
-    let mut out = Vec::new();
-    for t in tasks {
-        out.push(t.await.unwrap());
-    }
-    out
+    join_all(tasks).await
 }
 
 /// P3: complete sign-ins (initiate → approve on the phone → callback → profile → session).
@@ -156,10 +140,7 @@ async fn throughput(http: &Client, base: &str, count: usize, concurrency: usize)
             began.elapsed()
         }));
     }
-    let mut times = Vec::new();
-    for t in tasks {
-        times.push(t.await.unwrap());
-    }
+    let times = join_all(tasks).await;
     (count as f64 / started.elapsed().as_secs_f64(), times)
 }
 
@@ -246,10 +227,7 @@ async fn run() {
             waiting_sign_in(&http, &base).await
         }));
     }
-    let mut sign_ins = Vec::new();
-    for p in prepared {
-        sign_ins.push(p.await.unwrap());
-    }
+    let sign_ins = join_all(prepared).await;
     let before_held_kib = server.rss_kib();
     // Every browser holds a status request open (one connection each, like real browsers).
     let mut holders = Vec::new();

@@ -14,8 +14,27 @@ use std::{
 use reqwest::{header, Client};
 use serde_json::Value;
 
+/// A bench binary's `main`: the server when started with `--serve`, else `bench` as the load
+/// generator.
+pub fn main<F: std::future::Future<Output = ()>>(bench: impl FnOnce() -> F) {
+    if serve_if_asked() {
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    runtime.block_on(bench());
+}
+
+/// Every task's result, in order.
+pub async fn join_all<T>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        out.push(task.await.expect("task"));
+    }
+    out
+}
+
 /// Runs the server and returns true when this process was started with `--serve`.
-pub fn serve_if_asked() -> bool {
+fn serve_if_asked() -> bool {
     if !std::env::args().any(|a| a == "--serve") {
         return false;
     }
@@ -96,7 +115,8 @@ impl Server {
     /// Stops the server the way an orchestrator does (SIGTERM, graceful), and starts it again on
     /// the same port and database. Returns the new server and how long the port was closed.
     pub async fn restart(mut self) -> (Self, Duration) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        // The shell's own `kill`: std has no way to send SIGTERM, and /bin/kill may be absent.
+        let _ = Command::new("sh").args(["-c", &format!("kill -TERM {}", self.child.id())]).status();
         let stopping = Instant::now();
         while self.child.try_wait().ok().flatten().is_none() {
             tokio::time::sleep(Duration::from_millis(10)).await;

@@ -38,6 +38,15 @@ fn assert_throttled(answer: &(u16, Option<u32>, Result<SignInStatus, ApiError>),
     assert_eq!(*body, Err(ApiError::Throttled { cause, retry_in_secs: secs }));
 }
 
+/// Two prompts to Astrid's number, both rejected on the phone.
+async fn reject_twice(app: &TestApp, browser: &Browser) {
+    for _ in 0..2 {
+        assert!(matches!(browser.initiate("+46 76 012 34 56").await, SignInStatus::Waiting { .. }));
+        app.sim().answer("46760123456", false, true).await;
+        assert_eq!(browser.settle(Duration::from_secs(5)).await, SignInStatus::Rejected);
+    }
+}
+
 async fn still_serving(app: &TestApp) {
     let health = reqwest::get(app.url.join("healthz").unwrap()).await.unwrap();
     assert_eq!(health.status(), 200);
@@ -127,11 +136,7 @@ async fn a_number_gets_a_few_prompts_whichever_browser_asks() {
 async fn two_rejections_pause_prompts_to_the_number_for_the_cool_down() {
     let app = spawn_app(&[("DECLINE_COOLDOWN_SECS", "2")]).await;
     let browser = app.browser();
-    for _ in 0..2 {
-        assert!(matches!(browser.initiate("+46 76 012 34 56").await, SignInStatus::Waiting { .. }));
-        app.sim().answer("46760123456", false, true).await;
-        assert_eq!(browser.settle(Duration::from_secs(5)).await, SignInStatus::Rejected);
-    }
+    reject_twice(&app, &browser).await;
     let paused = initiate_with(&browser, &app, "+46 76 012 34 56", &[]).await;
     assert_throttled(&paused, Throttle::RecentlyDeclined);
     // Another browser (or an attacker) gets the same answer: the pause is the number's.
@@ -149,11 +154,7 @@ async fn two_rejections_pause_prompts_to_the_number_for_the_cool_down() {
 async fn locks_limits_and_the_audit_trail_hold_numbers_only_as_keyed_hashes() {
     let app = spawn_app(&[("DECLINE_COOLDOWN_SECS", "60")]).await;
     let browser = app.browser();
-    for _ in 0..2 {
-        browser.initiate("+46 76 012 34 56").await;
-        app.sim().answer("46760123456", false, true).await;
-        browser.settle(Duration::from_secs(5)).await;
-    }
+    reject_twice(&app, &browser).await;
     let _ = initiate_with(&browser, &app, "+46 76 012 34 56", &[]).await;
     // (`sign_ins.phone` keeps the number itself: the profile check needs it; rows are purged
     // after a day.)
@@ -177,11 +178,7 @@ async fn locks_limits_and_the_audit_trail_hold_numbers_only_as_keyed_hashes() {
 async fn the_pause_runs_from_the_latest_rejection_even_when_longer_than_the_hour() {
     let app = spawn_app(&[("DECLINE_COOLDOWN_SECS", "7200")]).await;
     let browser = app.browser();
-    for _ in 0..2 {
-        browser.initiate("+46 76 012 34 56").await;
-        app.sim().answer("46760123456", false, true).await;
-        assert_eq!(browser.settle(Duration::from_secs(5)).await, SignInStatus::Rejected);
-    }
+    reject_twice(&app, &browser).await;
     // Move the rejections back in time: 61 and 50 minutes ago, 11 minutes apart.
     let pool = app.sign_ins.store().pool();
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM sign_ins ORDER BY created_at, rowid").fetch_all(pool).await.unwrap();
