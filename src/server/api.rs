@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
 
-use super::{error::Error, session::AuthSession, startup::AppState};
+use super::{error::Error, session::AuthSession, state::AppState};
 use crate::{domain::SignInPageData, error::ApiError};
 
 /// The services and this browser's session, from the request being handled.

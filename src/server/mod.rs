@@ -20,6 +20,8 @@ pub mod headers;
 pub mod health;
 /// Keyed hashes standing in for phone numbers.
 pub mod keys;
+/// The sign-in state machine: phases and the only moves between them.
+pub mod phase;
 /// Checked phone numbers (libphonenumber).
 pub mod phone;
 /// Truecaller profile JSON.
@@ -32,6 +34,8 @@ pub mod sign_in;
 pub mod simulator;
 /// Building and running the application.
 pub mod startup;
+/// The state shared by handlers and server functions.
+pub mod state;
 /// Database access.
 pub mod store;
 /// Rate limits and the client address.

@@ -3,7 +3,7 @@
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
-use axum::{extract::DefaultBodyLimit, extract::FromRef, routing::post, Router};
+use axum::{extract::DefaultBodyLimit, routing::post, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
@@ -18,6 +18,7 @@ use super::{
     keys::NumberKeys,
     sign_in::{self, SignInService},
     simulator::{self, Simulator},
+    state::AppState,
     store::Store,
     throttle::ProxyHeader,
     truecaller::TruecallerClient,
@@ -26,15 +27,6 @@ use crate::{
     app::{shell, App},
     domain::AppMode,
 };
-
-/// Shared by every handler and server function (server functions read it from context).
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub sign_ins: SignInService,
-    pub mode: AppMode,
-    pub proxy_header: ProxyHeader,
-}
 
 pub struct Application {
     listener: TcpListener,

@@ -10,7 +10,7 @@ use sqlx::{
 
 use super::{
     clock,
-    sign_in::Phase,
+    phase::Phase,
     throttle::{Limits, Throttled, DECLINES_BEFORE_COOLDOWN, DECLINE_WINDOW},
 };
 use crate::domain::Throttle;

@@ -1,0 +1,138 @@
+//! Truecaller's callbacks: correlated with a sign-in we started, then recorded.
+
+use tracing::warn;
+
+use super::{short, Event, Phase, SignInService};
+use crate::server::{
+    clock,
+    error::Error,
+    store::{Changes, SignInRow},
+};
+
+/// A callback from Truecaller, already parsed and bounded by the HTTP layer.
+#[derive(Debug)]
+pub enum Callback {
+    Approved { request_id: String, access_token: String, state: Option<String>, endpoint: Option<String> },
+    /// `user_rejected`, or `use_another_number` (the person chose not to use Truecaller).
+    Declined { request_id: String, state: Option<String>, status: String },
+    /// Any other `status` (e.g. `flow_invoked`): recorded, changes nothing.
+    Notice { request_id: String, status: String },
+}
+
+/// What became of a callback. Every variant is acknowledged with 2xx: Truecaller should not retry.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CallbackOutcome {
+    Accepted,
+    Ignored(&'static str),
+}
+
+impl SignInService {
+    /// Records a callback. Returns an error only if it could not be recorded, so Truecaller
+    /// retries; the profile fetch happens afterwards, off the request.
+    pub async fn record_callback(&self, callback: Callback) -> Result<CallbackOutcome, Error> {
+        match callback {
+            Callback::Approved { request_id, access_token, state, endpoint } => {
+                self.record_approval(&request_id, &access_token, state.as_deref(), endpoint.as_deref()).await
+            }
+            Callback::Declined { request_id, state, status } => {
+                self.record_decline(&request_id, state.as_deref(), &status).await
+            }
+            Callback::Notice { request_id, status } => {
+                let row = self.inner.store.sign_in_for_callback(None, &request_id).await?;
+                let id = row.as_ref().map(|r| r.id.as_str());
+                self.inner.store.record_event(id, "callback_notice", Some(&status)).await?;
+                Ok(CallbackOutcome::Ignored("notice"))
+            }
+        }
+    }
+
+    /// An approval must carry the state we sent, and name a profile host we trust.
+    pub(super) async fn record_approval(
+        &self,
+        request_id: &str,
+        access_token: &str,
+        state: Option<&str>,
+        endpoint: Option<&str>,
+    ) -> Result<CallbackOutcome, Error> {
+        let Some(row) = self.correlate(request_id, state, true).await? else {
+            return Ok(CallbackOutcome::Ignored("unknown request"));
+        };
+        let row = self.settle(row).await?;
+        let url = match self.inner.truecaller.profile_url_for(endpoint) {
+            Ok(url) => url,
+            Err(refused) => {
+                warn!(sign_in = %short(&row.id), %refused, "callback endpoint refused; token not used");
+                self.inner.store.record_event(Some(&row.id), "endpoint_refused", Some(refused.0)).await?;
+                return Ok(CallbackOutcome::Ignored("endpoint refused"));
+            }
+        };
+        let changes = Changes {
+            request_id: Some(request_id),
+            access_token: Some(access_token),
+            profile_url: Some(url.as_str()),
+            approved_at: Some(clock::now_ms()),
+            ..Changes::default()
+        };
+        if !self.apply(&row, Event::ApprovalReceived, changes).await? {
+            let why = match row.phase {
+                Phase::Cancelled | Phase::Superseded => "approval_for_stopped_request",
+                _ => "duplicate_callback",
+            };
+            self.inner.store.record_event(Some(&row.id), why, None).await?;
+            return Ok(CallbackOutcome::Ignored(why));
+        }
+        if row.phase == Phase::TimedOut {
+            // Moved to `ApprovedLate`: the token was not stored and is never used.
+            warn!(sign_in = %short(&row.id), "approval arrived after the deadline; nobody signed in");
+            return Ok(CallbackOutcome::Ignored("late approval"));
+        }
+        let service = self.clone();
+        tokio::spawn(async move { service.complete(&row.id).await });
+        Ok(CallbackOutcome::Accepted)
+    }
+
+    /// Truecaller documents rejections without a state, and a rejection can only stop a
+    /// sign-in, never start one: a state is checked when present but not required.
+    pub(super) async fn record_decline(&self, request_id: &str, state: Option<&str>, status: &str) -> Result<CallbackOutcome, Error> {
+        let Some(row) = self.correlate(request_id, state, false).await? else {
+            return Ok(CallbackOutcome::Ignored("unknown request"));
+        };
+        let row = self.settle(row).await?;
+        let changes = Changes { request_id: Some(request_id), ..Changes::default() };
+        if !self.apply(&row, Event::RejectionReceived, changes).await? {
+            self.inner.store.record_event(Some(&row.id), "duplicate_callback", Some(status)).await?;
+            return Ok(CallbackOutcome::Ignored("duplicate"));
+        }
+        Ok(CallbackOutcome::Accepted)
+    }
+
+    /// Finds the sign-in a callback belongs to. Truecaller's requestId first; a `state`, when
+    /// given (and it must be when `state_required`), must match the hash we stored. A callback
+    /// can only race our own request's answer when it carries our state.
+    pub(super) async fn correlate(&self, request_id: &str, state: Option<&str>, state_required: bool) -> Result<Option<SignInRow>, Error> {
+        let store = &self.inner.store;
+        let state_hash = state.map(clock::digest);
+        let row = match store.sign_in_for_callback(None, request_id).await? {
+            Some(row) => Some(row),
+            None => match &state_hash {
+                Some(hash) => store.sign_in_for_callback(Some(hash), request_id).await?.filter(|r| r.request_id.is_none()),
+                None => None,
+            },
+        };
+        let Some(row) = row else {
+            store.record_event(None, "unknown_callback", None).await?;
+            warn!("callback for an unknown request ignored");
+            return Ok(None);
+        };
+        let state_ok = match &state_hash {
+            Some(hash) => *hash == row.state_hash,
+            None => !state_required,
+        };
+        if !state_ok {
+            store.record_event(Some(&row.id), "state_mismatch", None).await?;
+            warn!(sign_in = %short(&row.id), "callback state does not match; ignored");
+            return Ok(None);
+        }
+        Ok(Some(row))
+    }
+}

@@ -1,0 +1,93 @@
+//! Finishing an approved sign-in: fetch the profile, check it, save the account.
+
+use std::time::Duration;
+
+use tracing::{info, warn};
+use url::Url;
+
+use super::{short, Event, Phase, SignInService, PROVIDER};
+use crate::{
+    domain::FailureReason,
+    server::{
+        clock,
+        error::Error,
+        phone::PhoneNumber,
+        profile::Profile,
+        store::{AccountData, Changes, SignInRow},
+        truecaller::ProfileOutcome,
+    },
+};
+
+impl SignInService {
+    /// Fetches and checks the profile of an approved sign-in, retrying while the token lives.
+    pub async fn complete(&self, id: &str) {
+        if let Err(e) = self.try_complete(id).await {
+            // The row stays in `Fetching`; the next start-up (or sweep) picks it up again.
+            tracing::error!(sign_in = %short(id), error = %e, "could not finish an approved sign-in");
+        }
+    }
+
+    pub(super) async fn try_complete(&self, id: &str) -> Result<(), Error> {
+        let s = &self.inner;
+        let row = self.row(id).await?;
+        let (Phase::Fetching, Some(token), Some(url)) = (row.phase, row.access_token.as_deref(), row.profile_url.as_deref())
+        else {
+            return Ok(());
+        };
+        let url = Url::parse(url).map_err(|_| Error::Corrupt("stored profile URL"))?;
+        let expires = row.approved_at.unwrap_or(row.created_at) + s.settings.token_ttl.as_millis() as i64;
+        let mut delay = Duration::from_millis(250);
+        let profile = loop {
+            let detail = match s.truecaller.fetch_profile(&url, token).await {
+                ProfileOutcome::Profile(profile) => break Some(profile),
+                ProfileOutcome::Unusable { detail } => {
+                    warn!(sign_in = %short(id), %detail, "profile unusable");
+                    break None;
+                }
+                ProfileOutcome::Unauthorized => "401 Unauthorized".to_owned(),
+                ProfileOutcome::Unavailable { detail } => detail,
+            };
+            if clock::now_ms() + delay.as_millis() as i64 >= expires {
+                warn!(sign_in = %short(id), %detail, "profile fetch gave up: token expired");
+                break None;
+            }
+            info!(sign_in = %short(id), %detail, retry_in_ms = delay.as_millis() as u64, "profile fetch will retry");
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(30));
+        };
+        match profile {
+            Some(profile) => self.verify(&row, &profile).await?,
+            None => {
+                self.apply(&row, Event::ProfileFailed(FailureReason::ProfileUnavailable), Changes::default()).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The profile must hold the number that was typed; only then is an account touched.
+    pub(super) async fn verify(&self, row: &SignInRow, profile: &Profile) -> Result<(), Error> {
+        let phone = PhoneNumber::from_stored(&row.phone).ok_or(Error::Corrupt("stored phone number"))?;
+        if !profile.holds(&phone) {
+            warn!(sign_in = %short(&row.id), phone = %self.inner.keys.tag(&phone), "profile does not hold the number typed");
+            self.apply(row, Event::ProfileFailed(FailureReason::NumberMismatch), Changes::default()).await?;
+            return Ok(());
+        }
+        let details = profile.details();
+        let account = AccountData {
+            provider: PROVIDER,
+            subject: &profile.subject_for(&phone),
+            phone: phone.digits(),
+            name: &profile.display_name(),
+            details: &details,
+            avatar_url: profile.avatar_url.as_deref(),
+        };
+        match self.inner.store.approve(&row.id, &account).await? {
+            Some(saved) => {
+                info!(sign_in = %short(&row.id), account = saved.id, new = saved.new, "profile verified");
+                self.inner.waiters.wake(&row.id);
+            }
+            None => self.event(&row.id, "approve_raced", None).await,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,140 @@
+//! Starting a sign-in: the browser asks for a prompt on a typed number.
+
+use std::{net::IpAddr, sync::atomic::Ordering};
+
+use tracing::{info, warn};
+
+use super::{short, Event, SignInService};
+use crate::{
+    domain::{FailureReason, SignInStatus},
+    server::{
+        clock,
+        error::Error,
+        phone::PhoneNumber,
+        session::AuthSession,
+        store::{Changes, NewSignIn, SignInRow, Start},
+        truecaller::RequestOutcome,
+    },
+};
+
+impl SignInService {
+    /// The browser at `client` asks for a prompt on `input` (as typed).
+    pub async fn initiate(&self, session: &AuthSession, input: &str, client: IpAddr) -> Result<SignInStatus, Error> {
+        let s = &self.inner;
+        // A flood must not cost a session or database write per request: the address is
+        // checked first, and the log line is the record.
+        let refused = |throttled| {
+            warn!(event = "excess_rate_limit_exceeded", client = %client, "sign-in request refused by a rate limit");
+            Error::Throttled(throttled)
+        };
+        s.limiter.check_client(client).map_err(refused)?;
+        let browser = clock::digest(&session.browser_key().await?);
+        s.limiter.check_browser(&browser).map_err(refused)?;
+        let phone = PhoneNumber::parse(input, s.settings.default_region)?;
+        let phone_key = s.keys.key(&phone);
+        let tag = s.keys.tag(&phone);
+
+        if let Some(current) = self.current(session).await? {
+            if current.phone == phone.digits() && current.phase.is_live() {
+                return Ok(self.view(&current));
+            }
+            if current.phase.is_live() {
+                self.apply(&current, Event::Cancelled, Changes::default()).await?;
+            }
+            // A request still held for the old attempt (e.g. a timed-out page listening for a
+            // late approval) answers now, so the page's next one is about this attempt.
+            s.waiters.wake(&current.id);
+        }
+
+        let id = clock::random_token();
+        let state = clock::random_token();
+        let now = clock::now_ms();
+        let new = NewSignIn {
+            id: &id,
+            browser: &browser,
+            phone: phone.digits(),
+            phone_key: &phone_key,
+            phone_tag: &tag,
+            state_hash: &clock::digest(&state),
+            deadline: now + s.settings.signin_timeout.as_millis() as i64,
+            lock_until: now + s.settings.lock.as_millis() as i64,
+        };
+        let sending = match s.store.start(&new, &s.settings.limits).await? {
+            Start::Started(row) => row,
+            Start::Locked { holder, until } => return self.locked(session, &browser, &phone, &holder, until).await,
+            Start::Throttled(throttled) => {
+                s.store.record_event(None, "excess_rate_limit_exceeded", Some(&format!("{:?} {tag}", throttled.cause))).await?;
+                warn!(phone = %tag, cause = ?throttled.cause, "sign-in request refused by a per-number limit");
+                return Err(Error::Throttled(throttled));
+            }
+        };
+        session.set_sign_in_id(&id).await?;
+
+        let outcome = s.truecaller.request_sign_in(&phone, &state).await;
+        if !matches!(outcome, RequestOutcome::Unavailable { .. }) {
+            s.app_key_rejected.store(outcome == RequestOutcome::InvalidAppKey, Ordering::Relaxed);
+        }
+        let (event, request_id) = match outcome {
+            RequestOutcome::Sent { request_id } => (Event::Sent, Some(request_id)),
+            RequestOutcome::NotUser => (Event::NotUser, None),
+            RequestOutcome::InvalidAppKey => {
+                tracing::error!(
+                    "Truecaller refused our app key (404 Invalid partner credentials): check TRUECALLER_APP_KEY"
+                );
+                (Event::SendFailed(FailureReason::ServiceMisconfigured), None)
+            }
+            RequestOutcome::Unavailable { detail } => {
+                warn!(sign_in = %short(&id), %detail, "Truecaller request failed");
+                (Event::SendFailed(FailureReason::ProviderUnavailable), None)
+            }
+        };
+        let changes = Changes { request_id: request_id.as_deref(), ..Changes::default() };
+        let moved = self.apply(&sending, event, changes).await?;
+        info!(sign_in = %short(&id), phone = %tag, ?event, "sign-in requested");
+        match (moved, sending.phase.on(event)) {
+            (true, Some(next)) => Ok(self.view(&SignInRow { phase: next, request_id, ..sending })),
+            // A callback moved it first (the phone answered before Truecaller answered us).
+            _ => Ok(self.view(&self.row(&id).await?)),
+        }
+    }
+
+    /// A number is locked by `holder`: resume it if it is this browser's, else explain.
+    pub(super) async fn locked(
+        &self,
+        session: &AuthSession,
+        browser: &str,
+        phone: &PhoneNumber,
+        holder: &str,
+        until: i64,
+    ) -> Result<SignInStatus, Error> {
+        let holder = match self.inner.store.sign_in(holder).await? {
+            // An overdue prompt has timed out; it is not stopped by this request.
+            Some(row) => Some(self.settle(row).await?),
+            None => None,
+        };
+        let own = holder.as_ref().is_some_and(|h| h.browser == browser);
+        if let Some(row) = holder.as_ref().filter(|h| own && h.phase.is_live()) {
+            session.set_sign_in_id(&row.id).await?;
+            return Ok(self.view(&self.settle(row.clone()).await?));
+        }
+        let mut stopped = false;
+        if !own {
+            let tag = self.inner.keys.tag(phone);
+            self.inner.store.record_event(None, "locked_elsewhere", Some(&tag)).await?;
+            // Whoever answers the prompt now on the phone cannot tell whose it is: make it
+            // worthless, so it signs in neither the browser that asked nor this one.
+            if let Some(row) = holder {
+                stopped = self.apply(&row, Event::Superseded, Changes::default()).await?;
+                if stopped {
+                    warn!(sign_in = %short(&row.id), phone = %tag, "second browser asked for a pending number; first request stopped");
+                }
+            }
+        }
+        Ok(SignInStatus::Locked {
+            phone: phone.masked(),
+            retry_in_secs: clock::seconds_until(until, clock::now_ms()),
+            other_browser: !own,
+            stopped_other: stopped,
+        })
+    }
+}

@@ -1,0 +1,111 @@
+//! What the browser asks: where its sign-in stands (held until it changes), giving up, and
+//! picking up an approved sign-in.
+
+use std::time::Duration;
+
+use super::{Event, Phase, SignInService, MAX_WAIT};
+use crate::{
+    domain::SignInStatus,
+    server::{
+        clock,
+        error::Error,
+        session::AuthSession,
+        store::{Changes, SignInRow},
+    },
+};
+
+impl SignInService {
+    /// Where this browser's sign-in stands. With `wait`, holds the answer until the phase changes
+    /// or `wait` passes; the first call that sees an approval signs the session in.
+    pub async fn status(&self, session: &AuthSession, wait: Duration) -> Result<SignInStatus, Error> {
+        let Some(mut row) = self.current(session).await? else {
+            return self.signed_in_view(session).await;
+        };
+        let wait = wait.min(MAX_WAIT);
+        let until = |at: i64| Duration::from_millis((at - clock::now_ms()).max(0) as u64 + 50);
+        let limit = match row.phase {
+            // Wake at the deadline too, so the browser hears about a timeout on time.
+            Phase::Sending | Phase::Waiting => wait.min(until(row.deadline)),
+            Phase::Fetching => wait,
+            // Until the number's lock ends, a late approval may still come in.
+            Phase::TimedOut => wait.min(until(self.lock_end(&row))),
+            _ => Duration::ZERO,
+        };
+        if !limit.is_zero() {
+            let initial = row.phase;
+            let id = row.id.clone();
+            let changed = self
+                .inner
+                .waiters
+                .wait_for(&id, limit, || async {
+                    match self.settled(&id).await {
+                        Ok(row) if row.phase == initial => None,
+                        other => Some(other),
+                    }
+                })
+                .await;
+            row = match changed {
+                Some(result) => result?,
+                None => self.settled(&id).await?,
+            };
+        }
+        if row.phase == Phase::Approved {
+            return self.claim(session, &row).await;
+        }
+        Ok(self.view(&row))
+    }
+
+    /// The browser gives up on its sign-in ("use another number").
+    pub async fn cancel(&self, session: &AuthSession) -> Result<SignInStatus, Error> {
+        if let Some(row) = self.current(session).await? {
+            if row.phase.on(Event::Cancelled).is_some() {
+                self.apply(&row, Event::Cancelled, Changes::default()).await?;
+            }
+            self.inner.waiters.wake(&row.id);
+        }
+        session.clear_sign_in_id().await?;
+        Ok(SignInStatus::Idle)
+    }
+
+    /// This browser's current sign-in, with its deadline applied.
+    pub(super) async fn current(&self, session: &AuthSession) -> Result<Option<SignInRow>, Error> {
+        let (Some(id), Some(key)) = (session.sign_in_id().await?, session.existing_browser_key().await?) else {
+            return Ok(None);
+        };
+        let browser = clock::digest(&key);
+        match self.inner.store.sign_in(&id).await? {
+            Some(row) if row.browser == browser => Ok(Some(self.settle(row).await?)),
+            _ => {
+                session.clear_sign_in_id().await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// No sign-in in progress: `SignedIn` if the session already belongs to an account.
+    pub(super) async fn signed_in_view(&self, session: &AuthSession) -> Result<SignInStatus, Error> {
+        let Some(account_id) = session.account_id().await? else {
+            return Ok(SignInStatus::Idle);
+        };
+        Ok(match self.inner.store.account(account_id).await? {
+            Some(account) => SignInStatus::SignedIn { name: account.name },
+            None => SignInStatus::Idle,
+        })
+    }
+
+    /// The session picks up an approved sign-in; exactly one request wins the claim.
+    pub(super) async fn claim(&self, session: &AuthSession, row: &SignInRow) -> Result<SignInStatus, Error> {
+        let account_id = row.account_id.ok_or(Error::Corrupt("approved sign-in without account"))?;
+        let account = self.inner.store.account(account_id).await?.ok_or(Error::Corrupt("missing account"))?;
+        let new_account = row.new_account;
+        if self.apply(row, Event::Claimed, Changes::default()).await? {
+            session.sign_in(account_id, new_account).await?;
+            return Ok(SignInStatus::SignedIn { name: account.name });
+        }
+        // Another request from this browser claimed it a moment ago.
+        if session.account_id().await? == Some(account_id) {
+            return Ok(SignInStatus::SignedIn { name: account.name });
+        }
+        Ok(SignInStatus::Idle)
+    }
+}
