@@ -133,6 +133,37 @@ pub struct AccountView {
     pub sign_in_count: i64,
 }
 
+/// A way in: who vouched for the person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Provider {
+    /// Truecaller: a consent prompt in the Truecaller app on the person's phone.
+    Truecaller,
+    /// DigiLocker (India's document wallet, identity checked against Aadhaar), through Sandbox.
+    DigiLocker,
+}
+
+impl Provider {
+    /// Stable name used in the database and the audit trail.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Truecaller => "truecaller",
+            Self::DigiLocker => "digilocker",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Truecaller, Self::DigiLocker].into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// The name people know it by.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Truecaller => "Truecaller",
+            Self::DigiLocker => "DigiLocker",
+        }
+    }
+}
+
 /// How the app is wired, for the banner and the help text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppMode {

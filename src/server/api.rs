@@ -6,7 +6,10 @@ use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
 
 use super::{error::Error, session::AuthSession, state::AppState};
-use crate::{domain::SignInPageData, error::ApiError};
+use crate::{
+    domain::{AccountView, SignInPageData},
+    error::ApiError,
+};
 
 /// The services and this browser's session, from the request being handled.
 pub async fn request() -> Result<(AppState, AuthSession), ApiError> {
@@ -42,7 +45,7 @@ fn respond_error(error: &Error) -> ApiError {
 }
 
 /// The account page's data for this session.
-pub async fn account(state: &AppState, session: &AuthSession) -> Result<Option<crate::domain::AccountView>, Error> {
+pub async fn account(state: &AppState, session: &AuthSession) -> Result<Option<AccountView>, Error> {
     let Some(id) = session.account_id().await? else {
         return Ok(None);
     };
@@ -51,11 +54,19 @@ pub async fn account(state: &AppState, session: &AuthSession) -> Result<Option<c
         session.sign_out().await?;
         return Ok(None);
     };
-    let phone = super::phone::PhoneNumber::from_stored(&account.phone)
-        .map(|p| p.international().to_owned())
-        .unwrap_or_else(|| format!("+{}", account.phone));
-    let new_account = session.new_account().await?;
-    Ok(Some(account.view(phone, new_account)))
+    let phone = account.phone.as_deref().map(|digits| {
+        super::phone::PhoneNumber::from_stored(digits)
+            .map(|p| p.international().to_owned())
+            .unwrap_or_else(|| format!("+{digits}"))
+    });
+    Ok(Some(AccountView {
+        name: account.name,
+        phone: phone.unwrap_or_default(),
+        details: account.details,
+        avatar_url: account.avatar_url,
+        new_account: session.new_account().await?,
+        sign_in_count: account.sign_in_count,
+    }))
 }
 
 /// The sign-in page's starting point: the status and any form feedback.

@@ -18,6 +18,7 @@ use std::{
 use axum::http::{HeaderMap, HeaderName};
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota};
 
+use super::store::{NumberHistory, NumberQuery};
 use crate::domain::Throttle;
 
 /// Configured limits (`RATE_*` settings, see `Leptos.toml`).
@@ -37,6 +38,16 @@ pub const DECLINES_BEFORE_COOLDOWN: usize = 2;
 pub const DECLINE_WINDOW: Duration = Duration::from_secs(60 * 60);
 
 impl Limits {
+    /// What the store must read about a number for [`number_verdict`] at `now`: the latest
+    /// rejections that could still be pausing it, and its prompt counters.
+    pub fn number_query(&self, now: i64) -> NumberQuery {
+        NumberQuery {
+            caps: self.number_caps(),
+            declines_since: now - self.decline_cooldown.as_millis() as i64 - DECLINE_WINDOW.as_millis() as i64,
+            declines: DECLINES_BEFORE_COOLDOWN,
+        }
+    }
+
     /// The per-number prompt caps as (name, most prompts, window) for `Store::start`.
     pub fn number_caps(&self) -> [NumberCap; 2] {
         [
@@ -46,7 +57,7 @@ impl Limits {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NumberCap {
     pub name: &'static str,
     pub max: u32,
@@ -78,6 +89,26 @@ impl Throttled {
             secs.div_ceil(60).saturating_mul(60)
         }
     }
+}
+
+/// Whether a number may not be prompted at `now`: a pause after repeated rejections (it runs from
+/// the latest one, and the ones counted must fall within [`DECLINE_WINDOW`] of each other), or a
+/// per-number cap reached within its window.
+pub fn number_verdict(history: &NumberHistory, limits: &Limits, now: i64) -> Option<Throttled> {
+    let wait = |until: i64| Duration::from_millis((until - now).max(0) as u64);
+    let cooldown = limits.decline_cooldown.as_millis() as i64;
+    let declines = &history.declines;
+    if let (Some(latest), Some(earliest)) = (declines.first(), declines.get(DECLINES_BEFORE_COOLDOWN - 1)) {
+        let until = latest + cooldown;
+        if latest - earliest <= DECLINE_WINDOW.as_millis() as i64 && until > now {
+            return Some(Throttled { cause: Throttle::RecentlyDeclined, retry_after: wait(until) });
+        }
+    }
+    history.counters.iter().find_map(|(cap, window_start, hits)| {
+        let until = window_start + cap.window.as_millis() as i64;
+        (until > now && *hits >= i64::from(cap.max))
+            .then(|| Throttled { cause: Throttle::TooManyAttempts, retry_after: wait(until) })
+    })
 }
 
 /// Per-IP and per-browser buckets.
@@ -230,6 +261,37 @@ mod tests {
         }
         assert!(limiter.check_browser("same").is_err());
         assert_eq!(limiter.check_browser("other"), Ok(()));
+    }
+
+    #[test]
+    fn two_rejections_within_an_hour_pause_the_number_from_the_latest() {
+        let limits = limits(10, 10);
+        let minute = 60_000;
+        let now = 1_000 * minute;
+        let history = |declines: Vec<i64>| NumberHistory { declines, counters: vec![] };
+        // Two rejections 50 minutes apart, the latest 10 minutes ago: paused for 50 more minutes.
+        let paused = number_verdict(&history(vec![now - 10 * minute, now - 60 * minute]), &limits, now).unwrap();
+        assert_eq!(paused.cause, Throttle::RecentlyDeclined);
+        assert_eq!(paused.retry_after, Duration::from_secs(50 * 60));
+        // Further apart than the window, or a single one: no pause.
+        assert_eq!(number_verdict(&history(vec![now - 10 * minute, now - 71 * minute]), &limits, now), None);
+        assert_eq!(number_verdict(&history(vec![now - minute]), &limits, now), None);
+        // The pause has run out.
+        assert_eq!(number_verdict(&history(vec![now - 61 * minute, now - 62 * minute]), &limits, now), None);
+    }
+
+    #[test]
+    fn a_full_counter_refuses_until_its_window_ends() {
+        let limits = limits(10, 10);
+        let [short, long] = limits.number_caps();
+        let now = 100_000_000;
+        let full = NumberHistory { declines: vec![], counters: vec![(short, now - 60_000, 3), (long, now - 60_000, 3)] };
+        let refused = number_verdict(&full, &limits, now).unwrap();
+        assert_eq!((refused.cause, refused.retry_after), (Throttle::TooManyAttempts, Duration::from_secs(14 * 60)));
+        let not_full = NumberHistory { declines: vec![], counters: vec![(short, now - 60_000, 2)] };
+        assert_eq!(number_verdict(&not_full, &limits, now), None);
+        let window_over = NumberHistory { declines: vec![], counters: vec![(short, now - 16 * 60_000, 3)] };
+        assert_eq!(number_verdict(&window_over, &limits, now), None);
     }
 
     #[test]

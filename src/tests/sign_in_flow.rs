@@ -47,7 +47,7 @@ async fn approving_the_prompt_signs_the_browser_in_and_creates_the_account() {
     assert!(account.details.contains(&("Email".into(), "rajat@example.com".into())));
     assert!(account.details.contains(&("Company".into(), "ABC".into())));
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins WHERE access_token IS NOT NULL").await, 0, "token not kept");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins WHERE provider_token IS NOT NULL").await, 0, "token not kept");
     assert_eq!(sim.prompt_for(RAJAT).await["profileFetches"], 1);
 }
 
@@ -102,7 +102,7 @@ async fn an_unanswered_prompt_times_out_and_a_late_approval_is_recorded_not_used
     assert_eq!(browser.status(0).await, SignInStatus::ApprovedTooLate);
     assert_eq!(browser.account().await, None);
     assert_eq!(sim.prompt_for("447400123456").await["profileFetches"], 0, "late token never used");
-    assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins WHERE access_token IS NOT NULL").await, 0, "late token not kept");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins WHERE provider_token IS NOT NULL").await, 0, "late token not kept");
     let id: String = sqlx::query_scalar("SELECT id FROM sign_ins").fetch_one(app.sign_ins.store().pool()).await.unwrap();
     assert!(app.events(Some(&id)).await.contains(&"approved_late".to_owned()));
 }
@@ -268,7 +268,7 @@ async fn an_approval_interrupted_by_a_restart_is_finished_by_the_next_start() {
     let app = app.restart().await;
     assert!(matches!(browser.settle(Duration::from_secs(15)).await, SignInStatus::SignedIn { .. }));
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins WHERE access_token IS NOT NULL").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins WHERE provider_token IS NOT NULL").await, 0);
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 use tracing::warn;
 
 use super::{short, Event, Phase, SignInService};
+use crate::domain::Provider;
 use crate::server::{
     clock,
     error::Error,
@@ -38,7 +39,7 @@ impl SignInService {
                 self.record_decline(&request_id, state.as_deref(), &status).await
             }
             Callback::Notice { request_id, status } => {
-                let row = self.inner.store.sign_in_for_callback(None, &request_id).await?;
+                let row = self.inner.store.sign_in_by_ref(Provider::Truecaller, &request_id).await?;
                 let id = row.as_ref().map(|r| r.id.as_str());
                 self.inner.store.record_event(id, "callback_notice", Some(&status)).await?;
                 Ok(CallbackOutcome::Ignored("notice"))
@@ -67,8 +68,8 @@ impl SignInService {
             }
         };
         let changes = Changes {
-            request_id: Some(request_id),
-            access_token: Some(access_token),
+            provider_ref: Some(request_id),
+            provider_token: Some(access_token),
             profile_url: Some(url.as_str()),
             approved_at: Some(clock::now_ms()),
             ..Changes::default()
@@ -98,7 +99,7 @@ impl SignInService {
             return Ok(CallbackOutcome::Ignored("unknown request"));
         };
         let row = self.settle(row).await?;
-        let changes = Changes { request_id: Some(request_id), ..Changes::default() };
+        let changes = Changes { provider_ref: Some(request_id), ..Changes::default() };
         if !self.apply(&row, Event::RejectionReceived, changes).await? {
             self.inner.store.record_event(Some(&row.id), "duplicate_callback", Some(status)).await?;
             return Ok(CallbackOutcome::Ignored("duplicate"));
@@ -112,10 +113,10 @@ impl SignInService {
     pub(super) async fn correlate(&self, request_id: &str, state: Option<&str>, state_required: bool) -> Result<Option<SignInRow>, Error> {
         let store = &self.inner.store;
         let state_hash = state.map(clock::digest);
-        let row = match store.sign_in_for_callback(None, request_id).await? {
+        let row = match store.sign_in_by_ref(Provider::Truecaller, request_id).await? {
             Some(row) => Some(row),
             None => match &state_hash {
-                Some(hash) => store.sign_in_for_callback(Some(hash), request_id).await?.filter(|r| r.request_id.is_none()),
+                Some(hash) => store.sign_in_by_state(hash).await?.filter(|r| r.provider_ref.is_none()),
                 None => None,
             },
         };
@@ -125,7 +126,7 @@ impl SignInService {
             return Ok(None);
         };
         let state_ok = match &state_hash {
-            Some(hash) => *hash == row.state_hash,
+            Some(hash) => row.state_hash.as_deref() == Some(hash.as_str()),
             None => !state_required,
         };
         if !state_ok {

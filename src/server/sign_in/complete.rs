@@ -5,15 +5,15 @@ use std::time::Duration;
 use tracing::{info, warn};
 use url::Url;
 
-use super::{short, Event, Phase, SignInService, PROVIDER};
+use super::{short, Event, Phase, SignInService};
 use crate::{
-    domain::FailureReason,
+    domain::{FailureReason, Provider},
     server::{
         clock,
         error::Error,
         phone::PhoneNumber,
         profile::Profile,
-        store::{AccountData, Changes, SignInRow},
+        store::{Changes, Identity, ProfileData, SignInRow},
         truecaller::ProfileOutcome,
     },
 };
@@ -30,7 +30,7 @@ impl SignInService {
     pub(super) async fn try_complete(&self, id: &str) -> Result<(), Error> {
         let s = &self.inner;
         let row = self.row(id).await?;
-        let (Phase::Fetching, Some(token), Some(url)) = (row.phase, row.access_token.as_deref(), row.profile_url.as_deref())
+        let (Phase::Fetching, Some(token), Some(url)) = (row.phase, row.provider_token.as_deref(), row.profile_url.as_deref())
         else {
             return Ok(());
         };
@@ -66,24 +66,34 @@ impl SignInService {
 
     /// The profile must hold the number that was typed; only then is an account touched.
     pub(super) async fn verify(&self, row: &SignInRow, profile: &Profile) -> Result<(), Error> {
-        let phone = PhoneNumber::from_stored(&row.phone).ok_or(Error::Corrupt("stored phone number"))?;
+        let typed = row.phone.as_deref().and_then(PhoneNumber::from_stored);
+        let phone = typed.ok_or(Error::Corrupt("Truecaller sign-in without a typed number"))?;
         if !profile.holds(&phone) {
             warn!(sign_in = %short(&row.id), phone = %self.inner.keys.tag(&phone), "profile does not hold the number typed");
             self.apply(row, Event::ProfileFailed(FailureReason::NumberMismatch), Changes::default()).await?;
             return Ok(());
         }
         let details = profile.details();
-        let account = AccountData {
-            provider: PROVIDER,
+        let identity = Identity {
+            provider: Provider::Truecaller,
             subject: &profile.subject_for(&phone),
-            phone: phone.digits(),
+            phone: Some(phone.digits()),
             name: &profile.display_name(),
-            details: &details,
-            avatar_url: profile.avatar_url.as_deref(),
+            profile: Some(ProfileData { details: &details, avatar_url: profile.avatar_url.as_deref() }),
         };
-        match self.inner.store.approve(&row.id, &account).await? {
+        self.approve(row, &identity).await
+    }
+
+    /// Saves the account of a verified identity and moves the sign-in on, as the phase machine
+    /// says a verified profile does.
+    pub(super) async fn approve(&self, row: &SignInRow, identity: &Identity<'_>) -> Result<(), Error> {
+        let Some(next) = row.phase.on(Event::ProfileVerified) else {
+            self.event(&row.id, "approve_raced", None).await;
+            return Ok(());
+        };
+        match self.inner.store.approve(&row.id, row.phase, next, identity).await? {
             Some(saved) => {
-                info!(sign_in = %short(&row.id), account = saved.id, new = saved.new, "profile verified");
+                info!(sign_in = %short(&row.id), account = saved.id, new = saved.new, provider = identity.provider.as_str(), "identity verified");
                 self.inner.waiters.wake(&row.id);
             }
             None => self.event(&row.id, "approve_raced", None).await,

@@ -60,7 +60,6 @@ struct Inner {
 
 /// Longest a `status` request is held open.
 pub const MAX_WAIT: Duration = Duration::from_secs(25);
-const PROVIDER: &str = "truecaller";
 
 impl SignInService {
     pub fn new(store: Store, truecaller: TruecallerClient, keys: NumberKeys, settings: Settings) -> Self {

@@ -6,13 +6,14 @@ use tracing::{info, warn};
 
 use super::{short, Event, SignInService};
 use crate::{
-    domain::{FailureReason, SignInStatus},
+    domain::{FailureReason, Provider, SignInStatus},
     server::{
         clock,
         error::Error,
         phone::PhoneNumber,
         session::AuthSession,
-        store::{Changes, NewSignIn, SignInRow, Start},
+        store::{Changes, NewSignIn, SignInRow, Start, TypedNumber},
+        throttle,
         truecaller::RequestOutcome,
     },
 };
@@ -21,45 +22,34 @@ impl SignInService {
     /// The browser at `client` asks for a prompt on `input` (as typed).
     pub async fn initiate(&self, session: &AuthSession, input: &str, client: IpAddr) -> Result<SignInStatus, Error> {
         let s = &self.inner;
-        // A flood must not cost a session or database write per request: the address is
-        // checked first, and the log line is the record.
-        let refused = |throttled| {
-            warn!(event = "excess_rate_limit_exceeded", client = %client, "sign-in request refused by a rate limit");
-            Error::Throttled(throttled)
-        };
-        s.limiter.check_client(client).map_err(refused)?;
-        let browser = clock::digest(&session.browser_key().await?);
-        s.limiter.check_browser(&browser).map_err(refused)?;
+        let browser = self.admit(session, client).await?;
         let phone = PhoneNumber::parse(input, s.settings.default_region)?;
-        let phone_key = s.keys.key(&phone);
         let tag = s.keys.tag(&phone);
-
-        if let Some(current) = self.current(session).await? {
-            if current.phone == phone.digits() && current.phase.is_live() {
-                return Ok(self.view(&current));
-            }
-            if current.phase.is_live() {
-                self.apply(&current, Event::Cancelled, Changes::default()).await?;
-            }
-            // A request still held for the old attempt (e.g. a timed-out page listening for a
-            // late approval) answers now, so the page's next one is about this attempt.
-            s.waiters.wake(&current.id);
+        let same_number = |row: &SignInRow| row.provider == Provider::Truecaller && row.phone.as_deref() == Some(phone.digits());
+        if let Some(current) = self.leave_current(session, same_number).await? {
+            return Ok(self.view(&current));
         }
 
         let id = clock::random_token();
         let state = clock::random_token();
         let now = clock::now_ms();
+        let limits = &s.settings.limits;
         let new = NewSignIn {
             id: &id,
+            provider: Provider::Truecaller,
             browser: &browser,
-            phone: phone.digits(),
-            phone_key: &phone_key,
-            phone_tag: &tag,
-            state_hash: &clock::digest(&state),
+            number: Some(TypedNumber {
+                digits: phone.digits(),
+                key: &s.keys.key(&phone),
+                tag: &tag,
+                lock_until: now + s.settings.lock.as_millis() as i64,
+                query: limits.number_query(now),
+            }),
+            state_hash: Some(&clock::digest(&state)),
+            provider_ref: None,
             deadline: now + s.settings.signin_timeout.as_millis() as i64,
-            lock_until: now + s.settings.lock.as_millis() as i64,
         };
-        let sending = match s.store.start(&new, &s.settings.limits).await? {
+        let sending = match s.store.start(&new, |history| throttle::number_verdict(history, limits, now)).await? {
             Start::Started(row) => row,
             Start::Locked { holder, until } => return self.locked(session, &browser, &phone, &holder, until).await,
             Start::Throttled(throttled) => {
@@ -88,14 +78,50 @@ impl SignInService {
                 (Event::SendFailed(FailureReason::ProviderUnavailable), None)
             }
         };
-        let changes = Changes { request_id: request_id.as_deref(), ..Changes::default() };
+        let changes = Changes { provider_ref: request_id.as_deref(), ..Changes::default() };
         let moved = self.apply(&sending, event, changes).await?;
         info!(sign_in = %short(&id), phone = %tag, ?event, "sign-in requested");
         match (moved, sending.phase.on(event)) {
-            (true, Some(next)) => Ok(self.view(&SignInRow { phase: next, request_id, ..sending })),
+            (true, Some(next)) => Ok(self.view(&SignInRow { phase: next, provider_ref: request_id, ..sending })),
             // A callback moved it first (the phone answered before Truecaller answered us).
             _ => Ok(self.view(&self.row(&id).await?)),
         }
+    }
+
+    /// Counts this attempt against the client's and the browser's limits; the browser's key hash.
+    /// A flood must not cost a session or database write per request: the address is checked
+    /// first, and the log line is the record.
+    pub(super) async fn admit(&self, session: &AuthSession, client: IpAddr) -> Result<String, Error> {
+        let refused = |throttled| {
+            warn!(event = "excess_rate_limit_exceeded", client = %client, "sign-in request refused by a rate limit");
+            Error::Throttled(throttled)
+        };
+        self.inner.limiter.check_client(client).map_err(refused)?;
+        let browser = clock::digest(&session.browser_key().await?);
+        self.inner.limiter.check_browser(&browser).map_err(refused)?;
+        Ok(browser)
+    }
+
+    /// The browser starts over: its current sign-in, if still live, is cancelled, unless it is
+    /// the very attempt asked for again (`same`), which is returned to resume.
+    pub(super) async fn leave_current(
+        &self,
+        session: &AuthSession,
+        same: impl Fn(&SignInRow) -> bool,
+    ) -> Result<Option<SignInRow>, Error> {
+        let Some(current) = self.current(session).await? else {
+            return Ok(None);
+        };
+        if current.phase.is_live() && same(&current) {
+            return Ok(Some(current));
+        }
+        if current.phase.is_live() {
+            self.apply(&current, Event::Cancelled, Changes::default()).await?;
+        }
+        // A request still held for the old attempt (e.g. a timed-out page listening for a late
+        // approval) answers now, so the page's next one is about this attempt.
+        self.inner.waiters.wake(&current.id);
+        Ok(None)
     }
 
     /// A number is locked by `holder`: resume it if it is this browser's, else explain.

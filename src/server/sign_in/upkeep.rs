@@ -18,7 +18,7 @@ impl SignInService {
     /// Times out overdue sign-ins (so late approvals are recognised even if no browser polls)
     /// and resumes profile fetches a restart interrupted.
     pub async fn sweep(&self, resume_fetches: bool) -> Result<(), Error> {
-        for (id, _) in self.inner.store.overdue(clock::now_ms()).await? {
+        for id in self.inner.store.overdue(clock::now_ms()).await? {
             let row = self.row(&id).await?;
             self.settle(row).await?;
         }

@@ -9,7 +9,7 @@ use crate::{
 impl SignInService {
     pub(super) fn view(&self, row: &SignInRow) -> SignInStatus {
         let now = clock::now_ms();
-        let masked = || PhoneNumber::from_stored(&row.phone).map(|p| p.masked()).unwrap_or_default();
+        let masked = || row.phone.as_deref().and_then(PhoneNumber::from_stored).map(|p| p.masked()).unwrap_or_default();
         match row.phase {
             Phase::Sending | Phase::Waiting => {
                 SignInStatus::Waiting { phone: masked(), seconds_left: clock::seconds_until(row.deadline, now) }

@@ -1,0 +1,166 @@
+//! Accounts (a person) and identities (a way in: provider and the provider's id for them). An
+//! identity is linked to one account; a verified number joins a new identity to the account that
+//! already holds that number, so one person keeps one account whichever way they come in.
+
+use sqlx::{Row, SqliteConnection};
+
+use super::{sign_ins::transition_in, Changes, Store};
+use crate::{
+    domain::Provider,
+    server::{clock, phase::Phase},
+};
+
+#[derive(Clone, Copy, Debug)]
+pub struct SavedAccount {
+    pub id: i64,
+    pub new: bool,
+}
+
+/// An account's row, with what the account page needs.
+pub struct AccountRow {
+    /// The verified number (E.164 digits), when any way in has vouched for one.
+    pub phone: Option<String>,
+    pub name: String,
+    pub details: Vec<(String, String)>,
+    pub avatar_url: Option<String>,
+    pub sign_in_count: i64,
+    /// The ways in linked to the account, oldest first.
+    pub providers: Vec<Provider>,
+}
+
+/// A person as a provider vouched for them.
+pub struct Identity<'a> {
+    pub provider: Provider,
+    /// The provider's stable id for the person.
+    pub subject: &'a str,
+    /// A number the provider verified (E.164 digits).
+    pub phone: Option<&'a str>,
+    pub name: &'a str,
+    /// Profile details to show; `None` leaves what the account has untouched.
+    pub profile: Option<ProfileData<'a>>,
+}
+
+/// The details and picture an account page shows, as a provider shared them.
+pub struct ProfileData<'a> {
+    pub details: &'a [(String, String)],
+    pub avatar_url: Option<&'a str>,
+}
+
+impl Store {
+    /// Saves the account for a verified identity and moves the sign-in `from → to` (the phase
+    /// machine's answer to the verification), in one transaction: either both happen or neither.
+    /// `None` if the sign-in had moved on meanwhile.
+    pub async fn approve(
+        &self,
+        id: &str,
+        from: Phase,
+        to: Phase,
+        identity: &Identity<'_>,
+    ) -> Result<Option<SavedAccount>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let saved = save_identity(&mut tx, identity).await?;
+        let changes = Changes { account: Some(saved), ..Changes::default() };
+        if !transition_in(&mut tx, id, from, to, &changes).await? {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        tx.commit().await?;
+        Ok(Some(saved))
+    }
+
+    pub async fn account(&self, id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
+        let row = sqlx::query("SELECT phone, name, details, avatar_url, sign_in_count FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let providers: Vec<String> =
+            sqlx::query_scalar("SELECT provider FROM identities WHERE account_id = $1 ORDER BY created_at, provider")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(Some(AccountRow {
+            phone: row.get(0),
+            name: row.get(1),
+            details: serde_json::from_str(row.get::<&str, _>(2)).unwrap_or_default(),
+            avatar_url: row.get(3),
+            sign_in_count: row.get(4),
+            providers: providers.iter().filter_map(|p| Provider::parse(p)).collect(),
+        }))
+    }
+}
+
+/// The identity's account: the one it is linked to, else the one holding its verified number,
+/// else a new one. The account then takes the identity's name, number (unless another account
+/// holds it) and, when given, profile details, and counts the sign-in.
+async fn save_identity(conn: &mut SqliteConnection, identity: &Identity<'_>) -> Result<SavedAccount, sqlx::Error> {
+    let now = clock::now_ms();
+    let linked: Option<i64> = sqlx::query_scalar("SELECT account_id FROM identities WHERE provider = $1 AND subject = $2")
+        .bind(identity.provider.as_str())
+        .bind(identity.subject)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (account_id, new) = match linked {
+        Some(id) => (id, false),
+        None => {
+            let by_number: Option<i64> = match identity.phone {
+                Some(phone) => {
+                    sqlx::query_scalar("SELECT id FROM accounts WHERE phone = $1").bind(phone).fetch_optional(&mut *conn).await?
+                }
+                None => None,
+            };
+            let (id, new) = match by_number {
+                Some(id) => (id, false),
+                None => {
+                    let id = sqlx::query_scalar(
+                        "INSERT INTO accounts (name, created_at, updated_at, sign_in_count) VALUES ($1, $2, $2, 0) RETURNING id",
+                    )
+                    .bind(identity.name)
+                    .bind(now)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    (id, true)
+                }
+            };
+            sqlx::query(
+                "INSERT INTO identities (provider, subject, account_id, created_at, last_used_at) VALUES ($1, $2, $3, $4, $4)",
+            )
+            .bind(identity.provider.as_str())
+            .bind(identity.subject)
+            .bind(id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            (id, new)
+        }
+    };
+    let details = identity.profile.as_ref().map(|p| serde_json::to_string(p.details).unwrap_or_else(|_| "[]".into()));
+    sqlx::query(
+        "UPDATE accounts SET name = $1, updated_at = $2, sign_in_count = sign_in_count + 1,
+             phone = CASE WHEN $3 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM accounts other WHERE other.phone = $3 AND other.id <> $6)
+                     THEN $3 ELSE phone END,
+             details = CASE WHEN $7 THEN $4 ELSE details END,
+             avatar_url = CASE WHEN $7 THEN $5 ELSE avatar_url END
+         WHERE id = $6",
+    )
+    .bind(identity.name)
+    .bind(now)
+    .bind(identity.phone)
+    .bind(details.as_deref().unwrap_or("[]"))
+    .bind(identity.profile.as_ref().and_then(|p| p.avatar_url))
+    .bind(account_id)
+    .bind(identity.profile.is_some())
+    .execute(&mut *conn)
+    .await?;
+    if !new && linked.is_some() {
+        sqlx::query("UPDATE identities SET last_used_at = $1 WHERE provider = $2 AND subject = $3")
+            .bind(now)
+            .bind(identity.provider.as_str())
+            .bind(identity.subject)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(SavedAccount { id: account_id, new })
+}

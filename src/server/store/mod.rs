@@ -1,0 +1,110 @@
+//! Everything the app keeps in its database: sign-ins, number locks and limits, accounts and
+//! their identities, the audit trail. Storage only: it stores and reads back, and the rules that
+//! decide (`sign_in`, `throttle`) hand it their verdicts. Queries are plain SQL kept portable
+//! between SQLite and Postgres (upserts, RETURNING).
+
+mod accounts;
+mod limits;
+mod sign_ins;
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use sqlx::{
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    Row, SqliteConnection, SqlitePool,
+};
+
+pub use accounts::{AccountRow, Identity, ProfileData, SavedAccount};
+pub use limits::{NumberHistory, NumberQuery};
+pub use sign_ins::{Changes, NewSignIn, SignInRow, Start, TypedNumber};
+
+use super::clock;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating the file and its folder if missing) and migrates the database.
+    pub async fn connect(database_url: &str) -> Result<Self, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(database_url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL never corrupts the database; it only skips the fsync per commit
+            // (a power cut may lose the last moments, a crashed process loses nothing).
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        if let Some(parent) = Path::new(options.get_filename()).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
+            }
+        }
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// A secret this deployment generates once and keeps (e.g. the number-hash key): the first
+    /// instance to ask creates it, every later one reads the same value.
+    pub async fn secret(&self, name: &str) -> Result<String, sqlx::Error> {
+        sqlx::query("INSERT INTO app_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(format!("{}{}", clock::random_token(), clock::random_token()))
+            .execute(&self.pool)
+            .await?;
+        let row = sqlx::query("SELECT value FROM app_secrets WHERE name = $1").bind(name).fetch_one(&self.pool).await?;
+        Ok(row.get(0))
+    }
+
+    /// Appends to the audit trail something that is not a phase move (those are recorded by
+    /// the move itself). Numbers appear only as keyed tags.
+    pub async fn record_event(&self, sign_in_id: Option<&str>, event: &str, detail: Option<&str>) -> Result<(), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        insert_event(&mut conn, sign_in_id, event, detail).await
+    }
+
+    /// Audit events for one sign-in, oldest first (used by tests and operators).
+    pub async fn events(&self, sign_in_id: Option<&str>) -> Result<Vec<String>, sqlx::Error> {
+        let rows = sqlx::query("SELECT event FROM sign_in_events WHERE sign_in_id IS $1 ORDER BY id")
+            .bind(sign_in_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|r| r.get(0)).collect())
+    }
+
+    /// Forgets finished sign-ins, expired locks and old audit events.
+    pub async fn purge(&self, before: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "DELETE FROM sign_ins WHERE updated_at < $1 AND phase NOT IN ('sending', 'waiting', 'fetching', 'approved')",
+        )
+        .bind(before)
+        .execute(&self.pool)
+        .await?;
+        sqlx::query("DELETE FROM phone_locks WHERE locked_until < $1").bind(clock::now_ms()).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM throttles WHERE window_start < $1").bind(before).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sign_in_events WHERE at < $1").bind(before).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+async fn insert_event(
+    conn: &mut SqliteConnection,
+    sign_in_id: Option<&str>,
+    event: &str,
+    detail: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO sign_in_events (sign_in_id, at, event, detail) VALUES ($1, $2, $3, $4)")
+        .bind(sign_in_id)
+        .bind(clock::now_ms())
+        .bind(event)
+        .bind(detail)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
