@@ -10,8 +10,9 @@ pub enum SignInStatus {
     Idle,
     /// A prompt is on the phone; the server gives up in `seconds_left`.
     Waiting { phone: String, seconds_left: u32 },
-    /// The person approved; their profile is being fetched and checked.
-    Approved { phone: String },
+    /// The person approved (at `provider`); their profile is being fetched and checked. `phone`
+    /// is the masked number typed, when there was one.
+    Approved { phone: String, provider: Provider },
     /// This browser's session now belongs to the account.
     SignedIn { name: String },
     /// The person declined the prompt on their phone.
@@ -33,13 +34,21 @@ pub enum SignInStatus {
     Locked { phone: String, retry_in_secs: u32, other_browser: bool, stopped_other: bool },
     /// The sign-in could not be completed.
     Failed { reason: FailureReason },
+    /// The person was sent to DigiLocker's consent page (or came back, and DigiLocker has not
+    /// confirmed yet); the server gives up in `seconds_left`.
+    AtDigiLocker { seconds_left: u32 },
+    /// DigiLocker said consent was not given: nobody was signed in.
+    DigiLockerDenied,
+    /// The DigiLocker request was not completed in time.
+    DigiLockerExpired,
 }
 
 impl SignInStatus {
     /// True while the server may still change this status without the browser asking again.
     pub fn is_pending(&self) -> bool {
         match self {
-            Self::Waiting { .. } | Self::Approved { .. } => true,
+            // Past the deadline the server's answer is the timeout itself.
+            Self::Waiting { .. } | Self::Approved { .. } | Self::AtDigiLocker { .. } => true,
             // A late approval can still arrive while the number is locked.
             Self::TimedOut { retry_in_secs } => *retry_in_secs > 0,
             _ => false,
@@ -57,16 +66,8 @@ pub enum Throttle {
     RecentlyDeclined,
 }
 
-impl Throttle {
-    pub fn reason(self) -> &'static str {
-        match self {
-            Self::TooManyAttempts => "Too many sign-in attempts.",
-            Self::RecentlyDeclined => {
-                "Sign-in requests to this number were declined twice recently, so we won't send it another for a while."
-            }
-        }
-    }
-}
+// What the page says about a throttle lives with every other screen text, in
+// `pages::screens::{throttle_reason, throttle_message}`.
 
 /// Why a sign-in failed, in terms a person can act on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +80,8 @@ pub enum FailureReason {
     NumberMismatch,
     /// The approval could not be turned into a profile before the access token expired.
     ProfileUnavailable,
+    /// DigiLocker did not answer, or answered with a server error.
+    DigiLockerUnavailable,
 }
 
 impl FailureReason {
@@ -89,6 +92,7 @@ impl FailureReason {
             Self::ServiceMisconfigured => "service_misconfigured",
             Self::NumberMismatch => "number_mismatch",
             Self::ProfileUnavailable => "profile_unavailable",
+            Self::DigiLockerUnavailable => "digilocker_unavailable",
         }
     }
 
@@ -98,6 +102,7 @@ impl FailureReason {
             Self::ServiceMisconfigured,
             Self::NumberMismatch,
             Self::ProfileUnavailable,
+            Self::DigiLockerUnavailable,
         ]
         .into_iter()
         .find(|reason| reason.as_str() == name)
@@ -222,6 +227,7 @@ mod tests {
             FailureReason::ServiceMisconfigured,
             FailureReason::NumberMismatch,
             FailureReason::ProfileUnavailable,
+            FailureReason::DigiLockerUnavailable,
         ] {
             assert_eq!(FailureReason::parse(reason.as_str()), Some(reason));
         }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Throttle;
+use crate::{domain::Throttle, pages::screens::throttle_message};
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
@@ -16,7 +16,8 @@ pub enum ApiError {
     /// Something failed on our side; details are in the server log only.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
-    /// Refused for now; the same request may succeed after `retry_in_secs`.
+    /// Refused for now; the same request may succeed after `retry_in_secs`. Worded with the other
+    /// screens (`pages::screens`); the server also sends this text to pages without JavaScript.
     #[error("{}", throttle_message(*cause, *retry_in_secs))]
     Throttled { cause: Throttle, retry_in_secs: u32 },
     /// The request never got a usable answer (network, server restarting).
@@ -30,9 +31,4 @@ impl FromServerFnError for ApiError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         Self::Transport(value.to_string())
     }
-}
-
-fn throttle_message(cause: Throttle, retry_in_secs: u32) -> String {
-    let wait = if retry_in_secs <= 60 { "a minute".to_owned() } else { format!("{} minutes", retry_in_secs.div_ceil(60)) };
-    format!("{} Please try again in {wait}.", cause.reason())
 }

@@ -1,13 +1,15 @@
 //! The sign-in component: phone form → sending → waiting (loader, countdown) → outcome.
 //! The server owns the state machine; this component renders `SignInStatus` and keeps one
-//! long-poll open while the status is pending.
+//! long-poll open while the status is pending. What each status says and offers comes from one
+//! table, `screens::screen`; this file only draws it.
 
 use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
 use leptos_router::components::Redirect;
 
+use super::screens::{self, clock, Body, Countdown, Offer, Run, Screen};
 use crate::{
     api::{cancel, get_status, initiate, sign_in_page},
-    domain::{check_phone_shape, FailureReason, FormFeedback, SignInPageData, SignInStatus, Throttle},
+    domain::{check_phone_shape, FormFeedback, SignInPageData, SignInStatus, Throttle},
     error::ApiError,
 };
 
@@ -25,7 +27,7 @@ pub fn SignInPage() -> impl IntoView {
     let initial = Resource::new(|| (), |_| sign_in_page());
     view! {
         <section class="card">
-            <h1>"Sign in with Truecaller"</h1>
+            <h1>{screens::PAGE_TITLE}</h1>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let SignInPageData { status, feedback } = initial
@@ -158,251 +160,183 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
     });
     let left = move |total: u32| clock(total.saturating_sub(elapsed.get()));
 
-    let screen = move || match status.get() {
-        SignInStatus::Idle => view! {
-            <form class="phone-form" method="post" action="/signin" on:submit=on_submit novalidate>
-                <label for="phone">"Mobile number"</label>
-                <input
-                    id="phone"
-                    name="phone"
-                    type="tel"
-                    inputmode="tel"
-                    autocomplete="tel"
-                    placeholder="+91 98765 43210"
-                    required
-                    node_ref=input
-                    aria-describedby="phone-help phone-error"
-                    aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
-                    value=phone.get_untracked()
-                    prop:value=phone
-                    on:input=move |ev| {
-                        phone.set(event_target_value(&ev));
-                        error.set(None);
-                    }
-                />
-                <p id="phone-help" class="hint">
-                    "Include your country code. We'll send a sign-in request to the Truecaller app on that phone."
-                </p>
-                <p id="phone-error" class="error" role="alert">{move || error.get()}</p>
-                {move || throttle_left().zip(throttle.get()).map(|(left, (cause, _))| view! {
-                    <p class="notice throttled" role="alert">
-                        {cause.reason()} " You can try again in " <span class="time">{clock(left)}</span> "."
-                    </p>
-                })}
-                <button
-                    type="submit"
-                    class="primary"
-                    disabled=move || sending.get() || throttle_left().is_some()
-                    aria-busy=move || sending.get().to_string()
-                >
-                    {move || if sending.get() { "Sending request…" } else { "Continue with Truecaller" }}
-                </button>
-            </form>
-        }
-        .into_any(),
-        SignInStatus::Waiting { phone: masked, seconds_left } => view! {
-            <div class="state waiting">
-                <div class="spinner" aria-hidden="true"></div>
-                <h2>"Check your phone"</h2>
-                <p>
-                    "We sent a sign-in request to the Truecaller app on " <strong class="nowrap">{masked}</strong>
-                    ". Open it and tap " <strong>"Continue"</strong> "."
-                </p>
-                <p class="countdown">
-                    "Waiting for your answer · " <span class="time" aria-label="time left">{move || left(seconds_left)}</span>
-                </p>
-                <form class="actions" method="post" action="/signin/cancel" on:submit=another_number>
-                    <button type="submit" class="link">"Use another number"</button>
+    let screen = move || {
+        let current = status.get();
+        let shown = screens::screen(&current);
+        match current {
+            SignInStatus::Idle => view! {
+                <form class=shown.class method="post" action="/signin" on:submit=on_submit novalidate>
+                    <label for="phone">"Mobile number"</label>
+                    <input
+                        id="phone"
+                        name="phone"
+                        type="tel"
+                        inputmode="tel"
+                        autocomplete="tel"
+                        placeholder="+91 98765 43210"
+                        required
+                        node_ref=input
+                        aria-describedby="phone-help phone-error"
+                        aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                        value=phone.get_untracked()
+                        prop:value=phone
+                        on:input=move |ev| {
+                            phone.set(event_target_value(&ev));
+                            error.set(None);
+                        }
+                    />
+                    <p id="phone-help" class="hint">{body_view(shown.body.clone())}</p>
+                    <p id="phone-error" class="error" role="alert">{move || error.get()}</p>
+                    {move || throttle_left().zip(throttle.get()).map(|(left, (cause, _))| view! {
+                        <p class="notice throttled" role="alert">
+                            {screens::throttle_countdown(cause)} <span class="time">{clock(left)}</span> "."
+                        </p>
+                    })}
+                    <button
+                        type="submit"
+                        class="primary"
+                        disabled=move || sending.get() || throttle_left().is_some()
+                        aria-busy=move || sending.get().to_string()
+                    >
+                        {move || if sending.get() { "Sending request…" } else { "Continue with Truecaller" }}
+                    </button>
                 </form>
-                <div inner_html=NOSCRIPT_REFRESH></div>
-            </div>
-        }
-        .into_any(),
-        SignInStatus::Approved { .. } => view! {
-            <div class="state approved">
-                <div class="spinner" aria-hidden="true"></div>
-                <h2>"Approved"</h2>
-                <p>"Getting your details from Truecaller and signing you in…"</p>
-                <div inner_html=NOSCRIPT_REFRESH></div>
-            </div>
-        }
-        .into_any(),
-        SignInStatus::SignedIn { name } => view! {
-            <div class="state">
-                <h2>{format!("Signed in as {name}")}</h2>
-                <p><a href="/account">"Continue to your account"</a></p>
-                <Redirect path="/account"/>
-            </div>
-        }
-        .into_any(),
-        SignInStatus::Rejected => outcome(
-            "rejected",
-            "You declined the request",
-            "The request was rejected on your phone, so you were not signed in.".into(),
-            true,
-            try_again,
-            another_number,
-        ),
-        SignInStatus::TimedOut { retry_in_secs } => outcome(
-            "timed-out",
-            "No answer in time",
-            format!(
-                "We didn't hear back from your phone. Check that Truecaller is installed and has notifications on.{}",
-                retry_note(retry_in_secs)
-            ),
-            true,
-            try_again,
-            another_number,
-        ),
-        SignInStatus::ApprovedTooLate => outcome(
-            "approved-late",
-            "Approved too late",
-            "Your phone approved the request after this page had stopped waiting, so for your safety nobody was \
-             signed in. Send a new request to sign in."
-                .into(),
-            true,
-            try_again,
-            another_number,
-        ),
-        SignInStatus::Superseded { retry_in_secs } => outcome(
-            "superseded",
-            "This request was stopped",
-            format!(
-                "Someone asked for a sign-in request to this number from another browser or device, so we stopped \
-                 yours: answering the request on the phone now signs nobody in. If that wasn't you, reject any \
-                 Truecaller request you didn't start.{}",
-                retry_note(retry_in_secs)
-            ),
-            true,
-            try_again,
-            another_number,
-        ),
-        SignInStatus::NotTruecallerUser => outcome(
-            "not-user",
-            "This number isn't on Truecaller",
-            "Truecaller sign-in works only for numbers registered in the Truecaller app. Try the number you use with Truecaller.".into(),
-            false,
-            try_again,
-            another_number,
-        ),
-        SignInStatus::Locked { phone: masked, retry_in_secs, other_browser: true, stopped_other } => outcome(
-            "locked",
-            "A request is already pending for this number",
-            format!(
-                "Someone started signing in with {masked} from another browser or device.{} If your phone shows \
-                 a Truecaller request you did not start here, reject it: someone may have typed your number.{}",
-                if stopped_other { " We stopped that request, so approving it signs nobody in." } else { "" },
-                retry_note(retry_in_secs)
-            ),
-            false,
-            try_again,
-            another_number,
-        ),
-        SignInStatus::Locked { retry_in_secs, .. } => outcome(
-            "locked",
-            "Please wait a moment",
-            format!(
-                "A request went to this number a moment ago, and Truecaller asks us not to send another so soon.{}",
-                retry_note(retry_in_secs)
-            ),
-            true,
-            try_again,
-            another_number,
-        ),
-        SignInStatus::Failed { reason } => {
-            let (title, body, retry) = failure_text(reason);
-            outcome("failed", title, body.into(), retry, try_again, another_number)
+                // The second way in, below the first: a plain form post, with or without the wasm.
+                {shown.offers(Offer::DigiLocker).then(|| view! {
+                    <div class="alternative">
+                        <p class="divider">
+                            <span class="line" aria-hidden="true"></span>
+                            <span class="word">{screens::DIVIDER}</span>
+                            <span class="line" aria-hidden="true"></span>
+                        </p>
+                        {digilocker_form(Some("digilocker-hint"))}
+                        <p id="digilocker-hint" class="hint">{screens::DIGILOCKER_HINT}</p>
+                    </div>
+                })}
+            }
+            .into_any(),
+            SignInStatus::Waiting { .. } => view! {
+                <div class=format!("state {}", shown.class)>
+                    <div class="spinner" aria-hidden="true"></div>
+                    <h2>{shown.title}</h2>
+                    <p>{body_view(shown.body)}</p>
+                    {countdown_view(shown.countdown, left)}
+                    // Quiet links here: the phone is where the person should look.
+                    <div class="actions">{offers_view(shown.offers, true, try_again, another_number)}</div>
+                    <div inner_html=NOSCRIPT_REFRESH></div>
+                </div>
+            }
+            .into_any(),
+            SignInStatus::Approved { .. } => view! {
+                <div class=format!("state {}", shown.class)>
+                    <div class="spinner" aria-hidden="true"></div>
+                    <h2>{shown.title}</h2>
+                    <p>{body_view(shown.body)}</p>
+                    <div inner_html=NOSCRIPT_REFRESH></div>
+                </div>
+            }
+            .into_any(),
+            SignInStatus::SignedIn { .. } => view! {
+                <div class=format!("state {}", shown.class)>
+                    <h2>{shown.title}</h2>
+                    <p><a href="/account">"Continue to your account"</a></p>
+                    <Redirect path="/account"/>
+                </div>
+            }
+            .into_any(),
+            // Every other status: an outcome, or a wait elsewhere (DigiLocker), drawn from the table.
+            _ => state_view(shown, left, try_again, another_number),
         }
     };
 
     view! {
-        <p class="visually-hidden" role="status" aria-live="polite">{move || announcement(&status.get())}</p>
+        <p class="visually-hidden" role="status" aria-live="polite">
+            {move || status.with(|s| screens::screen(s).announcement)}
+        </p>
         {screen}
     }
 }
 
-/// An outcome screen: what happened, and a way forward.
-fn outcome(
-    class: &'static str,
-    title: &'static str,
-    body: String,
-    offer_retry: bool,
-    try_again: impl Fn(SubmitEvent) + 'static,
-    another_number: impl Fn(SubmitEvent) + 'static,
+/// A screen from the table: what happened (or what is awaited), and the ways forward.
+fn state_view(
+    screen: Screen,
+    left: impl Fn(u32) -> String + Copy + Send + Sync + 'static,
+    try_again: impl Fn(SubmitEvent) + Copy + 'static,
+    another_number: impl Fn(SubmitEvent) + Copy + 'static,
 ) -> AnyView {
-    // Without JavaScript both buttons go back to the form (the number has to be typed again).
+    let Screen { class, title, body, offers, in_progress, countdown, .. } = screen;
+    let class = if in_progress { format!("state {class}") } else { format!("state outcome {class}") };
     view! {
-        <div class=format!("state outcome {class}")>
+        <div class=class>
+            {in_progress.then(|| view! { <div class="spinner" aria-hidden="true"></div> })}
             <h2>{title}</h2>
-            <p>{body}</p>
-            <div class="actions">
-                {offer_retry.then(|| view! {
-                    <form method="post" action="/signin/cancel" on:submit=try_again>
-                        <button type="submit" class="primary">"Try again"</button>
-                    </form>
-                })}
-                <form method="post" action="/signin/cancel" on:submit=another_number>
-                    <button type="submit" class="secondary">"Use another number"</button>
-                </form>
-            </div>
+            <p>{body_view(body)}</p>
+            {countdown_view(countdown, left)}
+            <div class="actions">{offers_view(offers, false, try_again, another_number)}</div>
+            {in_progress.then(|| view! { <div inner_html=NOSCRIPT_REFRESH></div> })}
         </div>
     }
     .into_any()
 }
 
-fn failure_text(reason: FailureReason) -> (&'static str, &'static str, bool) {
-    match reason {
-        FailureReason::ProviderUnavailable => (
-            "Truecaller isn't responding",
-            "We couldn't reach Truecaller just now. Please try again in a moment.",
-            true,
-        ),
-        FailureReason::ServiceMisconfigured => (
-            "Sign-in is unavailable",
-            "Sign-in with Truecaller is not working on our side right now. We have logged the problem; please try again later.",
-            false,
-        ),
-        FailureReason::NumberMismatch => (
-            "That approval was for a different number",
-            "The Truecaller account that approved the request is not registered to the number you entered, so nobody was signed in.",
-            false,
-        ),
-        FailureReason::ProfileUnavailable => (
-            "We couldn't finish signing you in",
-            "Your approval reached us, but Truecaller didn't give us your profile in time. Please try again.",
-            true,
-        ),
-    }
+/// Body text, with its emphasised runs in bold.
+fn body_view(body: Body) -> impl IntoView {
+    body.0
+        .into_iter()
+        .map(|run| match run {
+            Run::Plain(text) => text.into_any(),
+            Run::Strong(text) => view! { <strong class="nowrap">{text}</strong> }.into_any(),
+        })
+        .collect_view()
 }
 
-fn retry_note(retry_in_secs: u32) -> String {
-    if retry_in_secs == 0 {
-        String::new()
-    } else {
-        format!(" You can send a new request in {}.", clock(retry_in_secs))
-    }
+fn countdown_view(countdown: Option<Countdown>, left: impl Fn(u32) -> String + Copy + Send + Sync + 'static) -> impl IntoView {
+    countdown.map(|Countdown { label, seconds_left }| view! {
+        <p class="countdown">
+            {label} <span class="time" aria-label="time left">{move || left(seconds_left)}</span>
+        </p>
+    })
 }
 
-/// What a screen reader hears when the status changes.
-fn announcement(status: &SignInStatus) -> &'static str {
-    match status {
-        SignInStatus::Idle => "",
-        SignInStatus::Waiting { .. } => "Request sent. Check your phone and tap Continue in Truecaller.",
-        SignInStatus::Approved { .. } => "Approved. Signing you in.",
-        SignInStatus::SignedIn { .. } => "Signed in.",
-        SignInStatus::Rejected => "The request was declined on your phone.",
-        SignInStatus::TimedOut { .. } => "The request timed out.",
-        SignInStatus::ApprovedTooLate => "The request was approved too late. Nobody was signed in.",
-        SignInStatus::Superseded { .. } => "This request was stopped because another browser asked for this number.",
-        SignInStatus::NotTruecallerUser => "This number is not registered with Truecaller.",
-        SignInStatus::Locked { .. } => "A request for this number is already pending.",
-        SignInStatus::Failed { .. } => "Sign-in failed.",
-    }
+/// The ways forward, as forms that also work without JavaScript: "Try again" and "Use another
+/// number" post to `/signin/cancel` (back to the form; the wasm handles them in place), "Verify with
+/// DigiLocker" always leaves the page. `quiet` draws the way back as a link.
+fn offers_view(
+    offers: &'static [Offer],
+    quiet: bool,
+    try_again: impl Fn(SubmitEvent) + Copy + 'static,
+    another_number: impl Fn(SubmitEvent) + Copy + 'static,
+) -> impl IntoView {
+    offers
+        .iter()
+        .map(|offer| match *offer {
+            Offer::Retry => view! {
+                <form method="post" action="/signin/cancel" on:submit=try_again>
+                    <button type="submit" class="primary">{offer.label()}</button>
+                </form>
+            }
+            .into_any(),
+            Offer::AnotherNumber(label) => view! {
+                <form method="post" action="/signin/cancel" on:submit=another_number>
+                    <button type="submit" class=if quiet { "link" } else { "secondary" }>{label}</button>
+                </form>
+            }
+            .into_any(),
+            Offer::DigiLocker => digilocker_form(None).into_any(),
+        })
+        .collect_view()
 }
 
-/// `m:ss`.
-fn clock(seconds: u32) -> String {
-    format!("{}:{:02}", seconds / 60, seconds % 60)
+/// "Verify with DigiLocker": a full-page form post with no handler, so it works the same with or
+/// without the wasm (the server answers with a redirect to DigiLocker's consent page).
+fn digilocker_form(described_by: Option<&'static str>) -> impl IntoView {
+    view! {
+        <form method="post" action="/digilocker/start">
+            <button type="submit" class="secondary digilocker" aria-describedby=described_by>
+                {Offer::DigiLocker.label()}
+            </button>
+        </form>
+    }
 }
 
 async fn pause(ms: u32) {
@@ -410,4 +344,49 @@ async fn pause(ms: u32) {
     gloo_timers::future::TimeoutFuture::new(ms).await;
     #[cfg(not(feature = "hydrate"))]
     let _ = ms;
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::domain::FailureReason;
+
+    fn html(start: SignInStatus) -> String {
+        let owner = Owner::new();
+        owner.with(|| view! { <SignInFlow start feedback=None/> }.to_html())
+    }
+
+    #[test]
+    fn digilocker_is_a_plain_form_post_below_the_phone_form() {
+        let page = html(SignInStatus::Idle);
+        let form = page.find(r#"action="/signin" "#).unwrap();
+        let divider = page.find(">or<").unwrap();
+        let digilocker = page.find(r#"<form method="post" action="/digilocker/start">"#).unwrap();
+        assert!(form < divider && divider < digilocker, "{page}");
+        let button = &page[digilocker..];
+        let button = &button[..button.find("</form>").unwrap()];
+        assert!(button.contains(r#"type="submit""#) && button.contains(r#"class="secondary digilocker""#), "{button}");
+        assert!(button.contains(r#"aria-describedby="digilocker-hint""#), "{button}");
+        assert!(page.contains(r#"<p id="digilocker-hint" class="hint">Use DigiLocker if you don't have Truecaller on this phone."#), "{page}");
+        assert!(page.contains("Enter your mobile number to sign in."), "{page}");
+    }
+
+    #[test]
+    fn outcomes_render_their_table_row() {
+        let page = html(SignInStatus::Rejected);
+        assert!(page.contains(r#"class="state outcome rejected""#), "{page}");
+        assert!(page.contains("You declined the request"), "{page}");
+        for label in ["Try again", "Use another number", "Verify with DigiLocker"] {
+            assert!(page.contains(label), "{label}: {page}");
+        }
+        let page = html(SignInStatus::Failed { reason: FailureReason::NumberMismatch });
+        assert!(!page.contains("DigiLocker"), "{page}");
+        let page = html(SignInStatus::AtDigiLocker { seconds_left: 90 });
+        assert!(page.contains(r#"class="state at-digilocker""#), "{page}");
+        assert!(page.contains("Use Truecaller instead") && page.contains("1:30") && page.contains("http-equiv"), "{page}");
+        assert!(!page.contains("Use another number"), "{page}");
+        let page = html(SignInStatus::Waiting { phone: "+91 •••••••• 99".into(), seconds_left: 60 });
+        assert!(page.contains(r#"<strong class="nowrap">+91 •••••••• 99</strong>"#), "{page}");
+        assert!(page.contains(r#"class="link""#), "{page}");
+    }
 }

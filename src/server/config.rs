@@ -13,6 +13,8 @@ use super::throttle::Limits;
 /// Truecaller's production hosts (used when an app key is configured and no URL is given).
 const LIVE_API_URL: &str = "https://api4.truecaller.com";
 const LIVE_PROFILE_URL: &str = "https://profile4.truecaller.com";
+/// Sandbox's production host (used when an API key is configured and no URL is given).
+const LIVE_SANDBOX_URL: &str = "https://api.sandbox.co.in";
 
 /// Where sign-in requests go.
 #[derive(Clone)]
@@ -27,6 +29,25 @@ impl std::fmt::Debug for Provider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Live { .. } => f.write_str("Live { app_key: <redacted> }"),
+            Self::Simulator => f.write_str("Simulator"),
+        }
+    }
+}
+
+/// Where DigiLocker KYC requests go.
+#[derive(Clone)]
+pub enum SandboxProvider {
+    /// `SANDBOX_API_KEY` and `SANDBOX_API_SECRET` are set: talk to Sandbox (or whatever
+    /// `SANDBOX_API_URL` points at).
+    Live { api_key: String, api_secret: String },
+    /// No key: talk to the embedded Sandbox + DigiLocker stand-in under `/simulator`.
+    Simulator,
+}
+
+impl std::fmt::Debug for SandboxProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Live { .. } => f.write_str("Live { api_key: <redacted>, api_secret: <redacted> }"),
             Self::Simulator => f.write_str("Simulator"),
         }
     }
@@ -65,6 +86,12 @@ pub struct Config {
     /// `NUMBER_HASH_KEY` (environment only): key for the keyed hashes of phone numbers. Unset:
     /// one is generated and kept in the database, shared by every instance using it.
     pub number_hash_key: Option<String>,
+    /// `SANDBOX_API_KEY` and `SANDBOX_API_SECRET` (environment only).
+    pub sandbox: SandboxProvider,
+    /// `SANDBOX_API_URL`. Default: Sandbox's production host, or `PUBLIC_URL/simulator`.
+    pub sandbox_api_url: Option<Url>,
+    /// `DIGILOCKER_TIMEOUT_SECS`: how long a browser waits for the person at DigiLocker.
+    pub digilocker_timeout: Duration,
 }
 
 /// A setting that could not be used; the message names it so an operator can fix it.
@@ -96,6 +123,8 @@ struct FileSettings {
     rate_number_per_day: Option<u64>,
     decline_cooldown_secs: Option<u64>,
     trusted_proxy_header: Option<String>,
+    sandbox_api_url: Option<String>,
+    digilocker_timeout_secs: Option<u64>,
 }
 
 impl Config {
@@ -153,6 +182,8 @@ impl Config {
             _ => Provider::Simulator,
         };
 
+        let sandbox = sandbox_provider(env)?;
+
         Ok(Self {
             public_url: url("PUBLIC_URL", file.public_url)?,
             database_url: text("DATABASE_URL", file.database_url)
@@ -197,6 +228,14 @@ impl Config {
                     return Err(ConfigError::Invalid { name: "NUMBER_HASH_KEY", problem: "use at least 32 characters".into() })
                 }
             },
+            sandbox,
+            sandbox_api_url: url("SANDBOX_API_URL", file.sandbox_api_url)?,
+            digilocker_timeout: Duration::from_secs(number(
+                "DIGILOCKER_TIMEOUT_SECS",
+                file.digilocker_timeout_secs,
+                600,
+                30..=3600,
+            )?),
         })
     }
 
@@ -210,6 +249,34 @@ impl Config {
         })
     }
 
+    /// Base URL of Sandbox's API for this configuration.
+    pub fn sandbox_url(&self, public_url: &Url) -> Url {
+        self.sandbox_api_url.clone().unwrap_or_else(|| match self.sandbox {
+            SandboxProvider::Live { .. } => Url::parse(LIVE_SANDBOX_URL).expect("constant URL"),
+            SandboxProvider::Simulator => join(public_url, "simulator"),
+        })
+    }
+
+    /// Settings that start but will not work as intended; logged loudly at start-up.
+    pub fn warnings(&self, public_url: &Url) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if let SandboxProvider::Live { .. } = self.sandbox {
+            if public_url.scheme() != "https" {
+                warnings.push(format!(
+                    "Sandbox requires an https redirect_url, but PUBLIC_URL is {public_url}: DigiLocker sign-in \
+                     will be refused until PUBLIC_URL is the app's https address"
+                ));
+            }
+            let sandbox_url = self.sandbox_url(public_url);
+            if sandbox_url.scheme() != "https" {
+                warnings.push(format!(
+                    "SANDBOX_API_URL is {sandbox_url}: the Sandbox API key and secret will travel unencrypted"
+                ));
+            }
+        }
+        warnings
+    }
+
     /// Base URLs of Truecaller's request API and profile API for this configuration.
     pub fn provider_urls(&self, public_url: &Url) -> (Url, Url) {
         let default = |live: &str| match self.provider {
@@ -220,6 +287,19 @@ impl Config {
             self.api_url.clone().unwrap_or_else(|| default(LIVE_API_URL)),
             self.profile_url.clone().unwrap_or_else(|| default(LIVE_PROFILE_URL)),
         )
+    }
+}
+
+/// Live when `SANDBOX_API_KEY` is set, and then `SANDBOX_API_SECRET` must be too.
+fn sandbox_provider(env: &HashMap<String, String>) -> Result<SandboxProvider, ConfigError> {
+    let secret = |name: &str| env.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+    match (secret("SANDBOX_API_KEY"), secret("SANDBOX_API_SECRET")) {
+        (Some(key), Some(secret)) => Ok(SandboxProvider::Live { api_key: key.to_owned(), api_secret: secret.to_owned() }),
+        (Some(_), None) => Err(ConfigError::Invalid {
+            name: "SANDBOX_API_SECRET",
+            problem: "must be set (environment only) when SANDBOX_API_KEY is".into(),
+        }),
+        (None, _) => Ok(SandboxProvider::Simulator),
     }
 }
 
@@ -303,5 +383,81 @@ mod tests {
         assert!(err(&[("TRUSTED_PROXY_HEADER", "bad header")]).starts_with("TRUSTED_PROXY_HEADER:"));
         assert!(err(&[("NUMBER_HASH_KEY", "short")]).starts_with("NUMBER_HASH_KEY:"));
         assert!(Config::load("no_such_key = 1", &env(&[])).is_err());
+        assert!(err(&[("SANDBOX_API_URL", "ftp://x")]).starts_with("SANDBOX_API_URL:"));
+        assert!(err(&[("DIGILOCKER_TIMEOUT_SECS", "29")]).starts_with("DIGILOCKER_TIMEOUT_SECS:"));
+        assert!(err(&[("DIGILOCKER_TIMEOUT_SECS", "3601")]).starts_with("DIGILOCKER_TIMEOUT_SECS:"));
+    }
+
+    #[test]
+    fn sandbox_defaults_to_the_simulator() {
+        let c = Config::load("", &env(&[])).unwrap();
+        assert!(matches!(c.sandbox, SandboxProvider::Simulator));
+        assert_eq!(c.digilocker_timeout, Duration::from_secs(600));
+        let public = c.public_url("127.0.0.1:3000".parse().unwrap());
+        assert_eq!(c.sandbox_url(&public).as_str(), "http://127.0.0.1:3000/simulator");
+        assert!(c.warnings(&public).is_empty());
+        // A secret alone does nothing: the key decides.
+        let c = Config::load("", &env(&[("SANDBOX_API_SECRET", "s")])).unwrap();
+        assert!(matches!(c.sandbox, SandboxProvider::Simulator));
+    }
+
+    #[test]
+    fn a_sandbox_key_talks_to_sandbox() {
+        let vars = env(&[("SANDBOX_API_KEY", "key_live_abc"), ("SANDBOX_API_SECRET", "secret_live_xyz")]);
+        let c = Config::load("", &vars).unwrap();
+        assert!(matches!(&c.sandbox, SandboxProvider::Live { api_key, api_secret } if api_key == "key_live_abc" && api_secret == "secret_live_xyz"));
+        let https = Url::parse("https://app.example").unwrap();
+        assert_eq!(c.sandbox_url(&https).as_str(), "https://api.sandbox.co.in/");
+        assert!(c.warnings(&https).is_empty());
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("key_live_abc") && !debug.contains("secret_live_xyz"), "{debug}");
+    }
+
+    #[test]
+    fn a_sandbox_key_without_its_secret_names_the_secret() {
+        for secret in [None, Some(""), Some("  ")] {
+            let mut vars = env(&[("SANDBOX_API_KEY", "key_live_abc")]);
+            if let Some(s) = secret {
+                vars.insert("SANDBOX_API_SECRET".into(), s.into());
+            }
+            let error = Config::load("", &vars).unwrap_err().to_string();
+            assert!(error.starts_with("SANDBOX_API_SECRET:"), "{error}");
+            assert!(!error.contains("key_live_abc"), "{error}");
+        }
+    }
+
+    #[test]
+    fn sandbox_settings_come_from_the_file_and_the_environment() {
+        let file = "sandbox_api_url = \"https://test-api.sandbox.co.in\"\ndigilocker_timeout_secs = 120\n";
+        let c = Config::load(file, &env(&[])).unwrap();
+        assert_eq!(c.digilocker_timeout, Duration::from_secs(120));
+        let public = Url::parse("http://127.0.0.1:3000").unwrap();
+        assert_eq!(c.sandbox_url(&public).as_str(), "https://test-api.sandbox.co.in/");
+        let c = Config::load(file, &env(&[("DIGILOCKER_TIMEOUT_SECS", "60"), ("SANDBOX_API_URL", "http://127.0.0.1:9/sb")])).unwrap();
+        assert_eq!(c.digilocker_timeout, Duration::from_secs(60));
+        assert_eq!(c.sandbox_url(&public).as_str(), "http://127.0.0.1:9/sb");
+        // Empty means the default, as for every other key.
+        let c = Config::load("sandbox_api_url = \"\"\n", &env(&[])).unwrap();
+        assert!(c.sandbox_api_url.is_none());
+    }
+
+    #[test]
+    fn the_shipped_settings_file_loads_with_its_documented_defaults() {
+        let c = Config::load(include_str!("../../Leptos.toml"), &env(&[])).unwrap();
+        assert!(c.sandbox_api_url.is_none());
+        assert_eq!(c.digilocker_timeout, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn a_live_sandbox_behind_http_is_a_loud_warning() {
+        let vars = env(&[("SANDBOX_API_KEY", "k"), ("SANDBOX_API_SECRET", "s")]);
+        let c = Config::load("", &vars).unwrap();
+        let warnings = c.warnings(&Url::parse("http://127.0.0.1:3000").unwrap());
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("Sandbox requires an https redirect_url"), "{warnings:?}");
+        let mut vars = vars;
+        vars.insert("SANDBOX_API_URL".into(), "http://sandbox.internal".into());
+        let c = Config::load("", &vars).unwrap();
+        assert_eq!(c.warnings(&Url::parse("https://app.example").unwrap()).len(), 1);
     }
 }

@@ -10,6 +10,8 @@ pub mod csrf;
 pub mod clock;
 /// Settings from `Leptos.toml` and the environment.
 pub mod config;
+/// The browser's trips to DigiLocker and back.
+pub mod digilocker;
 /// Server errors and their one mapping to responses.
 pub mod error;
 /// Plain form posts for browsers without JavaScript.
@@ -26,6 +28,8 @@ pub mod phase;
 pub mod phone;
 /// Truecaller profile JSON.
 pub mod profile;
+/// Sandbox (DigiLocker KYC) HTTP client.
+pub mod sandbox;
 /// The typed session wrapper.
 pub mod session;
 /// The sign-in rules and state machine.

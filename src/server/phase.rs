@@ -43,6 +43,8 @@ pub enum Event {
     NotUser,
     /// The request could not be placed (outage, bad app key).
     SendFailed(FailureReason),
+    /// The provider can no longer finish a sign-in it accepted (it refuses to say where it stands).
+    ProviderFailed(FailureReason),
     /// A genuine approval callback arrived.
     ApprovalReceived,
     /// A genuine rejection callback arrived.
@@ -77,6 +79,7 @@ impl Phase {
             (P::Sending | P::Waiting, E::ApprovalReceived) => P::Fetching,
             (P::Sending | P::Waiting, E::RejectionReceived) => P::Rejected,
             (P::Waiting, E::DeadlinePassed) => P::TimedOut,
+            (P::Waiting, E::ProviderFailed(reason)) => P::Failed(reason),
             (P::Sending | P::Waiting, E::Cancelled) => P::Cancelled,
             (P::Sending | P::Waiting, E::Superseded) => P::Superseded,
             // Recorded so the person still looking at the page learns why nothing happened.
@@ -165,10 +168,11 @@ mod tests {
         P::Failed(FailureReason::NumberMismatch),
     ];
 
-    const ALL_EVENTS: [Event; 11] = [
+    const ALL_EVENTS: [Event; 12] = [
         E::Sent,
         E::NotUser,
         E::SendFailed(FailureReason::ProviderUnavailable),
+        E::ProviderFailed(FailureReason::DigiLockerUnavailable),
         E::ApprovalReceived,
         E::RejectionReceived,
         E::DeadlinePassed,
@@ -201,6 +205,11 @@ mod tests {
             Some(P::Failed(FailureReason::NumberMismatch))
         );
         assert_eq!(P::Waiting.on(E::Cancelled), Some(P::Cancelled));
+        assert_eq!(
+            P::Waiting.on(E::ProviderFailed(FailureReason::DigiLockerUnavailable)),
+            Some(P::Failed(FailureReason::DigiLockerUnavailable))
+        );
+        assert_eq!(P::Sending.on(E::ProviderFailed(FailureReason::DigiLockerUnavailable)), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ const SIGN_IN: &str = "sign_in_id";
 const BROWSER: &str = "browser_key";
 const FEEDBACK: &str = "form_feedback";
 const SIGNED_IN_AT: &str = "signed_in_at";
+const CONSENT_URL: &str = "consent_url";
 
 /// However active a session is, it ends this long after sign-in (NIST AAL2 ceiling: 24 h);
 /// the idle limit is the session layer's expiry.
@@ -77,6 +78,16 @@ impl AuthSession {
     /// The feedback left by the last form post, once.
     pub async fn take_feedback(&self) -> Result<Option<crate::domain::FormFeedback>, SessionError> {
         self.0.remove(FEEDBACK).await
+    }
+
+    /// DigiLocker's consent page for the sign-in just started, until the browser is sent there.
+    pub async fn set_consent_url(&self, url: &url::Url) -> Result<(), SessionError> {
+        self.0.insert(CONSENT_URL, url.as_str()).await
+    }
+
+    /// The consent page to send the browser to, once.
+    pub async fn take_consent_url(&self) -> Result<Option<url::Url>, SessionError> {
+        Ok(self.0.remove::<String>(CONSENT_URL).await?.and_then(|raw| url::Url::parse(&raw).ok()))
     }
 
     /// Signs the browser in: a fresh session id (no fixation), the account, nothing pending.

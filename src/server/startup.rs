@@ -3,7 +3,11 @@
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
-use axum::{extract::DefaultBodyLimit, routing::post, Router};
+use axum::{
+    extract::DefaultBodyLimit,
+    routing::{get, post},
+    Router,
+};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
@@ -13,11 +17,12 @@ use tower_sessions_sqlx_store::SqliteStore;
 use url::Url;
 
 use super::{
-    callback, csrf, forms, headers, health,
-    config::{join, Config, Provider},
+    callback, csrf, digilocker, forms, headers, health,
+    config::{join, Config, Provider, SandboxProvider},
+    sandbox::SandboxClient,
     keys::NumberKeys,
-    sign_in::{self, SignInService},
-    simulator::{self, Simulator},
+    sign_in::{self, Providers, SignInService},
+    simulator::{self, SandboxSimulator, Simulator},
     state::AppState,
     store::Store,
     throttle::ProxyHeader,
@@ -74,13 +79,25 @@ impl Application {
             }
         };
         let truecaller = TruecallerClient::new(&api_url, &profile_url, app_key);
+        let (sandbox_key, sandbox_secret, sandbox_simulator) = match &config.sandbox {
+            SandboxProvider::Live { api_key, api_secret } => (api_key.clone(), api_secret.clone(), None),
+            SandboxProvider::Simulator => (
+                simulator::SANDBOX_SIM_KEY.to_owned(),
+                simulator::SANDBOX_SIM_SECRET.to_owned(),
+                Some(SandboxSimulator::new(join(&public_url, "simulator"))),
+            ),
+        };
+        let sandbox = SandboxClient::new(&config.sandbox_url(&public_url), sandbox_key, sandbox_secret);
+        for warning in config.warnings(&public_url) {
+            tracing::warn!("{warning}");
+        }
         let number_key = match &config.number_hash_key {
             Some(key) => key.clone(),
             None => store.secret("number_hash_key").await?,
         };
         let sign_ins = SignInService::new(
             store,
-            truecaller,
+            Providers { truecaller, sandbox },
             NumberKeys::new(number_key.as_bytes()),
             sign_in::Settings {
                 signin_timeout: config.signin_timeout,
@@ -88,6 +105,8 @@ impl Application {
                 default_region: config.default_region,
                 token_ttl: config.token_ttl,
                 limits: config.limits.clone(),
+                digilocker_timeout: config.digilocker_timeout,
+                digilocker_return: join(&public_url, digilocker::RETURN_PATH),
             },
         );
         let state = AppState {
@@ -113,17 +132,22 @@ impl Application {
                 "/auth/truecaller/callback",
                 post(callback::truecaller_callback).layer(DefaultBodyLimit::max(callback::MAX_BODY)),
             )
-            .route("/healthz", axum::routing::get(health::healthz))
-            .route("/readyz", axum::routing::get(health::readyz))
+            .route("/healthz", get(health::healthz))
+            .route("/readyz", get(health::readyz))
             .route("/signin", post(forms::initiate))
             .route("/signin/cancel", post(forms::cancel))
+            .route("/digilocker/start", post(digilocker::start))
+            .route("/digilocker/continue", get(digilocker::continue_to_consent))
+            .route("/digilocker/return", get(digilocker::returned))
             .leptos_routes(&state, routes, {
                 let options = leptos_options.clone();
                 move || shell(options.clone())
             })
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
-        if let Some(simulator) = &simulator {
-            router = router.nest("/simulator", simulator.clone().router());
+        // Both stand-ins answer under `/simulator`, as one router (their paths do not overlap).
+        let stand_ins = [simulator.clone().map(Simulator::router), sandbox_simulator.clone().map(SandboxSimulator::router)];
+        if let Some(stand_ins) = stand_ins.into_iter().flatten().reduce(Router::merge) {
+            router = router.nest("/simulator", stand_ins);
         }
         let router = router
             .layer(sessions)

@@ -102,6 +102,18 @@ impl TestApp {
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql).fetch_one(self.sign_ins.store().pool()).await.unwrap()
     }
+
+    /// The sign-in a simulator prompt (or a callback built from one) belongs to, found by its
+    /// `requestId` through the store's own lookup (the one the callback uses).
+    pub async fn sign_in_for(&self, prompt: &Value) -> truecaller_signin::server::store::SignInRow {
+        let request_id = prompt["requestId"].as_str().unwrap_or_else(|| panic!("no requestId in {prompt}"));
+        self.sign_ins
+            .store()
+            .sign_in_by_ref(truecaller_signin::domain::Provider::Truecaller, request_id)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no sign-in for requestId {request_id}"))
+    }
 }
 
 impl Drop for TestApp {
@@ -138,6 +150,25 @@ impl StandaloneSim {
 pub async fn free_port() -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     listener.local_addr().unwrap().port()
+}
+
+/// Polls `check` every 20 ms until it gives a value; fails the test, naming `what`, if none
+/// comes within `limit`.
+pub async fn eventually<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        if started.elapsed() > limit {
+            panic!("waited {limit:?} for {what}; it never came");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 pub struct SimClient {
@@ -190,6 +221,10 @@ impl Browser {
         Self { base, jar, http }
     }
 
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
     pub fn jar(&self) -> Arc<reqwest::cookie::Jar> {
         self.jar.clone()
     }
@@ -231,7 +266,8 @@ impl Browser {
         let start = std::time::Instant::now();
         loop {
             let status = self.status(2_000).await;
-            let undecided = matches!(status, SignInStatus::Waiting { .. } | SignInStatus::Approved { .. });
+            let undecided =
+                matches!(status, SignInStatus::Waiting { .. } | SignInStatus::Approved { .. } | SignInStatus::AtDigiLocker { .. });
             if !undecided || start.elapsed() > limit {
                 return status;
             }
@@ -269,7 +305,8 @@ impl Tripwire {
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                // Hold the connection open without answering.
+                // Hold the connection open without answering. Time-based on purpose: a silent
+                // provider is one that lets time pass.
                 tokio::spawn(async move {
                     tokio::time::sleep(Duration::from_secs(30)).await;
                     drop(socket);

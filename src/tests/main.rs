@@ -1,11 +1,14 @@
 //! Integration tests: the real server, in-process, against the simulator over real HTTP.
 //! One module per journey; every negative test ends by checking that nobody was signed in.
 
+mod digilocker_helpers;
 mod helpers;
 
 mod callback_abuse;
 mod cross_site;
+mod digilocker_flow;
 mod hostile_input;
 mod provider_answers;
+mod sandbox_client;
 mod sign_in_flow;
 mod throttles;

@@ -19,7 +19,8 @@ use crate::{
 };
 
 impl SignInService {
-    /// Fetches and checks the profile of an approved sign-in, retrying while the token lives.
+    /// Fetches and checks the profile of an approved sign-in, retrying while the token lives
+    /// (DigiLocker: while Sandbox may still answer).
     pub async fn complete(&self, id: &str) {
         if let Err(e) = self.try_complete(id).await {
             // The row stays in `Fetching`; the next start-up (or sweep) picks it up again.
@@ -30,6 +31,9 @@ impl SignInService {
     pub(super) async fn try_complete(&self, id: &str) -> Result<(), Error> {
         let s = &self.inner;
         let row = self.row(id).await?;
+        if row.phase == Phase::Fetching && row.provider == Provider::DigiLocker {
+            return self.complete_digilocker(&row).await;
+        }
         let (Phase::Fetching, Some(token), Some(url)) = (row.phase, row.provider_token.as_deref(), row.profile_url.as_deref())
         else {
             return Ok(());

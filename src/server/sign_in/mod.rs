@@ -4,6 +4,7 @@
 
 mod callbacks;
 mod complete;
+mod digilocker;
 mod start;
 mod status;
 mod upkeep;
@@ -19,9 +20,11 @@ use std::{
 
 use phonenumber::country;
 use tracing::warn;
+use url::Url;
 
 pub use super::phase::{Event, Phase};
 pub use callbacks::{Callback, CallbackOutcome};
+pub use digilocker::DigiLockerStart;
 
 use super::{
     clock,
@@ -29,6 +32,7 @@ use super::{
     keys::NumberKeys,
     store::{Changes, SignInRow, Store},
     throttle::{Limits, RequestLimiter},
+    sandbox::SandboxClient,
     truecaller::TruecallerClient,
     waiters::Waiters,
 };
@@ -40,6 +44,16 @@ pub struct Settings {
     /// Truecaller's access tokens live 10 minutes; profile fetches are retried within that.
     pub token_ttl: Duration,
     pub limits: Limits,
+    /// How long a browser waits for the person at DigiLocker.
+    pub digilocker_timeout: Duration,
+    /// Where Sandbox sends the person back after DigiLocker (`PUBLIC_URL/digilocker/return`).
+    pub digilocker_return: Url,
+}
+
+/// The clients of the providers sign-ins go through.
+pub struct Providers {
+    pub truecaller: TruecallerClient,
+    pub sandbox: SandboxClient,
 }
 
 #[derive(Clone)]
@@ -50,6 +64,7 @@ pub struct SignInService {
 struct Inner {
     store: Store,
     truecaller: TruecallerClient,
+    sandbox: SandboxClient,
     waiters: Waiters,
     limiter: RequestLimiter,
     keys: NumberKeys,
@@ -62,10 +77,11 @@ struct Inner {
 pub const MAX_WAIT: Duration = Duration::from_secs(25);
 
 impl SignInService {
-    pub fn new(store: Store, truecaller: TruecallerClient, keys: NumberKeys, settings: Settings) -> Self {
+    pub fn new(store: Store, providers: Providers, keys: NumberKeys, settings: Settings) -> Self {
         let inner = Inner {
             store,
-            truecaller,
+            truecaller: providers.truecaller,
+            sandbox: providers.sandbox,
             waiters: Waiters::default(),
             limiter: RequestLimiter::new(&settings.limits),
             keys,

@@ -1,11 +1,11 @@
 //! What the browser asks: where its sign-in stands (held until it changes), giving up, and
 //! picking up an approved sign-in.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::{Event, Phase, SignInService, MAX_WAIT};
+use super::{digilocker::DIGILOCKER_POLL, Event, Phase, SignInService, MAX_WAIT};
 use crate::{
-    domain::SignInStatus,
+    domain::{Provider, SignInStatus},
     server::{
         clock,
         error::Error,
@@ -23,21 +23,43 @@ impl SignInService {
         };
         let wait = wait.min(MAX_WAIT);
         let until = |at: i64| Duration::from_millis((at - clock::now_ms()).max(0) as u64 + 50);
-        let limit = match row.phase {
+        let limit = match (row.provider, row.phase) {
             // Wake at the deadline too, so the browser hears about a timeout on time.
-            Phase::Sending | Phase::Waiting => wait.min(until(row.deadline)),
-            Phase::Fetching => wait,
+            (_, Phase::Sending | Phase::Waiting) => wait.min(until(row.deadline)),
+            (_, Phase::Fetching) => wait,
             // Until the number's lock ends, a late approval may still come in.
-            Phase::TimedOut => wait.min(until(self.lock_end(&row))),
+            (Provider::Truecaller, Phase::TimedOut) => wait.min(until(self.lock_end(&row))),
             _ => Duration::ZERO,
         };
         if !limit.is_zero() {
-            let initial = row.phase;
-            let id = row.id.clone();
+            row = self.hold(row, limit).await?;
+        }
+        if row.phase == Phase::Approved {
+            return self.claim(session, &row).await;
+        }
+        Ok(self.view(&row))
+    }
+
+    /// Waits up to `limit` for `row` to change phase. DigiLocker sends no callback: while it
+    /// waits, Sandbox is asked every [`DIGILOCKER_POLL`]; everything else is woken by the change.
+    async fn hold(&self, mut row: SignInRow, limit: Duration) -> Result<SignInRow, Error> {
+        let initial = row.phase;
+        let id = row.id.clone();
+        let ends = Instant::now() + limit;
+        loop {
+            let asks_sandbox = row.provider == Provider::DigiLocker && row.phase == Phase::Waiting;
+            if asks_sandbox {
+                row = self.check_digilocker(row).await?;
+            }
+            let left = ends.saturating_duration_since(Instant::now());
+            if row.phase != initial || left.is_zero() {
+                return Ok(row);
+            }
+            let chunk = if asks_sandbox { left.min(DIGILOCKER_POLL) } else { left };
             let changed = self
                 .inner
                 .waiters
-                .wait_for(&id, limit, || async {
+                .wait_for(&id, chunk, || async {
                     match self.settled(&id).await {
                         Ok(row) if row.phase == initial => None,
                         other => Some(other),
@@ -49,10 +71,6 @@ impl SignInService {
                 None => self.settled(&id).await?,
             };
         }
-        if row.phase == Phase::Approved {
-            return self.claim(session, &row).await;
-        }
-        Ok(self.view(&row))
     }
 
     /// The browser gives up on its sign-in ("use another number").

@@ -2,26 +2,31 @@
 
 use super::{Phase, SignInService};
 use crate::{
-    domain::SignInStatus,
+    domain::{Provider, SignInStatus},
     server::{clock, phone::PhoneNumber, store::SignInRow},
 };
 
 impl SignInService {
+    /// DigiLocker has screens of its own for waiting, denial and expiry; every other phase reads
+    /// the same whoever vouched (an approval, a failure with its reason, signed in).
     pub(super) fn view(&self, row: &SignInRow) -> SignInStatus {
         let now = clock::now_ms();
         let masked = || row.phone.as_deref().and_then(PhoneNumber::from_stored).map(|p| p.masked()).unwrap_or_default();
-        match row.phase {
-            Phase::Sending | Phase::Waiting => {
-                SignInStatus::Waiting { phone: masked(), seconds_left: clock::seconds_until(row.deadline, now) }
-            }
-            Phase::Fetching | Phase::Approved => SignInStatus::Approved { phone: masked() },
-            Phase::Rejected => SignInStatus::Rejected,
-            Phase::TimedOut => SignInStatus::TimedOut { retry_in_secs: clock::seconds_until(self.lock_end(row), now) },
-            Phase::ApprovedLate => SignInStatus::ApprovedTooLate,
-            Phase::Superseded => SignInStatus::Superseded { retry_in_secs: clock::seconds_until(self.lock_end(row), now) },
-            Phase::NotUser => SignInStatus::NotTruecallerUser,
-            Phase::Failed(reason) => SignInStatus::Failed { reason },
-            Phase::Completed | Phase::Cancelled => SignInStatus::Idle,
+        let seconds_left = clock::seconds_until(row.deadline, now);
+        let after_lock = || clock::seconds_until(self.lock_end(row), now);
+        match (row.provider, row.phase) {
+            (Provider::DigiLocker, Phase::Sending | Phase::Waiting) => SignInStatus::AtDigiLocker { seconds_left },
+            (Provider::DigiLocker, Phase::Rejected) => SignInStatus::DigiLockerDenied,
+            (Provider::DigiLocker, Phase::TimedOut) => SignInStatus::DigiLockerExpired,
+            (_, Phase::Sending | Phase::Waiting) => SignInStatus::Waiting { phone: masked(), seconds_left },
+            (_, Phase::Fetching | Phase::Approved) => SignInStatus::Approved { phone: masked(), provider: row.provider },
+            (_, Phase::Rejected) => SignInStatus::Rejected,
+            (_, Phase::TimedOut) => SignInStatus::TimedOut { retry_in_secs: after_lock() },
+            (_, Phase::ApprovedLate) => SignInStatus::ApprovedTooLate,
+            (_, Phase::Superseded) => SignInStatus::Superseded { retry_in_secs: after_lock() },
+            (_, Phase::NotUser) => SignInStatus::NotTruecallerUser,
+            (_, Phase::Failed(reason)) => SignInStatus::Failed { reason },
+            (_, Phase::Completed | Phase::Cancelled) => SignInStatus::Idle,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! "phone" page where a person (or a test) approves or rejects prompts; approving POSTs the
 //! callback to the app over HTTP, as Truecaller does. State lives in memory.
 
+mod digilocker;
 mod identities;
 mod page;
 
@@ -27,6 +28,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use url::Url;
 
+pub use digilocker::{
+    DigiLockerPerson, DobShape, EmailShape, SandboxSimulator, SessionView, DIGILOCKER_PERSONS, DIGILOCKER_SESSION_TTL,
+    SANDBOX_SIM_KEY, SANDBOX_SIM_SECRET, SANDBOX_TOKEN_TTL,
+};
 pub use identities::{Behaviour, SEEDED};
 
 /// The app key the simulator accepts; the app uses it in simulator mode.

@@ -57,7 +57,9 @@ impl Store {
         to: Phase,
         identity: &Identity<'_>,
     ) -> Result<Option<SavedAccount>, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        // It reads before it writes: taking the write lock first keeps a write committed in between
+        // from failing it (SQLite answers a read transaction's late upgrade with BUSY at once).
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let saved = save_identity(&mut tx, identity).await?;
         let changes = Changes { account: Some(saved), ..Changes::default() };
         if !transition_in(&mut tx, id, from, to, &changes).await? {

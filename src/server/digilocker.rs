@@ -1,0 +1,77 @@
+//! The browser's trips to DigiLocker and back: `POST /digilocker/start` (a plain form post, so it
+//! works with or without JavaScript), `GET /digilocker/continue` (the hop to the consent page),
+//! and `GET /digilocker/return` (where Sandbox sends the person back).
+
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{ConnectInfo, State},
+    http::{header, HeaderMap, StatusCode},
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use tower_sessions::Session;
+
+use super::{
+    error::Error,
+    session::AuthSession,
+    sign_in::{DigiLockerStart, SignInService},
+    throttle::{client_ip, ProxyHeader},
+};
+use crate::domain::FormFeedback;
+
+/// The fixed path Sandbox returns the person to (`redirect_url` = `PUBLIC_URL` + this).
+pub const RETURN_PATH: &str = "digilocker/return";
+
+/// `POST /digilocker/start`: a DigiLocker sign-in for this browser, then on to the consent page.
+/// The redirect goes through `/digilocker/continue` on our own origin: a form post's redirect
+/// chain is held to the page's `form-action 'self'`, a page's own navigation is not.
+pub async fn start(
+    State(sign_ins): State<SignInService>,
+    State(proxy): State<ProxyHeader>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    session: Session,
+) -> Result<Redirect, Error> {
+    let session = AuthSession::new(session);
+    match sign_ins.start_digilocker(&session, client_ip(peer, &headers, proxy.0.as_ref())).await {
+        Ok(DigiLockerStart::Consent(url)) => {
+            session.set_consent_url(&url).await?;
+            Ok(Redirect::to("/digilocker/continue"))
+        }
+        // The sign-in page shows why (its status is the failure).
+        Ok(DigiLockerStart::Refused(_)) => Ok(Redirect::to("/")),
+        Err(throttled @ Error::Throttled(_)) => {
+            let message = throttled.to_api().to_string();
+            session.set_feedback(&FormFeedback { phone: String::new(), message }).await?;
+            Ok(Redirect::to("/"))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `GET /digilocker/continue`: sends the browser on to the consent page it was given, once. The
+/// page refreshes itself there at once, and shows a link for browsers that don't.
+pub async fn continue_to_consent(session: Session) -> Result<Response, Error> {
+    let Some(url) = AuthSession::new(session).take_consent_url().await? else {
+        return Ok(Redirect::to("/").into_response());
+    };
+    let href = escape(url.as_str());
+    let page = format!(
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="0;url={href}"><title>Opening DigiLocker</title></head><body><main><h1>Opening DigiLocker…</h1><p><a href="{href}">Continue to DigiLocker</a></p></main></body></html>"#
+    );
+    let policy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    Ok((StatusCode::OK, [(header::CONTENT_SECURITY_POLICY, policy), (header::REFERRER_POLICY, "no-referrer")], Html(page))
+        .into_response())
+}
+
+/// `GET /digilocker/return`: the person is back from DigiLocker. Whatever the URL carries is
+/// ignored; this browser's own pending DigiLocker sign-in is checked, and the page shows it.
+pub async fn returned(State(sign_ins): State<SignInService>, session: Session) -> Result<Redirect, Error> {
+    sign_ins.digilocker_returned(&AuthSession::new(session)).await?;
+    Ok(Redirect::to("/"))
+}
+
+/// Text for an HTML attribute value.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}

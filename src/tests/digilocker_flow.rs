@@ -1,0 +1,216 @@
+//! DigiLocker through Sandbox, end to end over HTTP: the browser's form post, the stand-in's
+//! consent answers, the return URL, and what the browser and the account page then show.
+
+use std::time::Duration;
+
+use truecaller_signin::domain::{FailureReason, SignInStatus};
+
+use crate::{
+    digilocker_helpers::{session_id, StandaloneSandbox},
+    helpers::{spawn_app, Browser},
+};
+
+const SETTLE: Duration = Duration::from_secs(10);
+
+/// Comes back from DigiLocker and waits (long-polls) for the outcome.
+async fn back_and_settled(browser: &Browser) -> SignInStatus {
+    assert_eq!(browser.return_from_digilocker("").await, 200);
+    browser.settle(SETTLE).await
+}
+
+#[tokio::test]
+async fn consenting_in_digilocker_signs_the_browser_in_with_a_new_account() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    let consent = browser.start_digilocker().await.consent();
+    assert!(consent.as_str().starts_with(app.url.join("simulator/digilocker/authorize").unwrap().as_str()), "{consent}");
+    // While the person is at DigiLocker, the page says so.
+    assert!(matches!(browser.status(0).await, SignInStatus::AtDigiLocker { seconds_left } if seconds_left > 500));
+
+    app.digilocker().answer(&consent, "allow", "priya").await;
+    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Priya Sharma".into() });
+    let account = browser.account().await.expect("signed in");
+    assert_eq!(account.name, "Priya Sharma");
+    assert!(account.new_account);
+    assert_eq!(account.phone, "+91 91234 56780");
+    // KYC data beyond what the page shows is not kept: no date of birth, gender or email.
+    assert!(account.details.is_empty(), "{:?}", account.details);
+    let events = app.events(Some(&sign_in_id(&app).await)).await;
+    assert_eq!(events, ["initiated", "waiting", "fetching", "approved", "signed_in"]);
+}
+
+#[tokio::test]
+async fn the_page_learns_of_consent_without_coming_back_through_the_return_url() {
+    // A person who consents in another tab: the waiting page's own long-poll asks Sandbox.
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    let consent = browser.start_digilocker().await.consent();
+    app.digilocker().answer(&consent, "allow", "arjun").await;
+    assert_eq!(browser.settle(SETTLE).await, SignInStatus::SignedIn { name: "Arjun Venkatesh Nair".into() });
+}
+
+#[tokio::test]
+async fn denying_consent_signs_nobody_in_and_says_so() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    let consent = browser.start_digilocker().await.consent();
+    app.digilocker().answer(&consent, "deny", "priya").await;
+    assert_eq!(back_and_settled(&browser).await, SignInStatus::DigiLockerDenied);
+    assert!(browser.account().await.is_none());
+    assert_eq!(app.digilocker().stats().await["profile_fetches"], 0);
+}
+
+#[tokio::test]
+async fn an_expired_digilocker_request_says_so() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    let consent = browser.start_digilocker().await.consent();
+    app.digilocker().answer(&consent, "expire", "priya").await;
+    assert_eq!(back_and_settled(&browser).await, SignInStatus::DigiLockerExpired);
+    assert!(browser.account().await.is_none());
+}
+
+#[tokio::test]
+async fn a_session_sandbox_no_longer_knows_ends_the_attempt_with_a_way_forward() {
+    // The embedded stand-in forgets its sessions on restart: Sandbox answers 521 for ours.
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    browser.start_digilocker().await.consent();
+    let app = app.restart().await;
+    assert_eq!(back_and_settled(&browser).await, SignInStatus::Failed { reason: FailureReason::DigiLockerUnavailable });
+    assert!(browser.account().await.is_none());
+    // Starting again works.
+    let consent = browser.start_digilocker().await.consent();
+    app.digilocker().answer(&consent, "allow", "priya").await;
+    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Priya Sharma".into() });
+}
+
+#[tokio::test]
+async fn a_stranger_opening_the_return_url_gets_nothing() {
+    let app = spawn_app(&[]).await;
+    let person = app.browser();
+    let consent = person.start_digilocker().await.consent();
+    app.digilocker().answer(&consent, "allow", "priya").await;
+
+    // Another browser comes to the return URL: bare, and with the person's session id in it.
+    let stranger = app.browser();
+    assert_eq!(stranger.return_from_digilocker("").await, 200);
+    assert_eq!(stranger.return_from_digilocker(&format!("session_id={}", session_id(&consent))).await, 200);
+    assert_eq!(stranger.status(0).await, SignInStatus::Idle);
+    assert!(stranger.account().await.is_none());
+    assert!(app.events(None).await.contains(&"digilocker_return_without_attempt".to_owned()));
+
+    // The person's own sign-in is untouched by it and completes.
+    assert_eq!(back_and_settled(&person).await, SignInStatus::SignedIn { name: "Priya Sharma".into() });
+    assert!(stranger.account().await.is_none());
+}
+
+#[tokio::test]
+async fn two_browsers_at_digilocker_at_once_each_get_their_own_account() {
+    let app = spawn_app(&[]).await;
+    let (first, second) = (app.browser(), app.browser());
+    let first_consent = first.start_digilocker().await.consent();
+    let second_consent = second.start_digilocker().await.consent();
+    assert_ne!(session_id(&first_consent), session_id(&second_consent));
+    app.digilocker().answer(&second_consent, "allow", "arjun").await;
+    app.digilocker().answer(&first_consent, "allow", "priya").await;
+    assert_eq!(back_and_settled(&first).await, SignInStatus::SignedIn { name: "Priya Sharma".into() });
+    assert_eq!(back_and_settled(&second).await, SignInStatus::SignedIn { name: "Arjun Venkatesh Nair".into() });
+    assert_eq!(first.account().await.unwrap().phone, "+91 91234 56780");
+    assert_eq!(second.account().await.unwrap().phone, "+91 98450 12345");
+}
+
+#[tokio::test]
+async fn a_restart_while_the_person_is_at_digilocker_loses_nothing() {
+    let sandbox = StandaloneSandbox::spawn().await;
+    let env = sandbox.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app(&env).await;
+    let browser = app.browser();
+    let consent = browser.start_digilocker().await.consent();
+    let app = app.restart().await;
+    sandbox.client().answer(&consent, "allow", "priya").await;
+    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Priya Sharma".into() });
+    drop(app);
+}
+
+#[tokio::test]
+async fn an_expired_sandbox_token_is_renewed_once_and_the_sign_in_goes_through() {
+    let sandbox = StandaloneSandbox::spawn().await;
+    let env = sandbox.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app(&env).await;
+    let sim = sandbox.client();
+    let browser = app.browser();
+    let consent = browser.start_digilocker().await.consent();
+    let stats = sim.stats().await;
+    assert_eq!(stats["authentications"], 1, "{stats}");
+    sim.expire_tokens().await;
+    sim.answer(&consent, "allow", "priya").await;
+    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Priya Sharma".into() });
+    assert_eq!(sim.stats().await["authentications"], 2, "one re-authentication after the 403");
+    drop(app);
+}
+
+#[tokio::test]
+async fn digilocker_joins_the_account_that_truecaller_verified_the_same_number_for() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    browser.initiate("+91 99999 99999").await;
+    app.sim().answer("919999999999", true, true).await;
+    assert!(matches!(browser.settle(SETTLE).await, SignInStatus::SignedIn { .. }));
+    let before = browser.account().await.unwrap();
+    assert_eq!(before.sign_in_count, 1);
+    browser.sign_out().await;
+
+    let consent = browser.start_digilocker().await.consent();
+    app.digilocker().answer(&consent, "allow", "rajat").await; // DigiLocker mobile 9999999999
+    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    let after = browser.account().await.unwrap();
+    assert!(!after.new_account, "the Truecaller account, not a new one");
+    assert_eq!(after.sign_in_count, 2);
+    assert_eq!(after.phone, before.phone);
+    // Truecaller's shared details stay; DigiLocker adds none.
+    assert_eq!(after.details, before.details);
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1, "one person, one account");
+}
+
+#[tokio::test]
+async fn a_digilocker_person_without_a_mobile_gets_an_account_without_a_number() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    let consent = browser.start_digilocker().await.consent();
+    app.digilocker().answer(&consent, "allow", "meera").await;
+    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Meera Iyer".into() });
+    assert_eq!(browser.account().await.unwrap().phone, "");
+}
+
+#[tokio::test]
+async fn verifying_with_digilocker_abandons_a_pending_truecaller_prompt() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    assert!(matches!(browser.initiate("+91 98765 11111").await, SignInStatus::Waiting { .. }));
+    browser.start_digilocker().await.consent();
+    // Approving the old prompt now signs nobody in.
+    app.sim().answer("919876511111", true, true).await;
+    assert!(matches!(browser.status(0).await, SignInStatus::AtDigiLocker { .. }));
+    assert!(browser.account().await.is_none());
+}
+
+#[tokio::test]
+async fn the_digilocker_start_is_rate_limited_like_a_prompt() {
+    let app = spawn_app(&[("RATE_BROWSER_PER_HOUR", "2")]).await;
+    let browser = app.browser();
+    browser.start_digilocker().await.consent();
+    browser.start_digilocker().await.consent();
+    let crate::digilocker_helpers::Started::SignInPage(page) = browser.start_digilocker().await else {
+        panic!("a third start within the hour went through");
+    };
+    assert!(page.contains("Too many sign-in attempts."), "the page says why");
+    assert_eq!(app.digilocker().stats().await["authentications"], 1, "no third Sandbox session");
+}
+
+/// The one sign-in in this app's database (tests that start exactly one).
+async fn sign_in_id(app: &crate::helpers::TestApp) -> String {
+    sqlx::query_scalar("SELECT id FROM sign_ins").fetch_one(app.sign_ins.store().pool()).await.unwrap()
+}
