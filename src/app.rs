@@ -60,11 +60,20 @@ fn SimulatorBanner() -> impl IntoView {
     view! {
         <Suspense>
             {move || Suspend::new(async move {
-                mode.await.ok().filter(|m| m.simulator).map(|_| view! {
+                mode.await.ok().filter(|m| m.simulator || m.digilocker_simulator).map(|mode| view! {
                     <aside class="banner" aria-label="Simulator mode">
                         <strong>"Simulator mode"</strong>
-                        " · No real Truecaller requests are sent. Answer prompts on the "
-                        <a href="/simulator" target="_blank" rel="noopener">"simulated phone"</a>"."
+                        {mode.simulator.then(|| view! {
+                            " · No real Truecaller requests are sent. Answer prompts on the "
+                            <a href="/simulator" target="_blank" rel="noopener">"simulated phone"</a>"."
+                        })}
+                        {mode.digilocker_simulator.then(|| view! {
+                            " DigiLocker is simulated too: its consent page lets you pick a test person"
+                            {mode.simulator.then(|| view! {
+                                " (" <a href="/simulator#digilocker" target="_blank" rel="noopener">"who they are"</a> ")"
+                            })}
+                            "."
+                        })}
                     </aside>
                 })
             })}

@@ -128,8 +128,10 @@ pub struct FormFeedback {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
     pub name: String,
-    /// International format, e.g. `+46 76 012 34 56`.
+    /// The verified number, masked (`+46 •••••••• 56`); empty when no way in vouched for one.
     pub phone: String,
+    /// The ways in linked to the account, oldest first.
+    pub ways_in: Vec<Provider>,
     /// Details the person chose to share; absent ones are simply not listed.
     pub details: Vec<(String, String)>,
     pub avatar_url: Option<String>,
@@ -174,6 +176,8 @@ impl Provider {
 pub struct AppMode {
     /// Requests go to the embedded simulator instead of Truecaller.
     pub simulator: bool,
+    /// DigiLocker requests go to the embedded Sandbox + DigiLocker stand-in.
+    pub digilocker_simulator: bool,
 }
 
 /// The browser's quick check before sending a number: characters and length only.

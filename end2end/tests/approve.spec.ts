@@ -12,6 +12,8 @@ test("approving on the phone lands on the signed-in page with the name", async (
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByRole("heading", { name: "Rajat Kapoor" })).toBeVisible();
   await expect(page.getByText("Welcome, Rajat Kapoor! Your account is ready.")).toBeVisible();
-  await expect(page.getByText("+91 99999 99999")).toBeVisible();
+  // Masked on the account page as everywhere else.
+  await expect(page.locator(".account-header .phone")).toHaveText("+91 •••••••• 99");
+  await expect(page.locator(".ways-in")).toHaveText("Truecaller (verified)");
   await expect(page.getByText("rajat@example.com")).toBeVisible();
 });

@@ -48,6 +48,13 @@ fn AccountCard(account: AccountView) -> impl IntoView {
         .into_iter()
         .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
         .collect_view();
+    // Which providers vouched for this person; "verified" because each checked who they are.
+    let ways_in = account
+        .ways_in
+        .iter()
+        .map(|provider| format!("{} (verified)", provider.label()))
+        .collect::<Vec<_>>()
+        .join(", ");
     view! {
         <section class="card account">
             <header class="account-header">
@@ -58,12 +65,14 @@ fn AccountCard(account: AccountView) -> impl IntoView {
                 </div>
             </header>
             <p class="greeting" role="status">{greeting}</p>
-            <h2>"Shared from your Truecaller profile"</h2>
+            <h2>"Your details"</h2>
             <dl class="details">
                 <dt>"Name"</dt><dd>{account.name}</dd>
                 {details}
+                <dt>"Ways in"</dt>
+                <dd class="ways-in">{ways_in}</dd>
             </dl>
-            <p class="muted">{format!("Signed in {} time{} with Truecaller.", account.sign_in_count, if account.sign_in_count == 1 { "" } else { "s" })}</p>
+            <p class="muted">{format!("Signed in {} time{}.", account.sign_in_count, if account.sign_in_count == 1 { "" } else { "s" })}</p>
             <ActionForm action=sign_out>
                 <button type="submit" class="secondary">"Sign out"</button>
             </ActionForm>

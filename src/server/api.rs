@@ -54,14 +54,12 @@ pub async fn account(state: &AppState, session: &AuthSession) -> Result<Option<A
         session.sign_out().await?;
         return Ok(None);
     };
-    let phone = account.phone.as_deref().map(|digits| {
-        super::phone::PhoneNumber::from_stored(digits)
-            .map(|p| p.international().to_owned())
-            .unwrap_or_else(|| format!("+{digits}"))
-    });
+    // Masked like everywhere else on our pages: the page is shown on screens others may see.
+    let phone = account.phone.as_deref().and_then(super::phone::PhoneNumber::from_stored).map(|p| p.masked());
     Ok(Some(AccountView {
         name: account.name,
         phone: phone.unwrap_or_default(),
+        ways_in: account.providers,
         details: account.details,
         avatar_url: account.avatar_url,
         new_account: session.new_account().await?,

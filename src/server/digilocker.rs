@@ -39,7 +39,7 @@ pub async fn start(
             Ok(Redirect::to("/digilocker/continue"))
         }
         // The sign-in page shows why (its status is the failure).
-        Ok(DigiLockerStart::Refused(_)) => Ok(Redirect::to("/")),
+        Ok(DigiLockerStart::Refused) => Ok(Redirect::to("/")),
         Err(throttled @ Error::Throttled(_)) => {
             let message = throttled.to_api().to_string();
             session.set_feedback(&FormFeedback { phone: String::new(), message }).await?;

@@ -5,7 +5,6 @@
 use serde::Deserialize;
 
 use super::phone::PhoneNumber;
-use crate::domain::AccountView;
 
 /// The parts of a profile this app keeps. Built only from a parsed, checked response.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -212,17 +211,6 @@ impl Profile {
             details.push(("Badges".to_owned(), self.badges.join(", ")));
         }
         details
-    }
-
-    pub fn view(&self, number: &PhoneNumber, new_account: bool, sign_in_count: i64) -> AccountView {
-        AccountView {
-            name: self.display_name(),
-            phone: number.international().to_owned(),
-            details: self.details(),
-            avatar_url: self.avatar_url.clone(),
-            new_account,
-            sign_in_count,
-        }
     }
 }
 

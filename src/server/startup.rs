@@ -112,7 +112,7 @@ impl Application {
         let state = AppState {
             leptos_options: leptos_options.clone(),
             sign_ins: sign_ins.clone(),
-            mode: AppMode { simulator: simulator.is_some() },
+            mode: AppMode { simulator: simulator.is_some(), digilocker_simulator: sandbox_simulator.is_some() },
             proxy_header: ProxyHeader(config.trusted_proxy_header.clone()),
         };
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use truecaller_signin::domain::{FailureReason, SignInStatus};
+use truecaller_signin::domain::{FailureReason, Provider, SignInStatus};
 
 use crate::{
     digilocker_helpers::{session_id, StandaloneSandbox},
@@ -32,7 +32,8 @@ async fn consenting_in_digilocker_signs_the_browser_in_with_a_new_account() {
     let account = browser.account().await.expect("signed in");
     assert_eq!(account.name, "Priya Sharma");
     assert!(account.new_account);
-    assert_eq!(account.phone, "+91 91234 56780");
+    assert_eq!(account.phone, "+91 •••••••• 80");
+    assert_eq!(account.ways_in, [Provider::DigiLocker]);
     // KYC data beyond what the page shows is not kept: no date of birth, gender or email.
     assert!(account.details.is_empty(), "{:?}", account.details);
     let events = app.events(Some(&sign_in_id(&app).await)).await;
@@ -116,8 +117,8 @@ async fn two_browsers_at_digilocker_at_once_each_get_their_own_account() {
     app.digilocker().answer(&first_consent, "allow", "priya").await;
     assert_eq!(back_and_settled(&first).await, SignInStatus::SignedIn { name: "Priya Sharma".into() });
     assert_eq!(back_and_settled(&second).await, SignInStatus::SignedIn { name: "Arjun Venkatesh Nair".into() });
-    assert_eq!(first.account().await.unwrap().phone, "+91 91234 56780");
-    assert_eq!(second.account().await.unwrap().phone, "+91 98450 12345");
+    assert_eq!(first.account().await.unwrap().phone, "+91 •••••••• 80");
+    assert_eq!(second.account().await.unwrap().phone, "+91 •••••••• 45");
 }
 
 #[tokio::test]
@@ -170,6 +171,7 @@ async fn digilocker_joins_the_account_that_truecaller_verified_the_same_number_f
     assert!(!after.new_account, "the Truecaller account, not a new one");
     assert_eq!(after.sign_in_count, 2);
     assert_eq!(after.phone, before.phone);
+    assert_eq!(after.ways_in, [Provider::Truecaller, Provider::DigiLocker]);
     // Truecaller's shared details stay; DigiLocker adds none.
     assert_eq!(after.details, before.details);
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1, "one person, one account");
@@ -213,4 +215,25 @@ async fn the_digilocker_start_is_rate_limited_like_a_prompt() {
 /// The one sign-in in this app's database (tests that start exactly one).
 async fn sign_in_id(app: &crate::helpers::TestApp) -> String {
     sqlx::query_scalar("SELECT id FROM sign_ins").fetch_one(app.sign_ins.store().pool()).await.unwrap()
+}
+
+#[tokio::test]
+async fn sandbox_refusing_our_key_is_a_configuration_failure_with_truecaller_offered() {
+    let sandbox = StandaloneSandbox::spawn().await;
+    let url = sandbox.url.as_str().trim_end_matches('/').to_owned();
+    let app = spawn_app(&[("SANDBOX_API_KEY", "key_live_wrong"), ("SANDBOX_API_SECRET", "wrong"), ("SANDBOX_API_URL", &url)]).await;
+    let browser = app.browser();
+    assert!(matches!(browser.start_digilocker().await, crate::digilocker_helpers::Started::SignInPage(_)));
+    assert_eq!(browser.status(0).await, SignInStatus::Failed { reason: FailureReason::ServiceMisconfigured });
+}
+
+#[tokio::test]
+async fn sandbox_unreachable_says_digilocker_is_not_responding() {
+    let port = crate::helpers::free_port().await;
+    let url = format!("http://127.0.0.1:{port}");
+    let app = spawn_app(&[("SANDBOX_API_KEY", "k"), ("SANDBOX_API_SECRET", "s"), ("SANDBOX_API_URL", &url)]).await;
+    let browser = app.browser();
+    assert!(matches!(browser.start_digilocker().await, crate::digilocker_helpers::Started::SignInPage(_)));
+    assert_eq!(browser.status(0).await, SignInStatus::Failed { reason: FailureReason::DigiLockerUnavailable });
+    assert!(browser.account().await.is_none());
 }

@@ -10,7 +10,7 @@ use url::Url;
 
 use super::{short, Event, Phase, SignInService};
 use crate::{
-    domain::{FailureReason, Provider, SignInStatus},
+    domain::{FailureReason, Provider},
     server::{
         clock,
         error::Error,
@@ -30,8 +30,8 @@ const PROFILE_PATIENCE: Duration = Duration::from_secs(120);
 pub enum DigiLockerStart {
     /// DigiLocker's consent page (a full-page navigation).
     Consent(Url),
-    /// Sandbox could not start a session: the page explains.
-    Refused(SignInStatus),
+    /// Sandbox could not start a session: the sign-in failed, and the page explains.
+    Refused,
 }
 
 impl SignInService {
@@ -66,7 +66,7 @@ impl SignInService {
         info!(sign_in = %short(&id), ?event, "DigiLocker sign-in requested");
         match (consent, moved) {
             (Some(url), true) => Ok(DigiLockerStart::Consent(url)),
-            _ => Ok(DigiLockerStart::Refused(self.view(&self.row(&id).await?))),
+            _ => Ok(DigiLockerStart::Refused),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{Answer, Prompt, SEEDED};
+use super::{Answer, Prompt, DIGILOCKER_PERSONS, SEEDED};
 
 pub fn render(prompts: &[Prompt]) -> String {
     let waiting = prompts.iter().any(|p| p.answer == Answer::Pending);
@@ -43,6 +43,10 @@ pub fn render(prompts: &[Prompt]) -> String {
         .iter()
         .map(|i| view! { <tr><td><code>{format!("+{}", i.phone)}</code></td><td>{i.label}</td></tr> })
         .collect_view();
+    let persons = DIGILOCKER_PERSONS
+        .iter()
+        .map(|p| view! { <tr><td>{p.name}</td><td>{p.label}</td></tr> })
+        .collect_view();
     let empty = prompts.is_empty().then(|| view! { <p class="empty">"No prompts yet. Sign in on the app to send one here."</p> });
     // While nothing waits for an answer, refresh so new prompts appear; never mid-decision.
     let refresh = (!waiting).then(|| view! { <meta http-equiv="refresh" content="3"/> });
@@ -72,6 +76,15 @@ pub fn render(prompts: &[Prompt]) -> String {
                     <table>
                         <thead><tr><th>"Number"</th><th>"Behaviour"</th></tr></thead>
                         <tbody>{identities}</tbody>
+                    </table>
+                    <h2 id="digilocker">"DigiLocker (simulated)"</h2>
+                    <p>
+                        "\"Verify with DigiLocker\" on the app opens the simulated DigiLocker consent page, where you "
+                        "allow, deny or let the request expire, as one of these people:"
+                    </p>
+                    <table>
+                        <thead><tr><th>"Person"</th><th>"Profile"</th></tr></thead>
+                        <tbody>{persons}</tbody>
                     </table>
                 </main>
             </body>
