@@ -39,6 +39,11 @@ impl Waiters {
         }
     }
 
+    /// Whether the server is stopping (waits end at once).
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
     /// Runs `check`, and if it returns `None`, waits up to `timeout` for a wake-up and checks
     /// once more. Registering before the first check means a change in between is never missed.
     pub async fn wait_for<T, F, Fut>(&self, sign_in_id: &str, timeout: Duration, mut check: F) -> Option<T>

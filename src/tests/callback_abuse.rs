@@ -15,7 +15,7 @@ async fn waiting(app: &TestApp) -> (crate::helpers::Browser, serde_json::Value, 
     let browser = app.browser();
     assert!(matches!(browser.initiate("+91 99999 99999").await, SignInStatus::Waiting { .. }));
     let callback = app.sim().answer(RAJAT, true, false).await;
-    let id: String = sqlx::query_scalar("SELECT id FROM sign_ins").fetch_one(app.sign_ins.store().pool()).await.unwrap();
+    let id = app.sign_in_for(&callback).await.id;
     (browser, callback, id)
 }
 
@@ -38,7 +38,7 @@ async fn a_duplicate_callback_is_acknowledged_and_used_once() {
     let events = app.events(Some(&id)).await;
     assert_eq!(events.iter().filter(|e| *e == "fetching").count(), 1, "{events:?}");
     assert!(events.contains(&"duplicate_callback".to_owned()));
-    assert_eq!(app.count("SELECT sign_in_count FROM accounts").await, 1);
+    assert_eq!(browser.account().await.unwrap().sign_in_count, 1);
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use truecaller_signin::domain::SignInStatus;
+use truecaller_signin::domain::{FailureReason, SignInStatus};
 
 use crate::helpers::{spawn_app, Browser, TestApp, Tripwire};
 
@@ -14,7 +14,11 @@ const RAJAT: &str = "919999999999";
 
 /// A browser waiting on Rajat's prompt, and the approval Truecaller would send (not yet sent).
 async fn waiting() -> (TestApp, Browser, Value) {
-    let app = spawn_app(&[]).await;
+    waiting_with(&[]).await
+}
+
+async fn waiting_with(env: &[(&str, &str)]) -> (TestApp, Browser, Value) {
+    let app = spawn_app(env).await;
     let browser = app.browser();
     assert!(matches!(browser.initiate("+91 99999 99999").await, SignInStatus::Waiting { .. }));
     let genuine = app.sim().answer(RAJAT, true, false).await;
@@ -33,10 +37,14 @@ async fn post(app: &TestApp, content_type: &str, body: Vec<u8>) -> u16 {
 }
 
 /// Nobody signed in, nothing fetched, still serving; then the real approval works.
+///
+/// No wait before looking: the callback handler does everything before it answers. A profile
+/// fetch is only ever started for an approval that was used, and using one moves the sign-in out
+/// of `Waiting` before the answer, so the answer already orders what must not have happened.
 async fn nothing_happened_and_the_genuine_approval_still_works(app: &TestApp, browser: &Browser, genuine: &Value) {
-    tokio::time::sleep(Duration::from_millis(150)).await;
     assert!(matches!(browser.status(0).await, SignInStatus::Waiting { .. }));
     assert_eq!(browser.account().await, None);
+    // SQL: the app has no interface that counts accounts.
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0);
     assert_eq!(app.sim().prompt_for(RAJAT).await["profileFetches"], 0);
     assert_eq!(reqwest::get(app.url.join("healthz").unwrap()).await.unwrap().status(), 200);
@@ -44,9 +52,18 @@ async fn nothing_happened_and_the_genuine_approval_still_works(app: &TestApp, br
     assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { .. }));
 }
 
-/// A callback built from the genuine one by `tamper`, sent as JSON, answered `status`.
+/// Whether the audit trail holds `event`: `unknown_callback` is filed under no sign-in (the
+/// callback matched none), anything else under the waiting sign-in.
+async fn recorded(app: &TestApp, genuine: &Value, event: &str) -> bool {
+    let id = app.sign_in_for(genuine).await.id;
+    let events = app.events(if event == "unknown_callback" { None } else { Some(&id) }).await;
+    events.iter().any(|e| e == event)
+}
+
+/// A callback built from the genuine one by `tamper`, sent as JSON, answered `status`, and
+/// recorded in the audit trail as `event` (before the answer).
 macro_rules! forged_callback {
-    ($name:ident, $status:expr, |$c:ident| $tamper:block) => {
+    ($name:ident, $status:expr, $event:expr, |$c:ident| $tamper:block) => {
         #[tokio::test]
         async fn $name() {
             let (app, browser, genuine) = waiting().await;
@@ -54,6 +71,7 @@ macro_rules! forged_callback {
             $tamper
             let status = post(&app, "application/json", serde_json::to_vec(&$c).unwrap()).await;
             assert_eq!(status, $status);
+            assert!(recorded(&app, &genuine, $event).await, "no {} in the audit trail", $event);
             nothing_happened_and_the_genuine_approval_still_works(&app, &browser, &genuine).await;
         }
     };
@@ -84,21 +102,23 @@ macro_rules! refused_endpoint {
             let mut forged = genuine.clone();
             forged["endpoint"] = json!($endpoint);
             assert_eq!(post(&app, "application/json", serde_json::to_vec(&forged).unwrap()).await, 200);
-            tokio::time::sleep(Duration::from_millis(150)).await;
+            // No wait: the refusal is recorded before the answer, instead of starting the fetch
+            // (see `nothing_happened_…`); the tripwire is checked again at the end, long after.
+            let events = app.events(Some(&app.sign_in_for(&genuine).await.id)).await;
+            assert_eq!(events.iter().filter(|e| *e == "endpoint_refused").count(), 1, "{events:?}");
             assert_eq!(tripwire.hits(), 0, "the refused endpoint was contacted");
-            let refused: i64 = app.count("SELECT COUNT(*) FROM sign_in_events WHERE event = 'endpoint_refused'").await;
-            assert_eq!(refused, 1);
             nothing_happened_and_the_genuine_approval_still_works(&app, &browser, &genuine).await;
+            assert_eq!(tripwire.hits(), 0, "the refused endpoint was contacted");
         }
     };
 }
 
 // Correlation: only the request we started, with the state we sent.
-forged_callback!(unknown_request_id, 200, |c| { c["requestId"] = json!("c29tZW9uZS1lbHNlcy1yZXF1ZXN0="); });
-forged_callback!(wrong_state, 200, |c| { c["state"] = json!("AAAAAAAAAAAAAAAAAAAAAA"); });
-forged_callback!(missing_state, 200, |c| { c.as_object_mut().unwrap().remove("state"); });
-forged_callback!(state_without_request_id_match, 200, |c| { c["requestId"] = json!("bm90LXRoZS1vbmU="); c["state"] = json!("AAAAAAAAAAAAAAAAAAAAAA"); });
-forged_callback!(rejection_with_a_foreign_state, 200, |c| {
+forged_callback!(unknown_request_id, 200, "unknown_callback", |c| { c["requestId"] = json!("c29tZW9uZS1lbHNlcy1yZXF1ZXN0="); });
+forged_callback!(wrong_state, 200, "state_mismatch", |c| { c["state"] = json!("AAAAAAAAAAAAAAAAAAAAAA"); });
+forged_callback!(missing_state, 200, "state_mismatch", |c| { c.as_object_mut().unwrap().remove("state"); });
+forged_callback!(state_without_request_id_match, 200, "unknown_callback", |c| { c["requestId"] = json!("bm90LXRoZS1vbmU="); c["state"] = json!("AAAAAAAAAAAAAAAAAAAAAA"); });
+forged_callback!(rejection_with_a_foreign_state, 200, "state_mismatch", |c| {
     c.as_object_mut().unwrap().remove("accessToken");
     c["status"] = json!("user_rejected");
     c["state"] = json!("AAAAAAAAAAAAAAAAAAAAAA");
@@ -163,9 +183,12 @@ async fn replayed_approval_after_sign_in() {
     for _ in 0..3 {
         assert_eq!(app.post_callback(&genuine).await, 200);
     }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // No wait: each replay is recorded as a duplicate before it is answered, and a duplicate
+    // starts no profile fetch (only a used approval does, also before its answer).
+    let events = app.events(Some(&app.sign_in_for(&genuine).await.id)).await;
+    assert_eq!(events.iter().filter(|e| *e == "duplicate_callback").count(), 3, "{events:?}");
     assert_eq!(app.sim().prompt_for(RAJAT).await["profileFetches"], 1, "the token was used once");
-    assert_eq!(app.count("SELECT sign_in_count FROM accounts").await, 1);
+    assert_eq!(browser.account().await.unwrap().sign_in_count, 1);
     // A fresh browser is not signed in by the replay.
     assert_eq!(app.browser().account().await, None);
 }
@@ -173,17 +196,19 @@ async fn replayed_approval_after_sign_in() {
 /// The same requestId with another token (e.g. captured id, attacker's token).
 #[tokio::test]
 async fn replayed_request_id_with_another_token() {
-    let (app, browser, genuine) = waiting().await;
+    // Tokens live 1 s here, so the retries end within a second and the outcome can be waited on.
+    let (app, browser, genuine) = waiting_with(&[("TRUECALLER_TOKEN_TTL_SECS", "1")]).await;
     let mut forged = genuine.clone();
     forged["accessToken"] = json!("attacker-token");
     assert_eq!(app.post_callback(&forged).await, 200);
     // Only someone holding our `state` gets this far (it never leaves the server and Truecaller).
-    // The forged token is refused by the profile API (401): the sign-in fails closed (retrying
-    // while a real token would live) and nobody is signed in.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let status = browser.status(0).await;
-    assert!(matches!(status, SignInStatus::Failed { .. } | SignInStatus::Approved { .. }), "{status:?}");
+    // The forged token is refused by the profile API (401) on every try: the sign-in fails closed
+    // once a real token would have expired, and nobody is signed in. That outcome comes after
+    // every fetch that could have signed someone in.
+    let status = browser.settle(Duration::from_secs(10)).await;
+    assert_eq!(status, SignInStatus::Failed { reason: FailureReason::ProfileUnavailable });
     assert_eq!(browser.account().await, None);
+    // SQL: the app has no interface that counts accounts.
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0);
     assert_eq!(reqwest::get(app.url.join("healthz").unwrap()).await.unwrap().status(), 200);
 }

@@ -112,6 +112,7 @@ async fn an_approval_from_an_account_with_another_number_signs_nobody_in() {
         SignInStatus::Failed { reason: FailureReason::NumberMismatch }
     );
     assert_eq!(browser.account().await, None);
+    // SQL: the app has no interface that counts accounts.
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0);
 }
 

@@ -50,6 +50,7 @@ async fn reject_twice(app: &TestApp, browser: &Browser) {
 async fn still_serving(app: &TestApp) {
     let health = reqwest::get(app.url.join("healthz").unwrap()).await.unwrap();
     assert_eq!(health.status(), 200);
+    // SQL: the app has no interface that counts accounts.
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0, "nobody signed in");
 }
 
@@ -70,6 +71,7 @@ async fn an_address_gets_its_burst_then_429_with_retry_after() {
 async fn a_refused_flood_writes_nothing() {
     let app = spawn_app(&[("RATE_IP_PER_MINUTE", "1")]).await;
     assert_eq!(initiate_with(&app.browser(), &app, &number(0), &[]).await.0, 200);
+    // SQL: "writes nothing" is about rows in the tables themselves; no interface counts them.
     let sessions = app.count("SELECT COUNT(*) FROM tower_sessions").await;
     let events = app.count("SELECT COUNT(*) FROM sign_in_events").await;
     // Cookie-less clients, as a flood would be: each refused before a session is created.
@@ -143,6 +145,7 @@ async fn two_rejections_pause_prompts_to_the_number_for_the_cool_down() {
     assert_throttled(&initiate_with(&app.browser(), &app, "+46760123456", &[]).await, Throttle::RecentlyDeclined);
     assert_eq!(app.sim().prompts().await.len(), 2);
 
+    // Time-based on purpose: what is under test is the 2 s pause running out.
     tokio::time::sleep(Duration::from_millis(2_200)).await;
     assert!(matches!(browser.initiate("+46 76 012 34 56").await, SignInStatus::Waiting { .. }), "the pause ends");
     assert_eq!(app.sim().prompts().await.len(), 3);
@@ -157,7 +160,7 @@ async fn locks_limits_and_the_audit_trail_hold_numbers_only_as_keyed_hashes() {
     reject_twice(&app, &browser).await;
     let _ = initiate_with(&browser, &app, "+46 76 012 34 56", &[]).await;
     // (`sign_ins.phone` keeps the number itself: the profile check needs it; rows are purged
-    // after a day.)
+    // after a day.) SQL: what is checked is what the tables hold; no interface reads them out.
     let pool = app.sign_ins.store().pool();
     let mut keyed: Vec<String> = sqlx::query_scalar("SELECT key FROM throttles").fetch_all(pool).await.unwrap();
     keyed.extend(sqlx::query_scalar::<_, String>("SELECT phone_key FROM phone_locks").fetch_all(pool).await.unwrap());
@@ -179,9 +182,14 @@ async fn the_pause_runs_from_the_latest_rejection_even_when_longer_than_the_hour
     let app = spawn_app(&[("DECLINE_COOLDOWN_SECS", "7200")]).await;
     let browser = app.browser();
     reject_twice(&app, &browser).await;
-    // Move the rejections back in time: 61 and 50 minutes ago, 11 minutes apart.
+    // Move the rejections back in time: 61 and 50 minutes ago, 11 minutes apart. The sign-ins,
+    // oldest first (the simulator lists prompts newest first).
+    let mut ids = Vec::new();
+    for prompt in app.sim().prompts().await.iter().rev() {
+        ids.push(app.sign_in_for(prompt).await.id);
+    }
+    // SQL: the app has no way to move its own time stamps.
     let pool = app.sign_ins.store().pool();
-    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM sign_ins ORDER BY created_at, rowid").fetch_all(pool).await.unwrap();
     let shift = |id: String, minutes: i64| {
         sqlx::query("UPDATE sign_ins SET updated_at = updated_at - $1 WHERE id = $2").bind(minutes * 60_000).bind(id).execute(pool)
     };

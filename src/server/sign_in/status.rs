@@ -70,6 +70,11 @@ impl SignInService {
                 Some(result) => result?,
                 None => self.settled(&id).await?,
             };
+            // A wake that changed nothing still answers (starting over, shutdown); only a
+            // DigiLocker wait goes round again, to ask Sandbox once more.
+            if !asks_sandbox || self.inner.waiters.is_closed() {
+                return Ok(row);
+            }
         }
     }
 
