@@ -82,6 +82,8 @@ pub enum FailureReason {
     ProfileUnavailable,
     /// DigiLocker did not answer, or answered with a server error.
     DigiLockerUnavailable,
+    /// Sandbox refused our credentials or request: an operator must fix the configuration.
+    DigiLockerMisconfigured,
 }
 
 impl FailureReason {
@@ -93,6 +95,7 @@ impl FailureReason {
             Self::NumberMismatch => "number_mismatch",
             Self::ProfileUnavailable => "profile_unavailable",
             Self::DigiLockerUnavailable => "digilocker_unavailable",
+            Self::DigiLockerMisconfigured => "digilocker_misconfigured",
         }
     }
 
@@ -103,6 +106,7 @@ impl FailureReason {
             Self::NumberMismatch,
             Self::ProfileUnavailable,
             Self::DigiLockerUnavailable,
+            Self::DigiLockerMisconfigured,
         ]
         .into_iter()
         .find(|reason| reason.as_str() == name)
@@ -115,6 +119,8 @@ impl FailureReason {
 pub struct SignInPageData {
     pub status: SignInStatus,
     pub feedback: Option<FormFeedback>,
+    /// Whether DigiLocker is offered (it is off when Truecaller is live and Sandbox has no keys).
+    pub digilocker: bool,
 }
 
 /// A number the server refused, and why.
@@ -178,6 +184,8 @@ pub struct AppMode {
     pub simulator: bool,
     /// DigiLocker requests go to the embedded Sandbox + DigiLocker stand-in.
     pub digilocker_simulator: bool,
+    /// DigiLocker is offered at all.
+    pub digilocker: bool,
 }
 
 /// The browser's quick check before sending a number: characters and length only.
@@ -232,6 +240,7 @@ mod tests {
             FailureReason::NumberMismatch,
             FailureReason::ProfileUnavailable,
             FailureReason::DigiLockerUnavailable,
+            FailureReason::DigiLockerMisconfigured,
         ] {
             assert_eq!(FailureReason::parse(reason.as_str()), Some(reason));
         }

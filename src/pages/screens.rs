@@ -310,6 +310,12 @@ fn failure(reason: FailureReason) -> (&'static str, &'static str, &'static [Offe
             "Your approval reached us, but Truecaller didn't give us your profile in time. Please try again.",
             RETRY_ANOTHER_DIGILOCKER,
         ),
+        FailureReason::DigiLockerMisconfigured => (
+            "DigiLocker sign-in is unavailable",
+            "DigiLocker sign-in is not working on our side right now. We have logged the problem; please sign in \
+             with Truecaller or try again later.",
+            &[USE_TRUECALLER],
+        ),
         FailureReason::DigiLockerUnavailable => (
             "DigiLocker isn't responding",
             "We couldn't reach DigiLocker just now. Please try again in a moment, or sign in with Truecaller.",
@@ -359,12 +365,13 @@ mod tests {
     use super::*;
     use crate::domain::Provider;
 
-    const REASONS: [FailureReason; 5] = [
+    const REASONS: [FailureReason; 6] = [
         FailureReason::ProviderUnavailable,
         FailureReason::ServiceMisconfigured,
         FailureReason::NumberMismatch,
         FailureReason::ProfileUnavailable,
         FailureReason::DigiLockerUnavailable,
+        FailureReason::DigiLockerMisconfigured,
     ];
 
     /// One value of every variant (a compile error here means a new variant needs a row).

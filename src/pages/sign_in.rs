@@ -30,10 +30,10 @@ pub fn SignInPage() -> impl IntoView {
             <h1>{screens::PAGE_TITLE}</h1>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let SignInPageData { status, feedback } = initial
+                    let SignInPageData { status, feedback, digilocker } = initial
                         .await
-                        .unwrap_or(SignInPageData { status: SignInStatus::Idle, feedback: None });
-                    view! { <SignInFlow start=status feedback/> }
+                        .unwrap_or(SignInPageData { status: SignInStatus::Idle, feedback: None, digilocker: false });
+                    view! { <SignInFlow start=status feedback digilocker/> }
                 })}
             </Suspense>
         </section>
@@ -41,7 +41,12 @@ pub fn SignInPage() -> impl IntoView {
 }
 
 #[component]
-fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoView {
+fn SignInFlow(
+    start: SignInStatus,
+    feedback: Option<FormFeedback>,
+    /// Whether this deployment offers DigiLocker; the table says where it would be offered.
+    digilocker: bool,
+) -> impl IntoView {
     let (typed, refused) = feedback.map_or((String::new(), None), |f| (f.phone, Some(f.message)));
     let status = RwSignal::new(start);
     let phone = RwSignal::new(typed);
@@ -202,7 +207,7 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
                     </button>
                 </form>
                 // The second way in, below the first: a plain form post, with or without the wasm.
-                {shown.offers(Offer::DigiLocker).then(|| view! {
+                {(digilocker && shown.offers(Offer::DigiLocker)).then(|| view! {
                     <div class="alternative">
                         <p class="divider">
                             <span class="line" aria-hidden="true"></span>
@@ -222,7 +227,7 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
                     <p>{body_view(shown.body)}</p>
                     {countdown_view(shown.countdown, left)}
                     // Quiet links here: the phone is where the person should look.
-                    <div class="actions">{offers_view(shown.offers, true, try_again, another_number)}</div>
+                    <div class="actions">{offers_view(shown.offers, digilocker, true, try_again, another_number)}</div>
                     <div inner_html=NOSCRIPT_REFRESH></div>
                 </div>
             }
@@ -245,7 +250,7 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
             }
             .into_any(),
             // Every other status: an outcome, or a wait elsewhere (DigiLocker), drawn from the table.
-            _ => state_view(shown, left, try_again, another_number),
+            _ => state_view(shown, digilocker, left, try_again, another_number),
         }
     };
 
@@ -260,6 +265,7 @@ fn SignInFlow(start: SignInStatus, feedback: Option<FormFeedback>) -> impl IntoV
 /// A screen from the table: what happened (or what is awaited), and the ways forward.
 fn state_view(
     screen: Screen,
+    digilocker: bool,
     left: impl Fn(u32) -> String + Copy + Send + Sync + 'static,
     try_again: impl Fn(SubmitEvent) + Copy + 'static,
     another_number: impl Fn(SubmitEvent) + Copy + 'static,
@@ -272,7 +278,7 @@ fn state_view(
             <h2>{title}</h2>
             <p>{body_view(body)}</p>
             {countdown_view(countdown, left)}
-            <div class="actions">{offers_view(offers, false, try_again, another_number)}</div>
+            <div class="actions">{offers_view(offers, digilocker, false, try_again, another_number)}</div>
             {in_progress.then(|| view! { <div inner_html=NOSCRIPT_REFRESH></div> })}
         </div>
     }
@@ -300,15 +306,18 @@ fn countdown_view(countdown: Option<Countdown>, left: impl Fn(u32) -> String + C
 
 /// The ways forward, as forms that also work without JavaScript: "Try again" and "Use another
 /// number" post to `/signin/cancel` (back to the form; the wasm handles them in place), "Verify with
-/// DigiLocker" always leaves the page. `quiet` draws the way back as a link.
+/// DigiLocker" always leaves the page (and is left out when the deployment does not offer it).
+/// `quiet` draws the way back as a link.
 fn offers_view(
     offers: &'static [Offer],
+    digilocker: bool,
     quiet: bool,
     try_again: impl Fn(SubmitEvent) + Copy + 'static,
     another_number: impl Fn(SubmitEvent) + Copy + 'static,
 ) -> impl IntoView {
     offers
         .iter()
+        .filter(move |offer| digilocker || **offer != Offer::DigiLocker)
         .map(|offer| match *offer {
             Offer::Retry => view! {
                 <form method="post" action="/signin/cancel" on:submit=try_again>
@@ -352,8 +361,20 @@ mod tests {
     use crate::domain::FailureReason;
 
     fn html(start: SignInStatus) -> String {
+        rendered(start, true)
+    }
+
+    fn rendered(start: SignInStatus, digilocker: bool) -> String {
         let owner = Owner::new();
-        owner.with(|| view! { <SignInFlow start feedback=None/> }.to_html())
+        owner.with(|| view! { <SignInFlow start feedback=None digilocker/> }.to_html())
+    }
+
+    #[test]
+    fn a_deployment_without_digilocker_offers_it_nowhere() {
+        for status in [SignInStatus::Idle, SignInStatus::Rejected, SignInStatus::NotTruecallerUser] {
+            let page = rendered(status, false);
+            assert!(!page.contains("DigiLocker") && !page.contains("/digilocker/start"), "{page}");
+        }
     }
 
     #[test]

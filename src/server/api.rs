@@ -71,5 +71,5 @@ pub async fn account(state: &AppState, session: &AuthSession) -> Result<Option<A
 pub async fn sign_in_page(state: &AppState, session: &AuthSession) -> Result<SignInPageData, Error> {
     let status = state.sign_ins.status(session, std::time::Duration::ZERO).await?;
     let feedback = session.take_feedback().await?;
-    Ok(SignInPageData { status, feedback })
+    Ok(SignInPageData { status, feedback, digilocker: state.mode.digilocker })
 }

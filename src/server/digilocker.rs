@@ -45,8 +45,17 @@ pub async fn start(
             session.set_feedback(&FormFeedback { phone: String::new(), message }).await?;
             Ok(Redirect::to("/"))
         }
-        Err(other) => Err(other),
+        Err(Error::NotOffered) => Err(Error::NotOffered),
+        // A full page, not an API call: log the cause and let the sign-in page say what it can.
+        Err(other) => Ok(back_to_sign_in(&other)),
     }
+}
+
+/// Logs a failure on a full-page route (once, through the error's own mapping) and sends the
+/// browser back to the sign-in page, which shows where its sign-in stands.
+fn back_to_sign_in(error: &Error) -> Redirect {
+    let _ = error.to_api();
+    Redirect::to("/")
 }
 
 /// `GET /digilocker/continue`: sends the browser on to the consent page it was given, once. The
@@ -66,9 +75,11 @@ pub async fn continue_to_consent(session: Session) -> Result<Response, Error> {
 
 /// `GET /digilocker/return`: the person is back from DigiLocker. Whatever the URL carries is
 /// ignored; this browser's own pending DigiLocker sign-in is checked, and the page shows it.
-pub async fn returned(State(sign_ins): State<SignInService>, session: Session) -> Result<Redirect, Error> {
-    sign_ins.digilocker_returned(&AuthSession::new(session)).await?;
-    Ok(Redirect::to("/"))
+pub async fn returned(State(sign_ins): State<SignInService>, session: Session) -> Redirect {
+    match sign_ins.digilocker_returned(&AuthSession::new(session)).await {
+        Ok(()) => Redirect::to("/"),
+        Err(e) => back_to_sign_in(&e),
+    }
 }
 
 /// Text for an HTML attribute value.

@@ -31,6 +31,9 @@ pub enum Error {
     UnsupportedMediaType,
     #[error("body too large")]
     PayloadTooLarge,
+    /// A way in this deployment does not offer (DigiLocker without Sandbox keys).
+    #[error("not offered here")]
+    NotOffered,
     /// A limit refused the request for now.
     #[error("throttled: {0:?}")]
     Throttled(Throttled),
@@ -43,6 +46,7 @@ impl Error {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::NotOffered => StatusCode::NOT_FOUND,
             Self::Database(_) | Self::Session(_) | Self::Corrupt(_) | Self::Context(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }

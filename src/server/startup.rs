@@ -79,18 +79,27 @@ impl Application {
             }
         };
         let truecaller = TruecallerClient::new(&api_url, &profile_url, app_key);
-        let (sandbox_key, sandbox_secret, sandbox_simulator) = match &config.sandbox {
-            SandboxProvider::Live { api_key, api_secret } => (api_key.clone(), api_secret.clone(), None),
-            SandboxProvider::Simulator => (
-                simulator::SANDBOX_SIM_KEY.to_owned(),
-                simulator::SANDBOX_SIM_SECRET.to_owned(),
-                Some(SandboxSimulator::new(join(&public_url, "simulator"))),
-            ),
+        // The DigiLocker stand-in signs anyone in as anyone: it runs only beside the Truecaller
+        // simulator. A deployment with a real Truecaller key and no Sandbox keys offers no DigiLocker.
+        let sandbox_url = config.sandbox_url(&public_url);
+        let (sandbox, sandbox_simulator) = match (&config.sandbox, &simulator) {
+            (SandboxProvider::Live { api_key, api_secret }, _) => {
+                (Some(SandboxClient::new(&sandbox_url, api_key.clone(), api_secret.clone())), None)
+            }
+            (SandboxProvider::Simulator, Some(_)) => {
+                let keys = (simulator::SANDBOX_SIM_KEY.to_owned(), simulator::SANDBOX_SIM_SECRET.to_owned());
+                let stand_in = SandboxSimulator::new(join(&public_url, "simulator"));
+                (Some(SandboxClient::new(&sandbox_url, keys.0, keys.1)), Some(stand_in))
+            }
+            (SandboxProvider::Simulator, None) => {
+                tracing::info!("DigiLocker is not offered: set SANDBOX_API_KEY and SANDBOX_API_SECRET to offer it");
+                (None, None)
+            }
         };
-        let sandbox = SandboxClient::new(&config.sandbox_url(&public_url), sandbox_key, sandbox_secret);
         for warning in config.warnings(&public_url) {
             tracing::warn!("{warning}");
         }
+        let digilocker = sandbox.is_some();
         let number_key = match &config.number_hash_key {
             Some(key) => key.clone(),
             None => store.secret("number_hash_key").await?,
@@ -112,7 +121,11 @@ impl Application {
         let state = AppState {
             leptos_options: leptos_options.clone(),
             sign_ins: sign_ins.clone(),
-            mode: AppMode { simulator: simulator.is_some(), digilocker_simulator: sandbox_simulator.is_some() },
+            mode: AppMode {
+                simulator: simulator.is_some(),
+                digilocker_simulator: sandbox_simulator.is_some(),
+                digilocker,
+            },
             proxy_header: ProxyHeader(config.trusted_proxy_header.clone()),
         };
 

@@ -36,7 +36,7 @@ async fn consenting_in_digilocker_signs_the_browser_in_with_a_new_account() {
     assert_eq!(account.ways_in, [Provider::DigiLocker]);
     // KYC data beyond what the page shows is not kept: no date of birth, gender or email.
     assert!(account.details.is_empty(), "{:?}", account.details);
-    let events = app.events(Some(&sign_in_id(&app).await)).await;
+    let events = app.events(Some(&sign_in_for(&app, &consent).await)).await;
     assert_eq!(events, ["initiated", "waiting", "fetching", "approved", "signed_in"]);
 }
 
@@ -99,7 +99,6 @@ async fn a_stranger_opening_the_return_url_gets_nothing() {
     assert_eq!(stranger.return_from_digilocker(&format!("session_id={}", session_id(&consent))).await, 200);
     assert_eq!(stranger.status(0).await, SignInStatus::Idle);
     assert!(stranger.account().await.is_none());
-    assert!(app.events(None).await.contains(&"digilocker_return_without_attempt".to_owned()));
 
     // The person's own sign-in is untouched by it and completes.
     assert_eq!(back_and_settled(&person).await, SignInStatus::SignedIn { name: "Priya Sharma".into() });
@@ -212,19 +211,63 @@ async fn the_digilocker_start_is_rate_limited_like_a_prompt() {
     assert_eq!(app.digilocker().stats().await["authentications"], 1, "no third Sandbox session");
 }
 
-/// The one sign-in in this app's database (tests that start exactly one).
-async fn sign_in_id(app: &crate::helpers::TestApp) -> String {
-    sqlx::query_scalar("SELECT id FROM sign_ins").fetch_one(app.sign_ins.store().pool()).await.unwrap()
+/// The sign-in a consent page is for, found the way the app finds it: by Sandbox's session id.
+async fn sign_in_for(app: &crate::helpers::TestApp, consent: &url::Url) -> String {
+    let store = app.sign_ins.store();
+    store.sign_in_by_ref(Provider::DigiLocker, &session_id(consent)).await.unwrap().expect("a sign-in for the session").id
 }
 
 #[tokio::test]
-async fn sandbox_refusing_our_key_is_a_configuration_failure_with_truecaller_offered() {
+async fn family_members_sharing_a_mobile_get_their_own_accounts() {
+    // Rajat's Truecaller account; then Rajat and Sunita (same mobile on her own Aadhaar) come
+    // through DigiLocker. Rajat joins his account; Sunita must not.
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    browser.initiate("+91 99999 99999").await;
+    app.sim().answer("919999999999", true, true).await;
+    assert!(matches!(browser.settle(SETTLE).await, SignInStatus::SignedIn { .. }));
+    browser.sign_out().await;
+    let consent = browser.start_digilocker().await.consent();
+    app.digilocker().answer(&consent, "allow", "rajat").await;
+    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    assert_eq!(browser.account().await.unwrap().sign_in_count, 2);
+    browser.sign_out().await;
+
+    let consent = browser.start_digilocker().await.consent();
+    app.digilocker().answer(&consent, "allow", "sunita").await;
+    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Sunita Kapoor".into() });
+    let sunita = browser.account().await.unwrap();
+    assert!(sunita.new_account, "her own account");
+    assert_eq!(sunita.ways_in, [Provider::DigiLocker]);
+    // The number stays with the account that had it first.
+    assert_eq!(sunita.phone, "");
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 2);
+}
+
+#[tokio::test]
+async fn with_a_live_truecaller_key_and_no_sandbox_keys_digilocker_is_not_offered() {
+    // The stand-in would sign anyone in as anyone: it never runs beside a real Truecaller.
+    let app = spawn_app(&[("TRUECALLER_APP_KEY", "live-key"), ("TRUECALLER_API_URL", "http://127.0.0.1:9")]).await;
+    let browser = app.browser();
+    let start = browser.http.post(app.url.join("digilocker/start").unwrap()).send().await.unwrap();
+    assert_eq!(start.status(), 404);
+    for path in ["simulator/digilocker/authorize", "simulator/api/digilocker/sessions"] {
+        let response = browser.http.get(app.url.join(path).unwrap()).send().await.unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+    }
+    let page = browser.http.get(app.url.clone()).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Continue with Truecaller") && !page.contains("Verify with DigiLocker"), "{page}");
+    assert_eq!(browser.status(0).await, SignInStatus::Idle);
+}
+
+#[tokio::test]
+async fn sandbox_refusing_our_key_is_a_configuration_failure() {
     let sandbox = StandaloneSandbox::spawn().await;
     let url = sandbox.url.as_str().trim_end_matches('/').to_owned();
     let app = spawn_app(&[("SANDBOX_API_KEY", "key_live_wrong"), ("SANDBOX_API_SECRET", "wrong"), ("SANDBOX_API_URL", &url)]).await;
     let browser = app.browser();
     assert!(matches!(browser.start_digilocker().await, crate::digilocker_helpers::Started::SignInPage(_)));
-    assert_eq!(browser.status(0).await, SignInStatus::Failed { reason: FailureReason::ServiceMisconfigured });
+    assert_eq!(browser.status(0).await, SignInStatus::Failed { reason: FailureReason::DigiLockerMisconfigured });
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ impl SignInService {
     /// (DigiLocker: while Sandbox may still answer).
     pub async fn complete(&self, id: &str) {
         if let Err(e) = self.try_complete(id).await {
-            // The row stays in `Fetching`; the next start-up (or sweep) picks it up again.
+            // The row stays in `Fetching`; the next start-up picks it up again.
             tracing::error!(sign_in = %short(id), error = %e, "could not finish an approved sign-in");
         }
     }

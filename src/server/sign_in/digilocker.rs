@@ -39,6 +39,7 @@ impl SignInService {
     /// session, a Sandbox session for it, and the consent page to send the browser to.
     pub async fn start_digilocker(&self, session: &AuthSession, client: IpAddr) -> Result<DigiLockerStart, Error> {
         let s = &self.inner;
+        let sandbox = s.sandbox.as_ref().ok_or(Error::NotOffered)?;
         let browser = self.admit(session, client).await?;
         self.leave_current(session, |_| false).await?;
         let id = clock::random_token();
@@ -55,7 +56,7 @@ impl SignInService {
             return Err(Error::Corrupt("a sign-in without a number was locked or throttled"));
         };
         session.set_sign_in_id(&id).await?;
-        let (event, changes, consent) = match s.sandbox.init_session(&s.settings.digilocker_return).await {
+        let (event, changes, consent) = match sandbox.init_session(&s.settings.digilocker_return).await {
             Ok(init) => (Event::Sent, Some(init.session_id), Some(init.authorization_url)),
             Err(e) => {
                 warn!(sign_in = %short(&id), error = %e, "DigiLocker session not started");
@@ -79,10 +80,8 @@ impl SignInService {
                 let row = self.check_digilocker(row).await?;
                 info!(sign_in = %short(&row.id), phase = row.phase.as_str(), "back from DigiLocker");
             }
-            _ => {
-                self.inner.store.record_event(None, "digilocker_return_without_attempt", None).await?;
-                warn!("DigiLocker return with no DigiLocker sign-in in this browser; ignored");
-            }
+            // Anyone can open this URL: the log line is the record, so a flood costs no write.
+            _ => warn!(event = "digilocker_return_without_attempt", "DigiLocker return with no DigiLocker sign-in in this browser; ignored"),
         }
         Ok(())
     }
@@ -90,11 +89,12 @@ impl SignInService {
     /// Asks Sandbox where a waiting DigiLocker sign-in stands and moves it to match. Sandbox
     /// trouble leaves it waiting (the next check may get through) until its deadline.
     pub(super) async fn check_digilocker(&self, row: SignInRow) -> Result<SignInRow, Error> {
-        let (Provider::DigiLocker, Phase::Waiting, Some(session_id)) = (row.provider, row.phase, row.provider_ref.as_deref())
+        let (Provider::DigiLocker, Phase::Waiting, Some(session_id), Some(sandbox)) =
+            (row.provider, row.phase, row.provider_ref.as_deref(), self.inner.sandbox.as_ref())
         else {
             return Ok(row);
         };
-        let event = match self.inner.sandbox.session_status(session_id).await {
+        let event = match sandbox.session_status(session_id).await {
             Ok(SessionStatus::Created) => return Ok(row),
             Ok(SessionStatus::Succeeded) => Event::ApprovalReceived,
             Ok(SessionStatus::Failed) => Event::RejectionReceived,
@@ -122,10 +122,11 @@ impl SignInService {
         let Some(session_id) = row.provider_ref.as_deref() else {
             return Err(Error::Corrupt("DigiLocker sign-in without a session"));
         };
+        let sandbox = self.inner.sandbox.as_ref().ok_or(Error::NotOffered)?;
         let give_up = row.approved_at.unwrap_or(row.created_at) + PROFILE_PATIENCE.as_millis() as i64;
         let mut delay = Duration::from_millis(250);
         let profile = loop {
-            match self.inner.sandbox.user_profile(session_id).await {
+            match sandbox.user_profile(session_id).await {
                 Ok(profile) => break Some(profile),
                 Err(e) if e.is_retryable() && clock::now_ms() + (delay.as_millis() as i64) < give_up => {
                     info!(sign_in = %short(&row.id), error = %e, retry_in_ms = delay.as_millis() as u64, "DigiLocker profile will retry");
@@ -170,7 +171,7 @@ fn failure_for(error: &SandboxError) -> FailureReason {
     match error {
         SandboxError::Unauthorized | SandboxError::Forbidden | SandboxError::BadRequest | SandboxError::Unprocessable => {
             tracing::error!(error = %error, "Sandbox refused our request: check SANDBOX_API_KEY, SANDBOX_API_SECRET and PUBLIC_URL");
-            FailureReason::ServiceMisconfigured
+            FailureReason::DigiLockerMisconfigured
         }
         _ => FailureReason::DigiLockerUnavailable,
     }

@@ -53,7 +53,8 @@ pub struct Settings {
 /// The clients of the providers sign-ins go through.
 pub struct Providers {
     pub truecaller: TruecallerClient,
-    pub sandbox: SandboxClient,
+    /// `None`: DigiLocker is not offered.
+    pub sandbox: Option<SandboxClient>,
 }
 
 #[derive(Clone)]
@@ -64,7 +65,7 @@ pub struct SignInService {
 struct Inner {
     store: Store,
     truecaller: TruecallerClient,
-    sandbox: SandboxClient,
+    sandbox: Option<SandboxClient>,
     waiters: Waiters,
     limiter: RequestLimiter,
     keys: NumberKeys,
@@ -100,9 +101,14 @@ impl SignInService {
         self.inner.app_key_rejected.load(Ordering::Relaxed)
     }
 
-    /// Applies the deadline: a sign-in still sending or waiting after it has timed out.
+    /// Applies the deadline: a sign-in still sending or waiting after it has timed out. DigiLocker
+    /// is asked first: the person may have consented in the last moments.
     async fn settle(&self, row: SignInRow) -> Result<SignInRow, Error> {
         if matches!(row.phase, Phase::Sending | Phase::Waiting) && clock::now_ms() >= row.deadline {
+            let row = self.check_digilocker(row).await?;
+            if !matches!(row.phase, Phase::Sending | Phase::Waiting) {
+                return Ok(row);
+            }
             self.apply(&row, Event::DeadlinePassed, Changes::default()).await?;
             return self.row(&row.id).await;
         }

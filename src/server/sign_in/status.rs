@@ -21,6 +21,10 @@ impl SignInService {
         let Some(mut row) = self.current(session).await? else {
             return self.signed_in_view(session).await;
         };
+        if wait.is_zero() {
+            // A page load (or the no-JS page's refresh) holds nothing: ask DigiLocker now.
+            row = self.check_digilocker(row).await?;
+        }
         let wait = wait.min(MAX_WAIT);
         let until = |at: i64| Duration::from_millis((at - clock::now_ms()).max(0) as u64 + 50);
         let limit = match (row.provider, row.phase) {

@@ -2,7 +2,7 @@
 
 use super::{Phase, SignInService};
 use crate::{
-    domain::{Provider, SignInStatus},
+    domain::{FailureReason, Provider, SignInStatus},
     server::{clock, phone::PhoneNumber, store::SignInRow},
 };
 
@@ -18,6 +18,10 @@ impl SignInService {
             (Provider::DigiLocker, Phase::Sending | Phase::Waiting) => SignInStatus::AtDigiLocker { seconds_left },
             (Provider::DigiLocker, Phase::Rejected) => SignInStatus::DigiLockerDenied,
             (Provider::DigiLocker, Phase::TimedOut) => SignInStatus::DigiLockerExpired,
+            // The server stopped while asking Sandbox for a session: DigiLocker's trouble to show.
+            (Provider::DigiLocker, Phase::Failed(FailureReason::ProviderUnavailable)) => {
+                SignInStatus::Failed { reason: FailureReason::DigiLockerUnavailable }
+            }
             (_, Phase::Sending | Phase::Waiting) => SignInStatus::Waiting { phone: masked(), seconds_left },
             (_, Phase::Fetching | Phase::Approved) => SignInStatus::Approved { phone: masked(), provider: row.provider },
             (_, Phase::Rejected) => SignInStatus::Rejected,

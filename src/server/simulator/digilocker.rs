@@ -100,6 +100,17 @@ pub const DIGILOCKER_PERSONS: &[DigiLockerPerson] = &[
         eaadhaar: true,
     },
     DigiLockerPerson {
+        key: "sunita",
+        label: "Sunita Kapoor: Rajat's family, the same mobile 9999999999 on her own Aadhaar",
+        id: "9a0d5c3e-1f47-4b6a-8e2d-5c7b1a9f3e60",
+        name: "Sunita Kapoor",
+        mobile: "9999999999",
+        gender: "female",
+        date_of_birth: DobShape::Text("03/11/1961"),
+        email: EmailShape::Absent,
+        eaadhaar: true,
+    },
+    DigiLockerPerson {
         key: "priya",
         label: "Priya Sharma: another mobile, DOB as epoch milliseconds, email \"\"",
         id: "b5522c8f-2321-477b-8e73-ae1366d9c591",

@@ -1,6 +1,7 @@
 //! Accounts (a person) and identities (a way in: provider and the provider's id for them). An
 //! identity is linked to one account; a verified number joins a new identity to the account that
-//! already holds that number, so one person keeps one account whichever way they come in.
+//! already holds that number (unless that provider already vouched for someone else there), so
+//! one person keeps one account whichever way they come in.
 
 use sqlx::{Row, SqliteConnection};
 
@@ -108,8 +109,17 @@ async fn save_identity(conn: &mut SqliteConnection, identity: &Identity<'_>) -> 
         Some(id) => (id, false),
         None => {
             let by_number: Option<i64> = match identity.phone {
+                // Only an account this provider has not vouched for yet: two people whose DigiLocker
+                // identities share a mobile (a family's one phone) must not share an account.
                 Some(phone) => {
-                    sqlx::query_scalar("SELECT id FROM accounts WHERE phone = $1").bind(phone).fetch_optional(&mut *conn).await?
+                    sqlx::query_scalar(
+                        "SELECT id FROM accounts WHERE phone = $1 AND NOT EXISTS
+                             (SELECT 1 FROM identities i WHERE i.account_id = accounts.id AND i.provider = $2)",
+                    )
+                    .bind(phone)
+                    .bind(identity.provider.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?
                 }
                 None => None,
             };
