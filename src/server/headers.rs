@@ -45,7 +45,10 @@ pub async fn security(State(https): State<Https>, uri: Uri, mut response: Respon
         headers.insert(name, HeaderValue::from_static(value));
     };
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(headers, header::REFERRER_POLICY, "strict-origin-when-cross-origin");
+    // A page that says otherwise (the DigiLocker hop sends none) keeps its own.
+    if !headers.contains_key(header::REFERRER_POLICY) {
+        set(headers, header::REFERRER_POLICY, "strict-origin-when-cross-origin");
+    }
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         set(headers, header::CONTENT_SECURITY_POLICY, CSP);

@@ -23,6 +23,9 @@ use super::config::join;
 /// Sandbox's tokens live 24 h; renewing an hour early keeps a call from carrying one that
 /// expires on the way.
 const TOKEN_MAX_AGE: Duration = Duration::from_secs(23 * 3600);
+/// After a failed `/authenticate`, callers get that failure for this long instead of each trying
+/// again in turn behind the lock (with Sandbox down, every wait would add a full timeout).
+const FAILED_RENEWAL_HOLD: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const MAX_BODY: usize = 64 * 1024;
@@ -45,6 +48,8 @@ pub struct SandboxClient {
     api_secret: String,
     /// Held across the `/authenticate` call, so concurrent callers wait for one renewal.
     token: tokio::sync::Mutex<Option<CachedToken>>,
+    /// The last renewal failure and when it happened.
+    renewal_failed: std::sync::Mutex<Option<(Instant, SandboxError)>>,
 }
 
 struct CachedToken {
@@ -203,6 +208,7 @@ impl SandboxClient {
             api_key,
             api_secret,
             token: tokio::sync::Mutex::new(None),
+            renewal_failed: std::sync::Mutex::new(None),
         }
     }
 
@@ -286,9 +292,19 @@ impl SandboxClient {
         if let Some(token) = cached.as_ref().filter(|t| t.fetched.elapsed() < TOKEN_MAX_AGE) {
             return Ok(token.value.clone());
         }
-        let value = self.authenticate().await?;
+        if let Some(recent) = self.recent_renewal_failure() {
+            return Err(recent);
+        }
+        let value = self.authenticate().await.inspect_err(|e| {
+            *self.renewal_failed.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), e.clone()));
+        })?;
         *cached = Some(CachedToken { value: value.clone(), fetched: Instant::now() });
         Ok(value)
+    }
+
+    fn recent_renewal_failure(&self) -> Option<SandboxError> {
+        let failed = self.renewal_failed.lock().unwrap_or_else(|p| p.into_inner());
+        failed.as_ref().filter(|(at, _)| at.elapsed() < FAILED_RENEWAL_HOLD).map(|(_, e)| e.clone())
     }
 
     /// Drops the cached token if it is still `failed`: another caller may already have
@@ -417,14 +433,26 @@ pub fn valid_session_id(id: &str) -> bool {
     (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Where we are willing to send the person: any https host, or the configured Sandbox's own
-/// origin (the local simulator is served over http).
+/// Hosts DigiLocker's consent pages are served from (and their subdomains): the documented
+/// `digilocker.meripehchaan.gov.in`, DigiLocker's own domain, and Sandbox's.
+const CONSENT_DOMAINS: &[&str] = &["meripehchaan.gov.in", "digilocker.gov.in", "sandbox.co.in"];
+
+/// Where we are willing to send the person: https on DigiLocker's or Sandbox's domains (default
+/// port, no credentials), or the configured Sandbox's own origin (the local stand-in is served
+/// over http). Anything else is a tampered or misconfigured answer, never followed.
 pub fn acceptable_authorization_url(url: &Url, sandbox_base: &Url) -> bool {
     if !url.username().is_empty() || url.password().is_some() {
         return false;
     }
-    let https = url.scheme() == "https" && url.host().is_some();
-    https || url.origin() == sandbox_base.origin()
+    if url.origin() == sandbox_base.origin() {
+        return true;
+    }
+    let Some(url::Host::Domain(host)) = url.host() else {
+        return false;
+    };
+    let host = host.to_ascii_lowercase();
+    let ours = CONSENT_DOMAINS.iter().any(|d| host == *d || host.ends_with(&format!(".{d}")));
+    url.scheme() == "https" && url.port().is_none() && ours
 }
 
 /// Initiate Session's answer: `data.session_id` and `data.authorization_url`.
@@ -636,7 +664,12 @@ mod tests {
         let sim = Url::parse("http://127.0.0.1:3000/simulator").unwrap();
         let ok = |url: &str, base: &Url| acceptable_authorization_url(&Url::parse(url).unwrap(), base);
         assert!(ok("https://digilocker.meripehchaan.gov.in/public/oauth2/1/authorize?x=1", &base()));
-        assert!(ok("https://anything.example/", &sim));
+        assert!(!ok("https://anything.example/", &sim), "only DigiLocker's and Sandbox's hosts");
+        assert!(!ok("https://digilocker.meripehchaan.gov.in.evil.example/", &base()));
+        assert!(!ok("https://evilmeripehchaan.gov.in/", &base()));
+        assert!(!ok("https://digilocker.meripehchaan.gov.in:8443/", &base()));
+        assert!(!ok("https://203.0.113.9/authorize", &base()));
+        assert!(ok("https://api.digilocker.gov.in/public/oauth2/1/authorize", &base()));
         assert!(ok("http://127.0.0.1:3000/simulator/digilocker/authorize?state=a", &sim));
         assert!(!ok("http://127.0.0.1:3001/simulator/digilocker/authorize", &sim));
         assert!(!ok("http://localhost:3000/simulator/digilocker/authorize", &sim));

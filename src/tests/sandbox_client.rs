@@ -386,3 +386,29 @@ fn attribute(html: &str, tag: &str, name: &str) -> String {
     let from = rest.find(&marker).unwrap_or_else(|| panic!("no {name} on {tag}")) + marker.len();
     rest[from..].split('"').next().unwrap().to_owned()
 }
+
+#[tokio::test]
+async fn a_failed_renewal_is_the_answer_for_a_moment_instead_of_being_retried_by_every_caller() {
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let counted = attempts.clone();
+    let router = Router::new().route(
+        "/authenticate",
+        post(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async { (StatusCode::UNAUTHORIZED, Json(json!({"code": 401, "message": "Unauthorized"}))).into_response() }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let client = Arc::new(SandboxClient::new(&url, "k".into(), "s".into()));
+    let mut calls = JoinSet::new();
+    for _ in 0..10 {
+        let client = client.clone();
+        calls.spawn(async move { client.session_status("abc").await });
+    }
+    while let Some(result) = calls.join_next().await {
+        assert_eq!(result.unwrap().unwrap_err(), SandboxError::Unauthorized);
+    }
+    assert_eq!(attempts.load(Ordering::SeqCst), 1, "ten callers, one authentication attempt");
+}
