@@ -9,7 +9,7 @@ use axum::{
     Router,
 };
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, SessionManagerLayer};
@@ -139,7 +139,7 @@ impl Application {
             .with_path("/")
             .with_expiry(Expiry::OnInactivity(time::Duration::seconds(config.session_idle.as_secs() as i64)));
 
-        let routes = generate_route_list(App);
+        let routes = route_list();
         let mut router = Router::new()
             .route(
                 "/auth/truecaller/callback",
@@ -207,6 +207,15 @@ impl Application {
             .with_graceful_shutdown(stopping)
             .await
     }
+}
+
+/// The app's routes, generated once per process. Generating them renders the app with resource
+/// loading suppressed by a process-wide flag (leptos#4773): a page rendering meanwhile in the same
+/// process would wait forever on its resources. Only the first build pays that window, before any
+/// app in the process serves a page (tests start many apps in one process; restarts rebuild).
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::LazyLock<Vec<AxumRouteListing>> = std::sync::LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
 }
 
 /// Bundle files under `/pkg/` carry a content hash in their names when `hash-files` is on, so
