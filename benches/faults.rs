@@ -247,11 +247,14 @@ async fn one_sign_in(target: &Target, i: usize, late: bool) {
         return;
     }
     let account = call(target, &mut browser, "account", &[]).await;
-    let digits: String = account["phone"].as_str().unwrap_or_default().chars().filter(char::is_ascii_digit).collect();
-    if digits == phone {
+    // The account page masks the number; the simulator names each generated user after the
+    // number's last four digits, which tell this run's numbers apart.
+    let (name, masked) = (account["name"].as_str().unwrap_or_default(), account["phone"].as_str().unwrap_or_default());
+    let expected_name = format!("Sim User {}", &phone[phone.len() - 4..]);
+    if name == expected_name && masked.starts_with("+91 ") && masked.ends_with(&phone[phone.len() - 2..]) {
         target.tally.signed_in.fetch_add(1, Ordering::Relaxed);
     } else {
         target.tally.wrong_user.fetch_add(1, Ordering::Relaxed);
-        eprintln!("wrong user: typed {phone}, signed in as {}", account["phone"]);
+        eprintln!("wrong user: typed {phone}, signed in as {name} {masked}");
     }
 }
