@@ -20,6 +20,8 @@ pub mod forms;
 pub mod headers;
 /// `/healthz` and `/readyz`.
 pub mod health;
+/// Bounded reads and log-safe errors for the provider clients.
+pub mod http_client;
 /// Keyed hashes standing in for phone numbers.
 pub mod keys;
 /// The sign-in state machine: phases and the only moves between them.

@@ -18,7 +18,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use super::config::join;
+use super::{
+    config::join,
+    http_client::{describe, read_limited},
+};
 
 /// Sandbox's tokens live 24 h; renewing an hour early keeps a call from carrying one that
 /// expires on the way.
@@ -335,30 +338,10 @@ impl SandboxClient {
 
 /// Sends, then reads at most [`MAX_BODY`] bytes of the answer.
 async fn fetch(request: reqwest::RequestBuilder) -> Result<(StatusCode, Vec<u8>), SandboxError> {
-    let mut response = request.send().await.map_err(|e| SandboxError::Unavailable { detail: describe(&e) })?;
+    let response = request.send().await.map_err(|e| SandboxError::Unavailable { detail: describe(&e) })?;
     let status = response.status();
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| SandboxError::Unavailable { detail: describe(&e) })? {
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(SandboxError::Unavailable { detail: format!("response larger than {MAX_BODY} bytes") });
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = read_limited(response, MAX_BODY).await.map_err(|detail| SandboxError::Unavailable { detail })?;
     Ok((status, body))
-}
-
-/// An error for logs, without the URL (it carries the session id).
-fn describe(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else if e.is_body() || e.is_decode() {
-        "bad response body"
-    } else {
-        "request failed"
-    };
-    kind.to_owned()
 }
 
 /// The error for a status other than 200.

@@ -7,7 +7,9 @@ use reqwest::{header, StatusCode};
 use serde::Deserialize;
 use url::{Host, Url};
 
-use super::{config::join, phone::PhoneNumber, profile::Profile};
+use super::{
+    config::join,
+    http_client::{describe, read_limited}, phone::PhoneNumber, profile::Profile};
 
 pub struct TruecallerClient {
     http: reqwest::Client,
@@ -94,7 +96,7 @@ impl TruecallerClient {
             Err(e) => return RequestOutcome::Unavailable { detail: describe(&e) },
         };
         let status = response.status();
-        let body = match read_limited(response).await {
+        let body = match read_limited(response, MAX_BODY).await {
             Ok(body) => body,
             Err(detail) => return RequestOutcome::Unavailable { detail },
         };
@@ -156,7 +158,7 @@ impl TruecallerClient {
             Err(e) => return ProfileOutcome::Unavailable { detail: describe(&e) },
         };
         let status = response.status();
-        let body = match read_limited(response).await {
+        let body = match read_limited(response, MAX_BODY).await {
             Ok(body) => body,
             Err(detail) => return ProfileOutcome::Unavailable { detail },
         };
@@ -176,31 +178,6 @@ impl TruecallerClient {
 /// is refused before it reaches the database or a log line.
 pub fn valid_request_id(id: &str) -> bool {
     (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic())
-}
-
-async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(format!("response larger than {MAX_BODY} bytes"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-/// An error for logs, without the URL (it may carry a token-bearing path on other APIs).
-fn describe(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else if e.is_body() || e.is_decode() {
-        "bad response body"
-    } else {
-        "request failed"
-    };
-    kind.to_owned()
 }
 
 #[cfg(test)]
