@@ -65,10 +65,11 @@ async fn run() {
     // The simulator lives here, so it keeps its prompts and tokens while the server restarts.
     let port = common::free_port();
     let callback_url = url::Url::parse(&format!("http://127.0.0.1:{port}/auth/truecaller/callback")).unwrap();
-    let simulator = Simulator::new(callback_url);
-    simulator.fail_profile_fetches(PROFILE_FAILURE_PERCENT);
     let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sim_base = format!("http://{}", sim_listener.local_addr().unwrap());
+    let profile_endpoint = url::Url::parse(&format!("{sim_base}/v1/default")).unwrap();
+    let simulator = Simulator::new(callback_url, profile_endpoint);
+    simulator.fail_profile_fetches(PROFILE_FAILURE_PERCENT);
     let router: axum::Router = simulator.clone().router();
     tokio::spawn(async move { axum::serve(sim_listener, router).await.unwrap() });
 

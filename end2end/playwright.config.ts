@@ -1,14 +1,16 @@
 import { defineConfig } from "@playwright/test";
 import path from "node:path";
 
-// Runs the binary `cargo leptos build` produced, twice: the default configuration, and one with
-// short timings for the timeout, late-approval and cool-down journeys. Each starts from an empty
-// database.
+// Runs the binary `cargo leptos build` produced, three times: the default configuration, one with
+// a short timeout for the timeout and late-approval journeys, and one with a short cool-down after
+// rejections (and the usual timeout, so the rounds of rejecting are not raced by the deadline on
+// a loaded machine). Each starts from an empty database.
 const root = path.resolve(__dirname, "..");
 const binary = process.env.APP_BINARY ?? path.join(root, "target", "debug", "truecaller-signin");
 
 export const MAIN_URL = "http://127.0.0.1:3100";
 export const SHORT_TIMEOUT_URL = "http://127.0.0.1:3101";
+export const SHORT_COOLDOWN_URL = "http://127.0.0.1:3102";
 
 // All journeys come from 127.0.0.1 and several share a browser profile: the per-address and
 // per-browser limits are lifted here (the integration tests cover them).
@@ -68,21 +70,22 @@ export default defineConfig({
       ],
     },
   },
-  // The latency journey runs last and alone, so the other journeys' load on two cores does not
-  // blur what it measures.
+  // The timed journeys run last and alone, so the other journeys' load on two cores does not
+  // blur what they measure.
   projects: [
-    { name: "journeys", testIgnore: /push\.spec\.ts/ },
+    { name: "journeys", testIgnore: /(push|one-tap-absent)\.spec\.ts/ },
     { name: "latency", testMatch: /push\.spec\.ts/, dependencies: ["journeys"] },
+    { name: "latency-one-tap", testMatch: /one-tap-absent\.spec\.ts/, dependencies: ["latency"] },
   ],
   webServer: [
     server("main", 3100, EVERY_JOURNEY_FROM_ONE_ADDRESS),
-    // Short timeout, short cool-down after two rejections; the lock outlasts the timeout so a
-    // late approval can still reach the timed-out page.
+    // Short timeout; the lock outlasts it so a late approval can still reach the timed-out page.
     server("short-timeout", 3101, {
       ...EVERY_JOURNEY_FROM_ONE_ADDRESS,
       SIGNIN_TIMEOUT_SECS: "3",
       SIGNIN_LOCK_SECS: "30",
-      DECLINE_COOLDOWN_SECS: "5",
     }),
+    // Short cool-down after two rejections.
+    server("short-cooldown", 3102, { ...EVERY_JOURNEY_FROM_ONE_ADDRESS, DECLINE_COOLDOWN_SECS: "5" }),
   ],
 });

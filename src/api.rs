@@ -6,7 +6,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::server::api::{client_ip, request, respond};
 use crate::{
-    domain::{AccountView, AppMode, SignInPageData, SignInStatus},
+    domain::{AccountView, AppMode, OneTapLink, SignInPageData, SignInStatus},
     error::ApiError,
 };
 
@@ -16,6 +16,15 @@ pub async fn initiate(phone: String) -> Result<SignInStatus, ApiError> {
     let (state, session) = request().await?;
     let client = client_ip(&state).await?;
     respond(state.sign_ins.initiate(&session, &phone, client).await)
+}
+
+/// Android one-tap: a sign-in for this browser without a number, and the deep link that opens
+/// Truecaller's sheet for it.
+#[server(endpoint = "signin/one-tap")]
+pub async fn start_one_tap() -> Result<OneTapLink, ApiError> {
+    let (state, session) = request().await?;
+    let client = client_ip(&state).await?;
+    respond(state.sign_ins.start_one_tap(&session, client, crate::domain::PAGE_LANGUAGE).await)
 }
 
 /// What the sign-in page renders on load: the status and any feedback from a plain form post.

@@ -16,7 +16,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     crate::server::headers::set_page_policy();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=crate::domain::PAGE_LANGUAGE>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

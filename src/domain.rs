@@ -1,5 +1,8 @@
 use serde::{Deserialize, Serialize};
 
+/// The language pages are written in (the `lang` of `<html>`; Truecaller's sheet follows it).
+pub const PAGE_LANGUAGE: &str = "en";
+
 /// Where a browser's sign-in stands, as the sign-in component renders it.
 ///
 /// The server derives it from the sign-in's phase (`server::sign_in::Phase`); the browser only
@@ -41,6 +44,12 @@ pub enum SignInStatus {
     DigiLockerDenied,
     /// The DigiLocker request was not completed in time.
     DigiLockerExpired,
+    /// Android one-tap: Truecaller's sheet is open on this phone (nothing was typed); the server
+    /// gives up in `seconds_left`.
+    AtTruecaller { seconds_left: u32 },
+    /// Android one-tap: the person chose the sheet's footer option (another number, another
+    /// way): the phone form and DigiLocker are what they asked for.
+    ChoseAnotherWay,
 }
 
 impl SignInStatus {
@@ -48,7 +57,7 @@ impl SignInStatus {
     pub fn is_pending(&self) -> bool {
         match self {
             // Past the deadline the server's answer is the timeout itself.
-            Self::Waiting { .. } | Self::Approved { .. } | Self::AtDigiLocker { .. } => true,
+            Self::Waiting { .. } | Self::Approved { .. } | Self::AtDigiLocker { .. } | Self::AtTruecaller { .. } => true,
             // A late approval can still arrive while the number is locked.
             Self::TimedOut { retry_in_secs } => *retry_in_secs > 0,
             _ => false,
@@ -121,6 +130,18 @@ pub struct SignInPageData {
     pub feedback: Option<FormFeedback>,
     /// Whether DigiLocker is offered (it is off when Truecaller is live and Sandbox has no keys).
     pub digilocker: bool,
+    /// Whether this browser leads with Android one-tap (Chrome or Samsung Internet on Android,
+    /// not a WebView), decided on the server from the request.
+    pub one_tap: bool,
+}
+
+/// Where a one-tap sign-in sends the browser: Truecaller's deep link, which opens the app's
+/// bottom sheet. `simulated_sheet`: in simulator mode, the stand-in sheet to open instead (a
+/// computer has no Truecaller app to receive the deep link).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OneTapLink {
+    pub deep_link: String,
+    pub simulated_sheet: Option<String>,
 }
 
 /// A number the server refused, and why.

@@ -14,6 +14,13 @@ pub const PAGE_TITLE: &str = "Sign in with Truecaller";
 pub const DIVIDER: &str = "or";
 /// Under the DigiLocker control on the phone form.
 pub const DIGILOCKER_HINT: &str = "Use DigiLocker if you don't have Truecaller on this phone.";
+/// Above the one-tap control (Android).
+pub const ONE_TAP_HINT: &str = "Sign in with the Truecaller account on this phone. There's nothing to type.";
+/// The one-tap control while the deep link is being prepared.
+pub const ONE_TAP_OPENING: &str = "Opening Truecaller…";
+/// Why the phone form appeared after a tap on one-tap: the sheet never took the screen.
+pub const APP_MISSING: &str =
+    "Truecaller didn't open on this phone. Enter your mobile number instead, or verify with DigiLocker.";
 
 /// What one status looks like on the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,6 +67,8 @@ pub enum Offer {
 pub const ANOTHER_NUMBER: Offer = Offer::AnotherNumber("Use another number");
 /// The way back to the phone form, from a DigiLocker wait.
 pub const USE_TRUECALLER: Offer = Offer::AnotherNumber("Use Truecaller instead");
+/// The way to the phone form from one-tap (Android), where nothing was typed.
+pub const USE_NUMBER: Offer = Offer::AnotherNumber("Use a phone number instead");
 
 impl Offer {
     pub fn label(self) -> &'static str {
@@ -281,6 +290,29 @@ pub fn screen(status: &SignInStatus) -> Screen {
             "The DigiLocker request expired.",
             DIGILOCKER_ANOTHER,
         ),
+        SignInStatus::AtTruecaller { seconds_left } => Screen {
+            class: "at-truecaller",
+            title: "Continue in Truecaller".to_owned(),
+            body: Body(vec![
+                Run::Plain("Tap ".to_owned()),
+                Run::Strong("Continue".to_owned()),
+                Run::Plain(" on the Truecaller sheet to sign in with the number on this phone.".to_owned()),
+            ]),
+            announcement: "Truecaller is open. Tap Continue there to sign in.",
+            offers: &[USE_NUMBER, Offer::DigiLocker],
+            in_progress: true,
+            countdown: Some(Countdown { label: "Waiting for Truecaller · ", seconds_left: *seconds_left }),
+        },
+        // The person asked for another way on Truecaller's sheet: the phone form is the answer.
+        SignInStatus::ChoseAnotherWay => Screen {
+            class: "phone-form",
+            title: PAGE_TITLE.to_owned(),
+            body: "Enter your mobile number, or verify with DigiLocker.".into(),
+            announcement: "You chose another way. Enter your mobile number, or verify with DigiLocker.",
+            offers: &[Offer::DigiLocker],
+            in_progress: false,
+            countdown: None,
+        },
     }
 }
 
@@ -393,6 +425,8 @@ mod tests {
             SignInStatus::AtDigiLocker { seconds_left: 500 },
             SignInStatus::DigiLockerDenied,
             SignInStatus::DigiLockerExpired,
+            SignInStatus::AtTruecaller { seconds_left: 60 },
+            SignInStatus::ChoseAnotherWay,
         ]
         .into();
         all.extend(REASONS.map(|reason| SignInStatus::Failed { reason }));
@@ -412,7 +446,9 @@ mod tests {
                 | SignInStatus::Failed { .. }
                 | SignInStatus::AtDigiLocker { .. }
                 | SignInStatus::DigiLockerDenied
-                | SignInStatus::DigiLockerExpired => {}
+                | SignInStatus::DigiLockerExpired
+                | SignInStatus::AtTruecaller { .. }
+                | SignInStatus::ChoseAnotherWay => {}
             }
         }
         all
@@ -431,7 +467,9 @@ mod tests {
     #[test]
     fn every_outcome_explains_itself_and_leads_back_to_the_form() {
         for status in every_status() {
-            if matches!(status, SignInStatus::Idle | SignInStatus::Approved { .. } | SignInStatus::SignedIn { .. }) {
+            // The forms themselves, and the moments before signing in.
+            let forms = matches!(status, SignInStatus::Idle | SignInStatus::ChoseAnotherWay);
+            if forms || matches!(status, SignInStatus::Approved { .. } | SignInStatus::SignedIn { .. }) {
                 continue;
             }
             let screen = screen(&status);
@@ -460,6 +498,8 @@ mod tests {
         assert_eq!(class(SignInStatus::AtDigiLocker { seconds_left: 1 }), "at-digilocker");
         assert_eq!(class(SignInStatus::DigiLockerDenied), "digilocker-denied");
         assert_eq!(class(SignInStatus::DigiLockerExpired), "digilocker-expired");
+        assert_eq!(class(SignInStatus::AtTruecaller { seconds_left: 1 }), "at-truecaller");
+        assert_eq!(class(SignInStatus::ChoseAnotherWay), "phone-form");
     }
 
     #[test]
@@ -477,6 +517,8 @@ mod tests {
                 SignInStatus::AtDigiLocker { seconds_left: 500 },
                 SignInStatus::DigiLockerDenied,
                 SignInStatus::DigiLockerExpired,
+                SignInStatus::AtTruecaller { seconds_left: 60 },
+                SignInStatus::ChoseAnotherWay,
                 SignInStatus::Failed { reason: FailureReason::ProviderUnavailable },
                 SignInStatus::Failed { reason: FailureReason::ServiceMisconfigured },
                 SignInStatus::Failed { reason: FailureReason::ProfileUnavailable },

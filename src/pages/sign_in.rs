@@ -2,17 +2,31 @@
 //! The server owns the state machine; this component renders `SignInStatus` and keeps one
 //! long-poll open while the status is pending. What each status says and offers comes from one
 //! table, `screens::screen`; this file only draws it.
+//!
+//! On Android (Chrome, Samsung Internet) the page leads with one-tap: a control that opens
+//! Truecaller's sheet through a deep link, then tells from the page's focus whether the app took
+//! over (Truecaller's documented check, 600 ms later) or is absent (the phone form, at once).
 
-use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
-use leptos_router::components::Redirect;
+use leptos::{
+    ev::{MouseEvent, SubmitEvent},
+    html,
+    prelude::*,
+    task::spawn_local,
+};
+use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use super::screens::{self, clock, Body, Countdown, Offer, Run, Screen};
 use crate::{
-    api::{cancel, get_status, initiate, sign_in_page},
-    domain::{check_phone_shape, FormFeedback, SignInPageData, SignInStatus, Throttle},
+    api::{cancel, get_status, initiate, sign_in_page, start_one_tap},
+    domain::{check_phone_shape, FormFeedback, OneTapLink, SignInPageData, SignInStatus, Throttle},
     error::ApiError,
 };
 
+/// How long after opening the deep link the page checks whether it still has focus (the value
+/// in every copy of Truecaller's snippet, and in production integrations).
+const FOCUS_CHECK_MS: u32 = 600;
+/// `/?with=number`: the phone form first, even where one-tap leads (the no-JS way to it).
+const NUMBER_FIRST: &str = "/?with=number";
 /// How long each status request may be held by the server.
 const LONG_POLL_MS: u32 = 20_000;
 /// Pause before asking again after a failed status request.
@@ -25,15 +39,16 @@ const NOSCRIPT_REFRESH: &str = r#"<noscript><meta http-equiv="refresh" content="
 pub fn SignInPage() -> impl IntoView {
     // Rendered on the server from this browser's session, so a reload resumes where it was.
     let initial = Resource::new(|| (), |_| sign_in_page());
+    let number_first = use_query_map().with_untracked(|query| query.get("with").as_deref() == Some("number"));
     view! {
         <section class="card">
             <h1>{screens::PAGE_TITLE}</h1>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let SignInPageData { status, feedback, digilocker } = initial
-                        .await
-                        .unwrap_or(SignInPageData { status: SignInStatus::Idle, feedback: None, digilocker: false });
-                    view! { <SignInFlow start=status feedback digilocker/> }
+                    let SignInPageData { status, feedback, digilocker, one_tap } = initial.await.unwrap_or(
+                        SignInPageData { status: SignInStatus::Idle, feedback: None, digilocker: false, one_tap: false },
+                    );
+                    view! { <SignInFlow start=status feedback digilocker one_tap number_first/> }
                 })}
             </Suspense>
         </section>
@@ -46,6 +61,12 @@ fn SignInFlow(
     feedback: Option<FormFeedback>,
     /// Whether this deployment offers DigiLocker; the table says where it would be offered.
     digilocker: bool,
+    /// Android one-tap leads (the server decided from the browser).
+    #[prop(optional)]
+    one_tap: bool,
+    /// The person asked for the phone form (`/?with=number`).
+    #[prop(optional)]
+    number_first: bool,
 ) -> impl IntoView {
     let (typed, refused) = feedback.map_or((String::new(), None), |f| (f.phone, Some(f.message)));
     let status = RwSignal::new(start);
@@ -62,6 +83,18 @@ fn SignInFlow(
     let throttle = RwSignal::new(None::<(Throttle, u32)>);
     let throttle_elapsed = RwSignal::new(0u32);
     let throttle_left = move || throttle.get().map(|(_, secs)| secs.saturating_sub(throttle_elapsed.get())).filter(|s| *s > 0);
+    // One-tap: the phone form was asked for (or Truecaller didn't open); the deep link is being
+    // prepared; Truecaller didn't take the screen.
+    let use_form = RwSignal::new(!one_tap || number_first);
+    let opening = RwSignal::new(false);
+    let app_missing = RwSignal::new(false);
+    let focus_number = move || {
+        request_animation_frame(move || {
+            if let Some(input) = input.get_untracked() {
+                let _ = input.focus();
+            }
+        })
+    };
 
     let show = move |result: Result<SignInStatus, ApiError>| match result {
         Ok(next) => {
@@ -104,7 +137,9 @@ fn SignInFlow(
         }
     };
 
-    let another_number = move |ev: SubmitEvent| {
+    // Back to the start, on the phone form unless `to_form` is false (then one-tap leads again
+    // where it leads).
+    let another_number = move |ev: SubmitEvent, to_form: bool| {
         ev.prevent_default();
         attempt.update_value(|a| *a += 1);
         spawn_local(async move {
@@ -112,7 +147,55 @@ fn SignInFlow(
         });
         phone.set(String::new());
         error.set(None);
+        app_missing.set(false);
+        use_form.set(to_form || !one_tap);
         status.set(SignInStatus::Idle);
+    };
+
+    let show_form = move |ev: MouseEvent| {
+        ev.prevent_default();
+        use_form.set(true);
+        focus_number();
+    };
+
+    // Tap on "Continue with Truecaller" (Android): mint the attempt, hand the deep link over,
+    // then read the focus: kept means no sheet came up (no app, or an app without a profile).
+    let one_tap_click = move |ev: MouseEvent| {
+        ev.prevent_default();
+        if opening.get_untracked() {
+            return;
+        }
+        attempt.update_value(|a| *a += 1);
+        let asked_in = attempt.get_value();
+        opening.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let link = match start_one_tap().await {
+                Ok(link) => link,
+                Err(e) => {
+                    opening.set(false);
+                    show(Err(e));
+                    return;
+                }
+            };
+            open_truecaller(&link);
+            pause(FOCUS_CHECK_MS).await;
+            opening.set(false);
+            if attempt.get_value() != asked_in {
+                return;
+            }
+            if page_has_focus() {
+                // The form first; giving up the minted attempt can happen behind it.
+                app_missing.set(true);
+                use_form.set(true);
+                status.set(SignInStatus::Idle);
+                focus_number();
+                let _ = cancel().await;
+            } else {
+                // The sheet is up: wait for Truecaller like any other pending sign-in.
+                show(get_status(None).await);
+            }
+        });
     };
     let try_again = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -168,9 +251,42 @@ fn SignInFlow(
     let screen = move || {
         let current = status.get();
         let shown = screens::screen(&current);
+        let alternative = (digilocker && shown.offers(Offer::DigiLocker)).then(alternative_view);
+        let throttle_notice = move || {
+            throttle_left().zip(throttle.get()).map(|(left, (cause, _))| view! {
+                <p class="notice throttled" role="alert">
+                    {screens::throttle_countdown(cause)} <span class="time">{clock(left)}</span> "."
+                </p>
+            })
+        };
         match current {
-            SignInStatus::Idle => view! {
+            SignInStatus::Idle if one_tap && !use_form.get() => view! {
+                <div class="one-tap">
+                    <p id="one-tap-hint" class="hint">{screens::ONE_TAP_HINT}</p>
+                    // A link, so it works without the wasm too (the server mints and redirects).
+                    <a
+                        class="button primary one-tap"
+                        href="/signin/one-tap"
+                        role="button"
+                        aria-describedby="one-tap-hint"
+                        aria-busy=move || opening.get().to_string()
+                        aria-disabled=move || throttle_left().is_some().to_string()
+                        on:click=one_tap_click
+                    >
+                        {move || if opening.get() { screens::ONE_TAP_OPENING } else { "Continue with Truecaller" }}
+                    </a>
+                    <p id="phone-error" class="error" role="alert">{move || error.get()}</p>
+                    {throttle_notice}
+                    <p class="use-number">
+                        <a href=NUMBER_FIRST on:click=show_form>{screens::USE_NUMBER.label()}</a>
+                    </p>
+                </div>
+                {alternative}
+            }
+            .into_any(),
+            SignInStatus::Idle | SignInStatus::ChoseAnotherWay => view! {
                 <form class=shown.class method="post" action="/signin" on:submit=on_submit novalidate>
+                    {move || app_missing.get().then(|| view! { <p class="notice app-missing" role="alert">{screens::APP_MISSING}</p> })}
                     <label for="phone">"Mobile number"</label>
                     <input
                         id="phone"
@@ -192,11 +308,7 @@ fn SignInFlow(
                     />
                     <p id="phone-help" class="hint">{body_view(shown.body.clone())}</p>
                     <p id="phone-error" class="error" role="alert">{move || error.get()}</p>
-                    {move || throttle_left().zip(throttle.get()).map(|(left, (cause, _))| view! {
-                        <p class="notice throttled" role="alert">
-                            {screens::throttle_countdown(cause)} <span class="time">{clock(left)}</span> "."
-                        </p>
-                    })}
+                    {throttle_notice}
                     <button
                         type="submit"
                         class="primary"
@@ -206,18 +318,7 @@ fn SignInFlow(
                         {move || if sending.get() { "Sending request…" } else { "Continue with Truecaller" }}
                     </button>
                 </form>
-                // The second way in, below the first: a plain form post, with or without the wasm.
-                {(digilocker && shown.offers(Offer::DigiLocker)).then(|| view! {
-                    <div class="alternative">
-                        <p class="divider">
-                            <span class="line" aria-hidden="true"></span>
-                            <span class="word">{screens::DIVIDER}</span>
-                            <span class="line" aria-hidden="true"></span>
-                        </p>
-                        {digilocker_form(Some("digilocker-hint"))}
-                        <p id="digilocker-hint" class="hint">{screens::DIGILOCKER_HINT}</p>
-                    </div>
-                })}
+                {alternative}
             }
             .into_any(),
             SignInStatus::Waiting { .. } => view! {
@@ -262,13 +363,53 @@ fn SignInFlow(
     }
 }
 
+/// The second way in, below the first: a plain form post, with or without the wasm.
+fn alternative_view() -> impl IntoView {
+    view! {
+        <div class="alternative">
+            <p class="divider">
+                <span class="line" aria-hidden="true"></span>
+                <span class="word">{screens::DIVIDER}</span>
+                <span class="line" aria-hidden="true"></span>
+            </p>
+            {digilocker_form(Some("digilocker-hint"))}
+            <p id="digilocker-hint" class="hint">{screens::DIGILOCKER_HINT}</p>
+        </div>
+    }
+}
+
+/// Hands the deep link to the Truecaller app the way Truecaller's docs do (`window.location`).
+/// In simulator mode the stand-in sheet opens in a new tab instead: a computer has no app to
+/// receive the link, and the new tab takes focus as the real sheet does.
+fn open_truecaller(link: &OneTapLink) {
+    #[cfg(feature = "hydrate")]
+    match &link.simulated_sheet {
+        Some(sheet) => {
+            let _ = window().open_with_url_and_target(sheet, "_blank");
+        }
+        None => {
+            let _ = window().location().set_href(&link.deep_link);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = link;
+}
+
+/// Whether the page still has focus (no sheet came up over it).
+fn page_has_focus() -> bool {
+    #[cfg(feature = "hydrate")]
+    return document().has_focus().unwrap_or(true);
+    #[cfg(not(feature = "hydrate"))]
+    true
+}
+
 /// A screen from the table: what happened (or what is awaited), and the ways forward.
 fn state_view(
     screen: Screen,
     digilocker: bool,
     left: impl Fn(u32) -> String + Copy + Send + Sync + 'static,
     try_again: impl Fn(SubmitEvent) + Copy + 'static,
-    another_number: impl Fn(SubmitEvent) + Copy + 'static,
+    another_number: impl Fn(SubmitEvent, bool) + Copy + 'static,
 ) -> AnyView {
     let Screen { class, title, body, offers, in_progress, countdown, .. } = screen;
     let class = if in_progress { format!("state {class}") } else { format!("state outcome {class}") };
@@ -313,7 +454,7 @@ fn offers_view(
     digilocker: bool,
     quiet: bool,
     try_again: impl Fn(SubmitEvent) + Copy + 'static,
-    another_number: impl Fn(SubmitEvent) + Copy + 'static,
+    another_number: impl Fn(SubmitEvent, bool) + Copy + 'static,
 ) -> impl IntoView {
     offers
         .iter()
@@ -325,12 +466,18 @@ fn offers_view(
                 </form>
             }
             .into_any(),
-            Offer::AnotherNumber(label) => view! {
-                <form method="post" action="/signin/cancel" on:submit=another_number>
-                    <button type="submit" class=if quiet { "link" } else { "secondary" }>{label}</button>
-                </form>
+            Offer::AnotherNumber(label) => {
+                // "Use Truecaller instead" leads back to where Truecaller starts (one-tap on
+                // Android); every other label leads to the phone form.
+                let to_form = *offer != screens::USE_TRUECALLER;
+                view! {
+                    <form method="post" action="/signin/cancel" on:submit=move |ev| another_number(ev, to_form)>
+                        {to_form.then(|| view! { <input type="hidden" name="then" value="number"/> })}
+                        <button type="submit" class=if quiet { "link" } else { "secondary" }>{label}</button>
+                    </form>
+                }
+                .into_any()
             }
-            .into_any(),
             Offer::DigiLocker => digilocker_form(None).into_any(),
         })
         .collect_view()

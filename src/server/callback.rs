@@ -145,6 +145,11 @@ mod tests {
         assert!(matches!(parse(JSON, body).unwrap(), Callback::Declined { .. }));
         let body = br#"{"requestId":"WZqlS6PqY0ycO3mKlEuI=","status":"flow_invoked"}"#;
         assert!(matches!(parse(JSON, body).unwrap(), Callback::Notice { .. }));
+        let body = br#"{"requestId":"WZqlS6PqY0ycO3mKlEuI=","status":"use_another_number"}"#;
+        assert!(matches!(parse(JSON, body).unwrap(), Callback::Declined { status, .. } if status == "use_another_number"));
+        // Statuses nobody documented yet are notes, never outcomes.
+        let body = br#"{"requestId":"WZqlS6PqY0ycO3mKlEuI=","status":"something_new"}"#;
+        assert!(matches!(parse(JSON, body).unwrap(), Callback::Notice { .. }));
         let form = b"requestId=WZqlS6PqY0ycO3mKlEuI%3D&status=user_rejected";
         assert!(matches!(
             parse(Some("application/x-www-form-urlencoded"), form).unwrap(),

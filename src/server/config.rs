@@ -8,7 +8,10 @@ use phonenumber::country;
 use serde::Deserialize;
 use url::Url;
 
-use super::throttle::Limits;
+use super::{
+    deep_link::{self, OneTapLook},
+    throttle::Limits,
+};
 
 /// Truecaller's production hosts (used when an app key is configured and no URL is given).
 const LIVE_API_URL: &str = "https://api4.truecaller.com";
@@ -92,6 +95,9 @@ pub struct Config {
     pub sandbox_api_url: Option<Url>,
     /// `DIGILOCKER_TIMEOUT_SECS`: how long a browser waits for the person at DigiLocker.
     pub digilocker_timeout: Duration,
+    /// `TRUECALLER_PARTNER_NAME`, `TRUECALLER_PRIVACY_URL`, `TRUECALLER_TERMS_URL` and the
+    /// `ONE_TAP_*` options: what Truecaller's Android sheet shows.
+    pub one_tap: OneTapLook,
 }
 
 /// A setting that could not be used; the message names it so an operator can fix it.
@@ -125,6 +131,16 @@ struct FileSettings {
     trusted_proxy_header: Option<String>,
     sandbox_api_url: Option<String>,
     digilocker_timeout_secs: Option<u64>,
+    truecaller_partner_name: Option<String>,
+    truecaller_privacy_url: Option<String>,
+    truecaller_terms_url: Option<String>,
+    one_tap_login_prefix: Option<String>,
+    one_tap_login_suffix: Option<String>,
+    one_tap_cta_prefix: Option<String>,
+    one_tap_cta_color: Option<String>,
+    one_tap_cta_text_color: Option<String>,
+    one_tap_button_shape: Option<String>,
+    one_tap_skip_option: Option<String>,
 }
 
 impl Config {
@@ -169,6 +185,7 @@ impl Config {
             }
         };
 
+        let one_tap = one_tap_look(&file, &text)?;
         let region_name = text("PHONE_DEFAULT_REGION", file.phone_default_region).unwrap_or_else(|| "IN".into());
         let default_region = region_name.trim().to_uppercase().parse::<country::Id>().map_err(|_| {
             ConfigError::Invalid {
@@ -236,6 +253,7 @@ impl Config {
                 600,
                 30..=3600,
             )?),
+            one_tap,
         })
     }
 
@@ -260,6 +278,22 @@ impl Config {
     /// Settings that start but will not work as intended; logged loudly at start-up.
     pub fn warnings(&self, public_url: &Url) -> Vec<String> {
         let mut warnings = Vec::new();
+        let look = &self.one_tap;
+        let options = [
+            ("ONE_TAP_LOGIN_PREFIX", &look.login_prefix, deep_link::LOGIN_PREFIXES),
+            ("ONE_TAP_LOGIN_SUFFIX", &look.login_suffix, deep_link::LOGIN_SUFFIXES),
+            ("ONE_TAP_CTA_PREFIX", &look.cta_prefix, deep_link::CTA_PREFIXES),
+            ("ONE_TAP_BUTTON_SHAPE", &look.button_shape, deep_link::BUTTON_SHAPES),
+            ("ONE_TAP_SKIP_OPTION", &look.skip_option, deep_link::SKIP_OPTIONS),
+        ];
+        for (name, value, known) in options {
+            if let Some(value) = value.as_deref().filter(|v| !known.contains(v)) {
+                warnings.push(format!(
+                    "{name} is {value:?}, which Truecaller is not known to support (known: {}): the sheet may show its default text",
+                    known.join(", ")
+                ));
+            }
+        }
         if let SandboxProvider::Live { .. } = self.sandbox {
             if public_url.scheme() != "https" {
                 warnings.push(format!(
@@ -301,6 +335,61 @@ fn sandbox_provider(env: &HashMap<String, String>) -> Result<SandboxProvider, Co
         }),
         (None, _) => Ok(SandboxProvider::Simulator),
     }
+}
+
+/// What the Android sheet shows. An option left empty takes the default; `none` leaves it out
+/// of the link (Truecaller's own default; for `ONE_TAP_SKIP_OPTION`: no footer).
+fn one_tap_look(
+    file: &FileSettings,
+    text: &dyn Fn(&'static str, Option<String>) -> Option<String>,
+) -> Result<OneTapLook, ConfigError> {
+    let defaults = OneTapLook::default();
+    let invalid = |name, problem: String| ConfigError::Invalid { name, problem };
+    let option = |name: &'static str, from_file: &Option<String>, default: Option<String>, color: bool| {
+        let Some(raw) = text(name, from_file.clone()) else {
+            return Ok(default);
+        };
+        let value = raw.trim().to_owned();
+        if value == "none" {
+            return Ok(None);
+        }
+        let ok = if color {
+            deep_link::valid_color(&value)
+        } else {
+            value.len() <= 32 && value.bytes().all(|b| b.is_ascii_lowercase())
+        };
+        if !ok {
+            let expected = if color { "a hex colour such as #0069d9" } else { "one lowercase word such as the documented values" };
+            return Err(invalid(name, format!("{raw:?} is not {expected} (or none)")));
+        }
+        Ok(Some(value))
+    };
+    let policy = |name: &'static str, from_file: &Option<String>| -> Result<Option<Url>, ConfigError> {
+        text(name, from_file.clone())
+            .map(|raw| match Url::parse(raw.trim()) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(url),
+                _ => Err(invalid(name, format!("{raw:?} must be an http(s) URL"))),
+            })
+            .transpose()
+    };
+    let partner_name = text("TRUECALLER_PARTNER_NAME", file.truecaller_partner_name.clone())
+        .map(|name| name.trim().to_owned())
+        .unwrap_or(defaults.partner_name);
+    if partner_name.chars().count() > 64 || partner_name.chars().any(char::is_control) {
+        return Err(invalid("TRUECALLER_PARTNER_NAME", "use at most 64 printable characters".into()));
+    }
+    Ok(OneTapLook {
+        partner_name,
+        privacy_url: policy("TRUECALLER_PRIVACY_URL", &file.truecaller_privacy_url)?,
+        terms_url: policy("TRUECALLER_TERMS_URL", &file.truecaller_terms_url)?,
+        login_prefix: option("ONE_TAP_LOGIN_PREFIX", &file.one_tap_login_prefix, defaults.login_prefix, false)?,
+        login_suffix: option("ONE_TAP_LOGIN_SUFFIX", &file.one_tap_login_suffix, defaults.login_suffix, false)?,
+        cta_prefix: option("ONE_TAP_CTA_PREFIX", &file.one_tap_cta_prefix, defaults.cta_prefix, false)?,
+        cta_color: option("ONE_TAP_CTA_COLOR", &file.one_tap_cta_color, defaults.cta_color, true)?,
+        cta_text_color: option("ONE_TAP_CTA_TEXT_COLOR", &file.one_tap_cta_text_color, defaults.cta_text_color, true)?,
+        button_shape: option("ONE_TAP_BUTTON_SHAPE", &file.one_tap_button_shape, defaults.button_shape, false)?,
+        skip_option: option("ONE_TAP_SKIP_OPTION", &file.one_tap_skip_option, defaults.skip_option, false)?,
+    })
 }
 
 /// `base` joined with a relative path, keeping any path `base` already has.
@@ -446,6 +535,34 @@ mod tests {
         let c = Config::load(include_str!("../../Leptos.toml"), &env(&[])).unwrap();
         assert!(c.sandbox_api_url.is_none());
         assert_eq!(c.digilocker_timeout, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn the_android_sheet_is_configurable_and_checked() {
+        let c = Config::load("", &env(&[])).unwrap();
+        assert_eq!(c.one_tap, OneTapLook::default());
+        let file = "truecaller_partner_name = \"Acme Shop\"\none_tap_login_prefix = \"placeorder\"\n";
+        let vars = env(&[
+            ("ONE_TAP_SKIP_OPTION", "none"),
+            ("ONE_TAP_CTA_COLOR", "#ff0000"),
+            ("TRUECALLER_PRIVACY_URL", "https://acme.example/privacy"),
+        ]);
+        let c = Config::load(file, &vars).unwrap();
+        assert_eq!(c.one_tap.partner_name, "Acme Shop");
+        assert_eq!(c.one_tap.login_prefix.as_deref(), Some("placeorder"));
+        assert_eq!(c.one_tap.skip_option, None);
+        assert_eq!(c.one_tap.cta_color.as_deref(), Some("#ff0000"));
+        assert_eq!(c.one_tap.privacy_url.unwrap().as_str(), "https://acme.example/privacy");
+        let err = |pairs: &[(&str, &str)]| Config::load("", &env(pairs)).unwrap_err().to_string();
+        assert!(err(&[("ONE_TAP_CTA_COLOR", "red")]).starts_with("ONE_TAP_CTA_COLOR:"));
+        assert!(err(&[("ONE_TAP_CTA_TEXT_COLOR", "%23fff")]).starts_with("ONE_TAP_CTA_TEXT_COLOR:"));
+        assert!(err(&[("ONE_TAP_LOGIN_PREFIX", "Login with")]).starts_with("ONE_TAP_LOGIN_PREFIX:"));
+        assert!(err(&[("TRUECALLER_TERMS_URL", "javascript:alert(1)")]).starts_with("TRUECALLER_TERMS_URL:"));
+        assert!(err(&[("TRUECALLER_PARTNER_NAME", &"x".repeat(65))]).starts_with("TRUECALLER_PARTNER_NAME:"));
+        // A word Truecaller is not known to support starts, loudly.
+        let c = Config::load("", &env(&[("ONE_TAP_BUTTON_SHAPE", "rectangular")])).unwrap();
+        let warnings = c.warnings(&Url::parse("http://127.0.0.1:3000").unwrap());
+        assert!(warnings.iter().any(|w| w.starts_with("ONE_TAP_BUTTON_SHAPE is \"rectangular\"")), "{warnings:?}");
     }
 
     #[test]

@@ -51,8 +51,21 @@ pub async fn initiate(
     Ok(Redirect::to("/"))
 }
 
-/// `POST /signin/cancel`: give up the current sign-in and show the form again.
-pub async fn cancel(State(sign_ins): State<SignInService>, session: Session) -> Result<impl IntoResponse, Error> {
+#[derive(Deserialize)]
+pub struct CancelForm {
+    /// `number`: show the phone form next, even where Android one-tap leads.
+    then: Option<String>,
+}
+
+/// `POST /signin/cancel`: give up the current sign-in and show the start again (the phone form
+/// when asked for).
+pub async fn cancel(
+    State(sign_ins): State<SignInService>,
+    session: Session,
+    form: Result<Form<CancelForm>, axum::extract::rejection::FormRejection>,
+) -> Result<impl IntoResponse, Error> {
     sign_ins.cancel(&AuthSession::new(session)).await?;
-    Ok(Redirect::to("/"))
+    // A bare post (no body) is the plain cancel it always was.
+    let number_next = form.is_ok_and(|Form(form)| form.then.as_deref() == Some("number"));
+    Ok(Redirect::to(if number_next { "/?with=number" } else { "/" }))
 }

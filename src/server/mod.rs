@@ -10,12 +10,16 @@ pub mod csrf;
 pub mod clock;
 /// Settings from `Leptos.toml` and the environment.
 pub mod config;
+/// Truecaller's mobile-web deep link (Android one-tap).
+pub mod deep_link;
 /// The browser's trips to DigiLocker and back.
 pub mod digilocker;
 /// Server errors and their one mapping to responses.
 pub mod error;
 /// Plain form posts for browsers without JavaScript.
 pub mod forms;
+/// `GET /signin/one-tap`: Android one-tap without JavaScript.
+pub mod one_tap;
 /// Security and caching headers.
 pub mod headers;
 /// `/healthz` and `/readyz`.
@@ -48,5 +52,7 @@ pub mod store;
 pub mod throttle;
 /// Truecaller HTTP client.
 pub mod truecaller;
+/// Which browsers lead with Android one-tap.
+pub mod user_agent;
 /// Wake-ups for held status requests.
 pub mod waiters;

@@ -18,6 +18,9 @@ pub enum Phase {
     Completed,
     /// The person declined. Final.
     Rejected,
+    /// The person chose the Truecaller sheet's footer option (another number or way): not a
+    /// refusal, and it counts as none. Final.
+    ChoseAnotherWay,
     /// The deadline passed while waiting. A late approval moves it to `ApprovedLate`.
     TimedOut,
     /// The phone approved after the deadline: recorded, never used. Final.
@@ -49,6 +52,8 @@ pub enum Event {
     ApprovalReceived,
     /// A genuine rejection callback arrived.
     RejectionReceived,
+    /// A genuine `use_another_number` callback arrived (the sheet's footer option).
+    AnotherWayChosen,
     /// The server-side deadline passed.
     DeadlinePassed,
     /// The profile belongs to the number typed; the account is saved.
@@ -78,6 +83,7 @@ impl Phase {
             // The phone can answer before Truecaller's reply to our request reaches us.
             (P::Sending | P::Waiting, E::ApprovalReceived) => P::Fetching,
             (P::Sending | P::Waiting, E::RejectionReceived) => P::Rejected,
+            (P::Sending | P::Waiting, E::AnotherWayChosen) => P::ChoseAnotherWay,
             (P::Waiting, E::DeadlinePassed) => P::TimedOut,
             (P::Waiting, E::ProviderFailed(reason)) => P::Failed(reason),
             (P::Sending | P::Waiting, E::Cancelled) => P::Cancelled,
@@ -111,6 +117,7 @@ impl Phase {
             Self::Approved => "approved",
             Self::Completed => "completed",
             Self::Rejected => "rejected",
+            Self::ChoseAnotherWay => "chose_another_way",
             Self::TimedOut => "timed_out",
             Self::ApprovedLate => "approved_late",
             Self::Superseded => "superseded",
@@ -136,6 +143,7 @@ impl Phase {
             "approved" => Self::Approved,
             "completed" => Self::Completed,
             "rejected" => Self::Rejected,
+            "chose_another_way" => Self::ChoseAnotherWay,
             "timed_out" => Self::TimedOut,
             "approved_late" => Self::ApprovedLate,
             "superseded" => Self::Superseded,
@@ -153,13 +161,14 @@ mod tests {
     use Event as E;
     use Phase as P;
 
-    const ALL_PHASES: [Phase; 12] = [
+    const ALL_PHASES: [Phase; 13] = [
         P::Sending,
         P::Waiting,
         P::Fetching,
         P::Approved,
         P::Completed,
         P::Rejected,
+        P::ChoseAnotherWay,
         P::TimedOut,
         P::NotUser,
         P::Cancelled,
@@ -168,13 +177,14 @@ mod tests {
         P::Failed(FailureReason::NumberMismatch),
     ];
 
-    const ALL_EVENTS: [Event; 12] = [
+    const ALL_EVENTS: [Event; 13] = [
         E::Sent,
         E::NotUser,
         E::SendFailed(FailureReason::ProviderUnavailable),
         E::ProviderFailed(FailureReason::DigiLockerUnavailable),
         E::ApprovalReceived,
         E::RejectionReceived,
+        E::AnotherWayChosen,
         E::DeadlinePassed,
         E::ProfileVerified,
         E::ProfileFailed(FailureReason::NumberMismatch),
@@ -205,6 +215,9 @@ mod tests {
             Some(P::Failed(FailureReason::NumberMismatch))
         );
         assert_eq!(P::Waiting.on(E::Cancelled), Some(P::Cancelled));
+        assert_eq!(P::Waiting.on(E::AnotherWayChosen), Some(P::ChoseAnotherWay));
+        assert_eq!(P::Fetching.on(E::AnotherWayChosen), None);
+        assert_eq!(P::TimedOut.on(E::AnotherWayChosen), None);
         assert_eq!(
             P::Waiting.on(E::ProviderFailed(FailureReason::DigiLockerUnavailable)),
             Some(P::Failed(FailureReason::DigiLockerUnavailable))
@@ -243,7 +256,7 @@ mod tests {
 
     #[test]
     fn the_lock_is_released_once_the_phone_answered() {
-        for phase in [P::Approved, P::Completed, P::Rejected, P::NotUser, P::ApprovedLate, P::Failed(FailureReason::NumberMismatch)] {
+        for phase in [P::Approved, P::Completed, P::Rejected, P::ChoseAnotherWay, P::NotUser, P::ApprovedLate, P::Failed(FailureReason::NumberMismatch)] {
             assert!(!phase.holds_lock(), "{phase:?}");
         }
         for phase in [P::Sending, P::Waiting, P::Fetching, P::TimedOut, P::Cancelled, P::Superseded] {

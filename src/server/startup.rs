@@ -17,7 +17,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 use url::Url;
 
 use super::{
-    callback, csrf, digilocker, forms, headers, health,
+    callback, csrf, digilocker, forms, headers, health, one_tap,
     config::{join, Config, Provider, SandboxProvider},
     sandbox::SandboxClient,
     keys::NumberKeys,
@@ -75,7 +75,7 @@ impl Application {
             Provider::Live { app_key } => (app_key.clone(), None),
             Provider::Simulator => {
                 let callback_url = join(&public_url, "auth/truecaller/callback");
-                (simulator::APP_KEY.to_owned(), Some(Simulator::new(callback_url)))
+                (simulator::APP_KEY.to_owned(), Some(Simulator::new(callback_url, join(&profile_url, "v1/default"))))
             }
         };
         let truecaller = TruecallerClient::new(&api_url, &profile_url, app_key);
@@ -116,6 +116,8 @@ impl Application {
                 limits: config.limits.clone(),
                 digilocker_timeout: config.digilocker_timeout,
                 digilocker_return: join(&public_url, digilocker::RETURN_PATH),
+                one_tap: config.one_tap.clone(),
+                simulated_sheet: simulator.as_ref().map(|_| join(&public_url, "simulator/sheet")),
             },
         );
         let state = AppState {
@@ -149,6 +151,7 @@ impl Application {
             .route("/readyz", get(health::readyz))
             .route("/signin", post(forms::initiate))
             .route("/signin/cancel", post(forms::cancel))
+            .route("/signin/one-tap", get(one_tap::start))
             .route("/digilocker/start", post(digilocker::start))
             .route("/digilocker/continue", get(digilocker::continue_to_consent))
             .route("/digilocker/return", get(digilocker::returned))

@@ -81,6 +81,11 @@ impl TruecallerClient {
         }
     }
 
+    /// Our app key: also the deep link's `partnerKey` (public by design in the mobile-web flow).
+    pub fn app_key(&self) -> &str {
+        &self.app_key
+    }
+
     /// `POST /v1/apps/requests` with `{"phoneNumber": <number>, "state": …}`.
     pub async fn request_sign_in(&self, phone: &PhoneNumber, state: &str) -> RequestOutcome {
         let sent = self

@@ -8,7 +8,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 use tokio::{sync::oneshot, task::JoinHandle};
 use truecaller_signin::{
-    domain::{AccountView, SignInStatus},
+    domain::{AccountView, OneTapLink, SignInStatus},
     error::ApiError,
     server::{config::Config, simulator::Simulator, startup::Application},
 };
@@ -134,7 +134,7 @@ impl StandaloneSim {
     pub async fn spawn(callback_url: Url) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-        let router: axum::Router = Simulator::new(callback_url).router();
+        let router: axum::Router = Simulator::new(callback_url, url.join("v1/default").unwrap()).router();
         let handle = tokio::spawn(async move {
             axum::serve(listener, router).await.unwrap();
         });
@@ -266,12 +266,27 @@ impl Browser {
         let start = std::time::Instant::now();
         loop {
             let status = self.status(2_000).await;
-            let undecided =
-                matches!(status, SignInStatus::Waiting { .. } | SignInStatus::Approved { .. } | SignInStatus::AtDigiLocker { .. });
+            let undecided = matches!(
+                status,
+                SignInStatus::Waiting { .. }
+                    | SignInStatus::Approved { .. }
+                    | SignInStatus::AtDigiLocker { .. }
+                    | SignInStatus::AtTruecaller { .. }
+            );
             if !undecided || start.elapsed() > limit {
                 return status;
             }
         }
+    }
+
+    /// Android one-tap: mints this browser's attempt; the deep link and the simulated sheet.
+    pub async fn one_tap(&self) -> OneTapLink {
+        let (status, result) = self.one_tap_raw().await;
+        result.unwrap_or_else(|e| panic!("one-tap answered {status}: {e:?}"))
+    }
+
+    pub async fn one_tap_raw(&self) -> (u16, Result<OneTapLink, ApiError>) {
+        self.call("api/signin/one-tap", &[]).await
     }
 
     pub async fn account(&self) -> Option<AccountView> {

@@ -8,6 +8,7 @@ mod callback_abuse;
 mod cross_site;
 mod digilocker_flow;
 mod hostile_input;
+mod one_tap_flow;
 mod provider_answers;
 mod sandbox_client;
 mod sign_in_flow;

@@ -2,7 +2,7 @@
 
 use tracing::warn;
 
-use super::{short, Event, Phase, SignInService};
+use super::{one_tap::is_one_tap, short, Event, Phase, SignInService};
 use crate::domain::Provider;
 use crate::server::{
     clock,
@@ -16,7 +16,7 @@ pub enum Callback {
     Approved { request_id: String, access_token: String, state: Option<String>, endpoint: Option<String> },
     /// `user_rejected`, or `use_another_number` (the person chose not to use Truecaller).
     Declined { request_id: String, state: Option<String>, status: String },
-    /// Any other `status` (e.g. `flow_invoked`): recorded, changes nothing.
+    /// Any other `status` (e.g. `flow_invoked`: the Android sheet opened): recorded, changes nothing.
     Notice { request_id: String, status: String },
 }
 
@@ -47,7 +47,8 @@ impl SignInService {
         }
     }
 
-    /// An approval must carry the state we sent, and name a profile host we trust.
+    /// An approval must carry the state we sent (desktop) or our nonce (one-tap), and name a
+    /// profile host we trust.
     pub(super) async fn record_approval(
         &self,
         request_id: &str,
@@ -94,13 +95,16 @@ impl SignInService {
 
     /// Truecaller documents rejections without a state, and a rejection can only stop a
     /// sign-in, never start one: a state is checked when present but not required.
+    /// `use_another_number` (the sheet's footer option) is the person choosing another way, not
+    /// a refusal: it does not count towards a number's declines.
     pub(super) async fn record_decline(&self, request_id: &str, state: Option<&str>, status: &str) -> Result<CallbackOutcome, Error> {
         let Some(row) = self.correlate(request_id, state, false).await? else {
             return Ok(CallbackOutcome::Ignored("unknown request"));
         };
         let row = self.settle(row).await?;
+        let event = if status == "use_another_number" { Event::AnotherWayChosen } else { Event::RejectionReceived };
         let changes = Changes { provider_ref: Some(request_id), ..Changes::default() };
-        if !self.apply(&row, Event::RejectionReceived, changes).await? {
+        if !self.apply(&row, event, changes).await? {
             self.inner.store.record_event(Some(&row.id), "duplicate_callback", Some(status)).await?;
             return Ok(CallbackOutcome::Ignored("duplicate"));
         }
@@ -109,7 +113,9 @@ impl SignInService {
 
     /// Finds the sign-in a callback belongs to. Truecaller's requestId first; a `state`, when
     /// given (and it must be when `state_required`), must match the hash we stored. A callback
-    /// can only race our own request's answer when it carries our state.
+    /// can only race our own request's answer when it carries our state. A one-tap attempt is
+    /// found by its nonce alone (the flow has no state), and a callback naming a state for it is
+    /// not Truecaller's.
     pub(super) async fn correlate(&self, request_id: &str, state: Option<&str>, state_required: bool) -> Result<Option<SignInRow>, Error> {
         let store = &self.inner.store;
         let state_hash = state.map(clock::digest);
@@ -125,9 +131,11 @@ impl SignInService {
             warn!("callback for an unknown request ignored");
             return Ok(None);
         };
-        let state_ok = match &state_hash {
-            Some(hash) => row.state_hash.as_deref() == Some(hash.as_str()),
-            None => !state_required,
+        let state_ok = match (&state_hash, &row.state_hash) {
+            (Some(sent), Some(ours)) => sent == ours,
+            (None, Some(_)) => !state_required,
+            (None, None) => is_one_tap(&row),
+            (Some(_), None) => false,
         };
         if !state_ok {
             store.record_event(Some(&row.id), "state_mismatch", None).await?;

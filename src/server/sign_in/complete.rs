@@ -68,10 +68,21 @@ impl SignInService {
         Ok(())
     }
 
-    /// The profile must hold the number that was typed; only then is an account touched.
+    /// The profile must hold the number that was typed; only then is an account touched. A
+    /// one-tap attempt has nothing typed: the profile's own number is the one verified (the
+    /// Truecaller app on the phone vouches for it, as it does for a desktop approval).
     pub(super) async fn verify(&self, row: &SignInRow, profile: &Profile) -> Result<(), Error> {
-        let typed = row.phone.as_deref().and_then(PhoneNumber::from_stored);
-        let phone = typed.ok_or(Error::Corrupt("Truecaller sign-in without a typed number"))?;
+        let phone = match row.phone.as_deref() {
+            Some(typed) => PhoneNumber::from_stored(typed).ok_or(Error::Corrupt("stored number"))?,
+            None => match profile.phone_numbers.iter().find_map(|n| PhoneNumber::from_stored(n)) {
+                Some(own) => own,
+                None => {
+                    warn!(sign_in = %short(&row.id), "one-tap profile has no valid number");
+                    self.apply(row, Event::ProfileFailed(FailureReason::ProfileUnavailable), Changes::default()).await?;
+                    return Ok(());
+                }
+            },
+        };
         if !profile.holds(&phone) {
             warn!(sign_in = %short(&row.id), phone = %self.inner.keys.tag(&phone), "profile does not hold the number typed");
             self.apply(row, Event::ProfileFailed(FailureReason::NumberMismatch), Changes::default()).await?;

@@ -5,6 +5,7 @@
 mod callbacks;
 mod complete;
 mod digilocker;
+mod one_tap;
 mod start;
 mod status;
 mod upkeep;
@@ -28,6 +29,7 @@ pub use digilocker::DigiLockerStart;
 
 use super::{
     clock,
+    deep_link::OneTapLook,
     error::Error,
     keys::NumberKeys,
     store::{Changes, SignInRow, Store},
@@ -48,6 +50,10 @@ pub struct Settings {
     pub digilocker_timeout: Duration,
     /// Where Sandbox sends the person back after DigiLocker (`PUBLIC_URL/digilocker/return`).
     pub digilocker_return: Url,
+    /// What Truecaller's Android sheet shows.
+    pub one_tap: OneTapLook,
+    /// Simulator mode: the stand-in sheet (`PUBLIC_URL/simulator/sheet`) a one-tap opens.
+    pub simulated_sheet: Option<Url>,
 }
 
 /// The clients of the providers sign-ins go through.

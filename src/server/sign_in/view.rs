@@ -1,14 +1,15 @@
 //! What the browser is told about a sign-in.
 
-use super::{Phase, SignInService};
+use super::{one_tap::is_one_tap, Phase, SignInService};
 use crate::{
     domain::{FailureReason, Provider, SignInStatus},
     server::{clock, phone::PhoneNumber, store::SignInRow},
 };
 
 impl SignInService {
-    /// DigiLocker has screens of its own for waiting, denial and expiry; every other phase reads
-    /// the same whoever vouched (an approval, a failure with its reason, signed in).
+    /// DigiLocker has screens of its own for waiting, denial and expiry, and one-tap for the
+    /// sheet; every other phase reads the same whoever vouched (an approval, a failure with its
+    /// reason, signed in).
     pub(super) fn view(&self, row: &SignInRow) -> SignInStatus {
         let now = clock::now_ms();
         let masked = || row.phone.as_deref().and_then(PhoneNumber::from_stored).map(|p| p.masked()).unwrap_or_default();
@@ -22,9 +23,13 @@ impl SignInService {
             (Provider::DigiLocker, Phase::Failed(FailureReason::ProviderUnavailable)) => {
                 SignInStatus::Failed { reason: FailureReason::DigiLockerUnavailable }
             }
+            (_, Phase::Sending | Phase::Waiting) if is_one_tap(row) => SignInStatus::AtTruecaller { seconds_left },
+            // Nothing was typed, so no number was locked: another go may start at once.
+            (_, Phase::TimedOut) if is_one_tap(row) => SignInStatus::TimedOut { retry_in_secs: 0 },
             (_, Phase::Sending | Phase::Waiting) => SignInStatus::Waiting { phone: masked(), seconds_left },
             (_, Phase::Fetching | Phase::Approved) => SignInStatus::Approved { phone: masked(), provider: row.provider },
             (_, Phase::Rejected) => SignInStatus::Rejected,
+            (_, Phase::ChoseAnotherWay) => SignInStatus::ChoseAnotherWay,
             (_, Phase::TimedOut) => SignInStatus::TimedOut { retry_in_secs: after_lock() },
             (_, Phase::ApprovedLate) => SignInStatus::ApprovedTooLate,
             (_, Phase::Superseded) => SignInStatus::Superseded { retry_in_secs: after_lock() },

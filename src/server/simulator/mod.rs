@@ -6,6 +6,7 @@
 mod digilocker;
 mod identities;
 mod page;
+mod sheet;
 
 use std::{
     collections::HashMap,
@@ -33,6 +34,7 @@ pub use digilocker::{
     SANDBOX_SIM_KEY, SANDBOX_SIM_SECRET, SANDBOX_TOKEN_TTL,
 };
 pub use identities::{Behaviour, SEEDED};
+pub use sheet::{Sheet, SheetAnswer};
 
 /// The app key the simulator accepts; the app uses it in simulator mode.
 pub const APP_KEY: &str = "simulator-app-key";
@@ -41,6 +43,8 @@ pub const TOKEN_TTL: Duration = Duration::from_secs(600);
 
 pub struct Simulator {
     callback_url: Url,
+    /// The `endpoint` Android one-tap callbacks name: this simulator's profile API.
+    profile_endpoint: Url,
     http: reqwest::Client,
     state: Mutex<SimState>,
     /// Percentage of profile fetches answered 503 (fault injection; 0 unless a test sets it).
@@ -52,6 +56,8 @@ pub struct Simulator {
 #[derive(Default)]
 struct SimState {
     requests: Vec<Prompt>,
+    /// Android one-tap sheets opened from a deep link.
+    sheets: Vec<Sheet>,
     tokens: HashMap<String, Token>,
 }
 
@@ -101,7 +107,7 @@ struct DeliverQuery {
 type Shared = Arc<Simulator>;
 
 impl Simulator {
-    pub fn new(callback_url: Url) -> Arc<Self> {
+    pub fn new(callback_url: Url, profile_endpoint: Url) -> Arc<Self> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(3))
             .redirect(reqwest::redirect::Policy::none())
@@ -109,6 +115,7 @@ impl Simulator {
             .expect("static reqwest configuration is valid");
         Arc::new(Self {
             callback_url,
+            profile_endpoint,
             http,
             state: Mutex::default(),
             profile_failure_percent: AtomicU32::new(0),
@@ -134,6 +141,10 @@ impl Simulator {
             .route("/requests/{id}/{answer}", post(answer_from_page))
             .route("/api/requests", get(list_requests))
             .route("/api/requests/{id}/{answer}", post(answer_from_api))
+            .route("/sheet", get(sheet::open))
+            .route("/sheet/{nonce}/{answer}", post(sheet::answer_from_page))
+            .route("/api/sheets", get(sheet::list))
+            .route("/api/sheets/{nonce}/{answer}", post(sheet::answer_from_api))
             .with_state(self)
     }
 
@@ -143,6 +154,21 @@ impl Simulator {
 
     fn prompts(&self) -> Vec<Prompt> {
         self.lock().requests.iter().rev().cloned().collect()
+    }
+
+    fn sheets(&self) -> Vec<Sheet> {
+        self.lock().sheets.iter().rev().cloned().collect()
+    }
+
+    /// An access token for the Truecaller account holding `phone`, as an approval issues one.
+    fn issue_token(state: &mut SimState, request_id: &str, phone: &str) -> String {
+        let token = format!("{}-{}", random_b64(24).replace(['+', '/', '='], ""), random_b64(12).replace(['+', '/', '='], ""));
+        let holder = match identities::behaviour(phone) {
+            Behaviour::OtherNumber => "919876500004".to_owned(),
+            _ => phone.to_owned(),
+        };
+        state.tokens.insert(token.clone(), Token { request_id: request_id.to_owned(), phone: holder, issued: Instant::now(), fetches: 0 });
+        token
     }
 
     /// Marks a pending prompt answered and builds the callback body Truecaller would send.
@@ -155,17 +181,11 @@ impl Simulator {
         let mut body = json!({ "requestId": prompt.request_id });
         if approve {
             prompt.answer = Answer::Approved;
-            let token = format!("{}-{}", random_b64(24).replace(['+', '/', '='], ""), random_b64(12).replace(['+', '/', '='], ""));
-            body["accessToken"] = json!(token);
             if let Some(s) = &prompt.state {
                 body["state"] = json!(s);
             }
-            let holder = match identities::behaviour(&prompt.phone) {
-                Behaviour::OtherNumber => "919876500004".to_owned(),
-                _ => prompt.phone.clone(),
-            };
-            let request_id = prompt.request_id.clone();
-            state.tokens.insert(token, Token { request_id, phone: holder, issued: Instant::now(), fetches: 0 });
+            let (request_id, phone) = (prompt.request_id.clone(), prompt.phone.clone());
+            body["accessToken"] = json!(Self::issue_token(&mut state, &request_id, &phone));
         } else {
             prompt.answer = Answer::Rejected;
             body["status"] = json!("user_rejected");
@@ -195,8 +215,12 @@ impl Simulator {
     }
 
     fn set_delivery(&self, request_id: &str, delivery: &str) {
-        if let Some(p) = self.lock().requests.iter_mut().find(|p| p.request_id == request_id) {
+        let mut state = self.lock();
+        if let Some(p) = state.requests.iter_mut().find(|p| p.request_id == request_id) {
             p.delivery = Some(delivery.to_owned());
+        }
+        if let Some(s) = state.sheets.iter_mut().find(|s| s.nonce == request_id) {
+            s.delivery = Some(delivery.to_owned());
         }
     }
 }
@@ -286,7 +310,7 @@ async fn profile(State(sim): State<Shared>, headers: HeaderMap) -> Response {
 async fn phone_page(State(sim): State<Shared>) -> Response {
     // The page has its styles inline and no script at all.
     let policy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-    ([(axum::http::header::CONTENT_SECURITY_POLICY, policy)], Html(page::render(&sim.prompts()))).into_response()
+    ([(axum::http::header::CONTENT_SECURITY_POLICY, policy)], Html(page::render(&sim.prompts(), &sim.sheets()))).into_response()
 }
 
 async fn answer_from_page(State(sim): State<Shared>, Path((id, answer)): Path<(String, String)>) -> Response {

@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::{Answer, Prompt, DIGILOCKER_PERSONS, SEEDED};
+use super::{Answer, Prompt, Sheet, SheetAnswer, DIGILOCKER_PERSONS, SEEDED};
 
-pub fn render(prompts: &[Prompt]) -> String {
+pub fn render(prompts: &[Prompt], sheets: &[Sheet]) -> String {
     let waiting = prompts.iter().any(|p| p.answer == Answer::Pending);
     let rows = prompts
         .iter()
@@ -47,6 +47,19 @@ pub fn render(prompts: &[Prompt]) -> String {
         .iter()
         .map(|p| view! { <tr><td>{p.name}</td><td>{p.label}</td></tr> })
         .collect_view();
+    let sheets = sheets
+        .iter()
+        .map(|s| {
+            let answer = match s.answer {
+                SheetAnswer::Open => "open",
+                SheetAnswer::Continued => "continued",
+                SheetAnswer::Dismissed => "dismissed",
+                SheetAnswer::Skipped => "footer option chosen",
+            };
+            let delivery = s.delivery.clone().map(|d| format!(" · callback answered {d}")).unwrap_or_default();
+            view! { <li>{format!("{} · nonce {}… · {answer}{delivery}", s.partner_name, &s.nonce[..s.nonce.len().min(6)])}</li> }
+        })
+        .collect_view();
     let empty = prompts.is_empty().then(|| view! { <p class="empty">"No prompts yet. Sign in on the app to send one here."</p> });
     // While nothing waits for an answer, refresh so new prompts appear; never mid-decision.
     let refresh = (!waiting).then(|| view! { <meta http-equiv="refresh" content="3"/> });
@@ -71,6 +84,15 @@ pub fn render(prompts: &[Prompt]) -> String {
                     <h2>"Prompts"</h2>
                     {empty}
                     <ul class="prompts">{rows}</ul>
+                    <h2 id="android">"Android one-tap"</h2>
+                    <p>
+                        "On an Android phone the app opens Truecaller's bottom sheet with a "<code>"truecallersdk://"</code>
+                        " link. Here the simulated Truecaller app is a page: in Chrome's device toolbar (or Playwright's "
+                        "Android profile), tap \"Continue with Truecaller\" and the simulated sheet opens in a new tab, "
+                        "with Continue (as one of the numbers below), the close button (a decline) and the footer option. "
+                        "Keep the sign-in tab in front instead and it reads as \"Truecaller is not installed\"."
+                    </p>
+                    <ul class="sheets">{sheets}</ul>
                     <h2>"Numbers to try"</h2>
                     <p>"Any other valid mobile number is a Truecaller user with a generated profile."</p>
                     <table>

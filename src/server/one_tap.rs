@@ -1,0 +1,46 @@
+//! `GET /signin/one-tap`: Android one-tap without JavaScript. The one-tap control is a link
+//! here; this mints the attempt and sends the browser on to Truecaller's deep link (in simulator
+//! mode, to the stand-in sheet). Back on the sign-in page, it shows the self-refreshing wait.
+
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{ConnectInfo, State},
+    http::HeaderMap,
+    response::{IntoResponse, Redirect, Response},
+};
+use tower_sessions::Session;
+
+use super::{
+    error::Error,
+    session::AuthSession,
+    sign_in::SignInService,
+    throttle::{client_ip, ProxyHeader},
+};
+use crate::domain::{FormFeedback, PAGE_LANGUAGE};
+
+pub async fn start(
+    State(sign_ins): State<SignInService>,
+    State(proxy): State<ProxyHeader>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    session: Session,
+) -> Result<Response, Error> {
+    // A GET, so the cross-site guard does not cover it: another site must not start (or cancel)
+    // a sign-in in this browser by linking or embedding it.
+    if matches!(headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()), Some("cross-site" | "same-site")) {
+        tracing::warn!(event = "cross_site_one_tap", "one-tap link followed from another site; refused");
+        return Ok(Redirect::to("/").into_response());
+    }
+    let session = AuthSession::new(session);
+    let link = match sign_ins.start_one_tap(&session, client_ip(peer, &headers, proxy.0.as_ref()), PAGE_LANGUAGE).await {
+        Ok(link) => link,
+        Err(throttled @ Error::Throttled(_)) => {
+            let message = throttled.to_api().to_string();
+            session.set_feedback(&FormFeedback { phone: String::new(), message }).await?;
+            return Ok(Redirect::to("/").into_response());
+        }
+        Err(other) => return Err(other),
+    };
+    Ok(Redirect::to(&link.simulated_sheet.unwrap_or(link.deep_link)).into_response())
+}

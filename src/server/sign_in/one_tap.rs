@@ -1,0 +1,73 @@
+//! Android one-tap: no number is typed. The browser opens Truecaller's sheet with a deep link
+//! carrying a nonce we mint for this browser's attempt; Truecaller's callback brings it back as
+//! `requestId`, which is how the attempt is found (there is no `state` in this flow).
+
+use std::{net::IpAddr, time::Duration};
+
+use tracing::info;
+
+use super::{short, Event, SignInService};
+use crate::{
+    domain::{OneTapLink, Provider},
+    server::{
+        clock,
+        deep_link::DeepLink,
+        error::Error,
+        session::AuthSession,
+        store::{Changes, NewSignIn, SignInRow, Start},
+    },
+};
+
+/// A Truecaller attempt started from the deep link: correlated by our nonce, not by a `state`.
+pub(super) fn is_one_tap(row: &SignInRow) -> bool {
+    row.provider == Provider::Truecaller && row.state_hash.is_none()
+}
+
+impl SignInService {
+    /// The browser at `client` tapped "Continue with Truecaller": an attempt bound to this
+    /// browser's session and the deep link that opens the sheet for it. A tap while this
+    /// browser's one-tap attempt is still live opens the same one again.
+    pub async fn start_one_tap(&self, session: &AuthSession, client: IpAddr, page_language: &str) -> Result<OneTapLink, Error> {
+        let s = &self.inner;
+        let browser = self.admit(session, client).await?;
+        let live_one_tap = |row: &SignInRow| is_one_tap(row) && row.phase.is_live();
+        if let Some(current) = self.leave_current(session, live_one_tap).await? {
+            let nonce = current.provider_ref.as_deref().ok_or(Error::Corrupt("one-tap sign-in without its nonce"))?;
+            return Ok(self.one_tap_link(nonce, current.deadline, page_language));
+        }
+        let id = clock::random_token();
+        let nonce = clock::random_token();
+        let deadline = clock::now_ms() + s.settings.signin_timeout.as_millis() as i64;
+        let new = NewSignIn {
+            id: &id,
+            provider: Provider::Truecaller,
+            browser: &browser,
+            number: None,
+            state_hash: None,
+            provider_ref: Some(&nonce),
+            deadline,
+        };
+        let Start::Started(sending) = s.store.start(&new, |_| None).await? else {
+            return Err(Error::Corrupt("a sign-in without a number was locked or throttled"));
+        };
+        session.set_sign_in_id(&id).await?;
+        // There is no request to send: handing out the link is the request.
+        self.apply(&sending, Event::Sent, Changes::default()).await?;
+        info!(sign_in = %short(&id), "one-tap link issued");
+        Ok(self.one_tap_link(&nonce, deadline, page_language))
+    }
+
+    /// The deep link for `nonce`, valid as long as our own wait; in simulator mode also the
+    /// stand-in sheet that plays the Truecaller app.
+    fn one_tap_link(&self, nonce: &str, deadline: i64, page_language: &str) -> OneTapLink {
+        let s = &self.inner;
+        let ttl = Duration::from_millis((deadline - clock::now_ms()).max(0) as u64);
+        let deep_link =
+            DeepLink { look: &s.settings.one_tap, app_key: s.truecaller.app_key(), nonce, page_language, ttl }.build();
+        let simulated_sheet = s.settings.simulated_sheet.as_ref().map(|sheet| {
+            let query = deep_link.split_once('?').map_or("", |(_, query)| query);
+            format!("{}?{query}", sheet.path())
+        });
+        OneTapLink { deep_link, simulated_sheet }
+    }
+}
