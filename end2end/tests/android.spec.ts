@@ -22,7 +22,8 @@ async function tapOneTap(page: Page): Promise<Page> {
   await page.getByRole("button", { name: "Continue with Truecaller" }).tap();
   const sheet = await opened;
   await sheet.waitForLoadState();
-  await expect(sheet.getByRole("heading", { name: "To continue with truecaller-signin, please sign in" })).toBeVisible();
+  await expect(sheet.getByRole("heading", { name: "To continue, please sign in" })).toBeVisible();
+  await expect(sheet.getByText("truecaller-signin will get your name and mobile number from Truecaller.")).toBeVisible();
   return sheet;
 }
 

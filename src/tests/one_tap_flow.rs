@@ -70,7 +70,7 @@ async fn approving_the_sheet_signs_in_with_the_profile_s_own_number() {
     let app = spawn_app(&[]).await;
     let (browser, link, nonce) = one_tap_started(&app).await;
     let sheet = open_sheet(&app, &link).await;
-    assert!(sheet.contains("truecaller-signin") && sheet.contains("To continue with truecaller-signin, please sign in"), "{sheet}");
+    assert!(sheet.contains("truecaller-signin will get your name") && sheet.contains("To continue, please sign in"), "{sheet}");
     assert!(sheet.contains("Continue with +919999999999") && sheet.contains("Use another number"), "{sheet}");
     // Opening the sheet posts `flow_invoked`: noted, and the attempt keeps waiting.
     let row = app.sign_in_for(&json!({ "requestId": nonce })).await;

@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{identities, Behaviour, Shared, Simulator, APP_KEY, SEEDED};
+use super::{Behaviour, Shared, Simulator, APP_KEY, SEEDED};
 use crate::server::deep_link::{valid_color, valid_nonce};
 
 /// A sheet the simulated app opened.
@@ -203,7 +203,7 @@ impl SheetLink {
             Some("verify") => "Verify".to_owned(),
             Some("register") => "Register".to_owned(),
             Some("getStarted") => "Get started".to_owned(),
-            _ => format!("{prefix} with {partner_name}, {suffix}"),
+            _ => format!("{prefix}, {suffix}"),
         };
         let cta_prefix = match get("ctaPrefix").unwrap_or("") {
             "continuewith" => "Continue with",
@@ -342,14 +342,15 @@ fn render(link: &SheetLink) -> String {
     );
     let accounts = SEEDED
         .iter()
-        .filter(|i| matches!(i.behaviour, Behaviour::User | Behaviour::FlakyProfile(_) | Behaviour::OtherNumber))
+        // Whose Truecaller app this is: one of the seeded users (a typed-number mismatch cannot
+        // happen here, as nothing is typed).
+        .filter(|i| matches!(i.behaviour, Behaviour::User | Behaviour::FlakyProfile(_)))
         .map(|i| {
-            let name = identities::profile(i.phone)["name"]["first"].as_str().unwrap_or("").to_owned();
             view! {
                 <button type="submit" class="cta" name="phone" value=i.phone style=button_style.clone()>
                     {format!("{} +{}", link.cta_prefix, i.phone)}
                 </button>
-                <p class="account">{format!("{name}: {}", i.label)}</p>
+                <p class="account">{i.label}</p>
             }
         })
         .collect_view();
@@ -388,13 +389,16 @@ fn render(link: &SheetLink) -> String {
                     </form>
                     <p class="brand">"Truecaller"</p>
                     <h1>{link.title.clone()}</h1>
-                    <p class="share">{link.partner_name.clone()} " will get your name and mobile number from Truecaller."</p>
+                    <p class="share">{format!("{} will get your name and mobile number from Truecaller.", link.partner_name)}</p>
                     <form method="post" action=action("continue")>{accounts}</form>
                     {policies}
                     {footer}
                     <p class="meta">
-                        "Simulated Truecaller app · language " {link.lang.clone()} {ttl}
-                        ". Closing the sheet (✕) is the phone's back button: a decline."
+                        {format!(
+                            "Simulated Truecaller app · language {}{}. Closing the sheet (✕) is the phone's back button: a decline.",
+                            link.lang,
+                            ttl.unwrap_or_default()
+                        )}
                     </p>
                 </main>
             </body>
@@ -428,7 +432,7 @@ fn message_page(title: &str, text: &str) -> String {
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#5b636b;color:#16191d;min-height:100vh}\
-.sheet{position:fixed;left:0;right:0;bottom:0;max-width:32rem;margin:0 auto;background:#fff;border-radius:16px 16px 0 0;padding:1.25rem 1.25rem 1.5rem;box-shadow:0 -4px 16px rgba(0,0,0,.25)}\
+.sheet{position:fixed;left:0;right:0;bottom:0;max-height:92vh;overflow:auto;box-sizing:border-box;max-width:32rem;margin:0 auto;background:#fff;border-radius:16px 16px 0 0;padding:1.25rem 1.25rem 1.5rem;box-shadow:0 -4px 16px rgba(0,0,0,.25)}\
 .brand{color:#0087ff;font-weight:700;margin:0 0 .5rem}\
 h1{font-size:1.2rem;margin:.25rem 0 .5rem}\
 .share,.account,.meta,.policies{color:#5b636b;font-size:.9rem}\
@@ -465,7 +469,7 @@ mod tests {
             ("ttl", "60000"),
         ]);
         let html = render(&SheetLink::read(&params(&p)).unwrap());
-        assert!(html.contains("To place order with Acme, please login"), "{html}");
+        assert!(html.contains("To place order, please login") && html.contains("Acme will get your name"), "{html}");
         assert!(html.contains("Proceed with +919999999999"), "{html}");
         assert!(html.contains("background:#ff0000;color:#ffffff;border-radius:4px"), "{html}");
         assert!(html.contains("Use another number") && html.contains("/simulator/sheet/abcdefgh12/skip"), "{html}");
@@ -477,7 +481,7 @@ mod tests {
         let mut p = base();
         p.extend([("loginPrefix", "Login with"), ("ctaColor", "red;background:url(x)"), ("skipOption", "whatever")]);
         let link = SheetLink::read(&params(&p)).unwrap();
-        assert_eq!(link.title, "To continue with Acme, please verify your mobile number");
+        assert_eq!(link.title, "To continue, please verify your mobile number");
         assert_eq!(link.cta_color, None);
         assert_eq!(link.footer, None);
         assert!(!render(&link).contains("url(x)"));
