@@ -1,7 +1,8 @@
 //! Property-based fuzzing of every parser that sees outside input: Truecaller's callback body,
-//! its profile JSON, the phone number people type, and the callback's `endpoint` URL. For any
-//! input: no panic, and nothing invalid is accepted. `PROPTEST_CASES` sets how many inputs each
-//! property tries (CI runs a bounded pass; raise it for a longer hunt).
+//! its profile JSON, the phone number people type, the callback's `endpoint` URL, and the Android
+//! deep link we build from a deployer's settings. For any input: no panic, and nothing invalid is
+//! accepted. `PROPTEST_CASES` sets how many inputs each property tries (CI runs a bounded pass;
+//! raise it for a longer hunt).
 
 use phonenumber::country;
 use proptest::prelude::*;
@@ -215,5 +216,38 @@ proptest! {
             prop_assert_eq!(url.path(), "/v1/default", "{}", raw);
             prop_assert!(url.query().is_none() && url.fragment().is_none(), "{}", raw);
         }
+    }
+
+    /// Whatever a deployer names the app or links to, the deep link is one line that reads back
+    /// to exactly the values sent, with nothing spilling into a fragment or another parameter.
+    #[test]
+    fn deep_links_read_back_to_what_was_sent(
+        partner in "\\PC{1,64}",
+        path in "[a-zA-Z0-9/?&=#%+ ._~-]{0,40}",
+        lang in ".{0,12}",
+        ttl_ms in 0u64..10_000_000,
+    ) {
+        use truecaller_signin::server::deep_link::{sheet_language, DeepLink, OneTapLook, LANGUAGES};
+        let privacy = Url::parse(&format!("https://acme.example/{path}")).ok();
+        let look = OneTapLook { partner_name: partner.clone(), privacy_url: privacy.clone(), ..OneTapLook::default() };
+        let link = DeepLink {
+            look: &look,
+            app_key: "key",
+            nonce: "abcdefgh_-12",
+            page_language: &lang,
+            ttl: std::time::Duration::from_millis(ttl_ms),
+        }
+        .build();
+        prop_assert!(!link.contains(['#', ' ', '\n', '+']), "{}", link);
+        let url = Url::parse(&link).unwrap();
+        let read: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+        prop_assert_eq!(&read["partnerName"], &partner);
+        let sent_privacy = privacy.as_ref().map(|u| u.to_string());
+        prop_assert_eq!(read.get("privacyUrl"), sent_privacy.as_ref());
+        prop_assert_eq!(&read["requestNonce"], "abcdefgh_-12");
+        prop_assert_eq!(&read["ttl"], &ttl_ms.to_string());
+        prop_assert!(LANGUAGES.contains(&read["lang"].as_str()));
+        prop_assert_eq!(read["lang"].as_str(), sheet_language(&lang));
+        prop_assert_eq!(url.query_pairs().count(), read.len());
     }
 }
