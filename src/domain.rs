@@ -45,8 +45,9 @@ pub enum SignInStatus {
     /// The DigiLocker request was not completed in time.
     DigiLockerExpired,
     /// Android one-tap: Truecaller's sheet is open on this phone (nothing was typed); the server
-    /// gives up in `seconds_left`.
-    AtTruecaller { seconds_left: u32 },
+    /// gives up in `seconds_left`. `open` opens the sheet (again): the deep link, or in simulator
+    /// mode the stand-in sheet.
+    AtTruecaller { seconds_left: u32, open: String },
     /// Android one-tap: the person chose the sheet's footer option (another number, another
     /// way): the phone form and DigiLocker are what they asked for.
     ChoseAnotherWay,

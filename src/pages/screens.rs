@@ -16,6 +16,8 @@ pub const DIVIDER: &str = "or";
 pub const DIGILOCKER_HINT: &str = "Use DigiLocker if you don't have Truecaller on this phone.";
 /// Above the one-tap control (Android).
 pub const ONE_TAP_HINT: &str = "Sign in with the Truecaller account on this phone. There's nothing to type.";
+/// Opens (again) Truecaller's sheet while one-tap waits.
+pub const OPEN_TRUECALLER: &str = "Open Truecaller";
 /// The one-tap control while the deep link is being prepared.
 pub const ONE_TAP_OPENING: &str = "Opening Truecaller…";
 /// Why the phone form appeared after a tap on one-tap: the sheet never took the screen.
@@ -290,13 +292,15 @@ pub fn screen(status: &SignInStatus) -> Screen {
             "The DigiLocker request expired.",
             DIGILOCKER_ANOTHER,
         ),
-        SignInStatus::AtTruecaller { seconds_left } => Screen {
+        SignInStatus::AtTruecaller { seconds_left, .. } => Screen {
             class: "at-truecaller",
             title: "Continue in Truecaller".to_owned(),
             body: Body(vec![
                 Run::Plain("Tap ".to_owned()),
                 Run::Strong("Continue".to_owned()),
-                Run::Plain(" on the Truecaller sheet to sign in with the number on this phone.".to_owned()),
+                Run::Plain(" on the Truecaller sheet to sign in with the number on this phone. If it didn't open, tap ".to_owned()),
+                Run::Strong(OPEN_TRUECALLER.to_owned()),
+                Run::Plain(".".to_owned()),
             ]),
             announcement: "Truecaller is open. Tap Continue there to sign in.",
             offers: &[USE_NUMBER, Offer::DigiLocker],
@@ -425,7 +429,7 @@ mod tests {
             SignInStatus::AtDigiLocker { seconds_left: 500 },
             SignInStatus::DigiLockerDenied,
             SignInStatus::DigiLockerExpired,
-            SignInStatus::AtTruecaller { seconds_left: 60 },
+            SignInStatus::AtTruecaller { seconds_left: 60, open: String::new() },
             SignInStatus::ChoseAnotherWay,
         ]
         .into();
@@ -498,7 +502,7 @@ mod tests {
         assert_eq!(class(SignInStatus::AtDigiLocker { seconds_left: 1 }), "at-digilocker");
         assert_eq!(class(SignInStatus::DigiLockerDenied), "digilocker-denied");
         assert_eq!(class(SignInStatus::DigiLockerExpired), "digilocker-expired");
-        assert_eq!(class(SignInStatus::AtTruecaller { seconds_left: 1 }), "at-truecaller");
+        assert_eq!(class(SignInStatus::AtTruecaller { seconds_left: 1, open: String::new() }), "at-truecaller");
         assert_eq!(class(SignInStatus::ChoseAnotherWay), "phone-form");
     }
 
@@ -517,7 +521,7 @@ mod tests {
                 SignInStatus::AtDigiLocker { seconds_left: 500 },
                 SignInStatus::DigiLockerDenied,
                 SignInStatus::DigiLockerExpired,
-                SignInStatus::AtTruecaller { seconds_left: 60 },
+                SignInStatus::AtTruecaller { seconds_left: 60, open: String::new() },
                 SignInStatus::ChoseAnotherWay,
                 SignInStatus::Failed { reason: FailureReason::ProviderUnavailable },
                 SignInStatus::Failed { reason: FailureReason::ServiceMisconfigured },

@@ -154,15 +154,16 @@ fn SignInFlow(
 
     let show_form = move |ev: MouseEvent| {
         ev.prevent_default();
+        // A one-tap still being prepared is given up: its link must not open over the form.
+        attempt.update_value(|a| *a += 1);
         use_form.set(true);
         focus_number();
     };
 
     // Tap on "Continue with Truecaller" (Android): mint the attempt, hand the deep link over,
     // then read the focus: kept means no sheet came up (no app, or an app without a profile).
-    let one_tap_click = move |ev: MouseEvent| {
-        ev.prevent_default();
-        if opening.get_untracked() {
+    let open_sheet = move || {
+        if opening.get_untracked() || throttle_left().is_some() {
             return;
         }
         attempt.update_value(|a| *a += 1);
@@ -178,6 +179,12 @@ fn SignInFlow(
                     return;
                 }
             };
+            // The person moved on (the phone form) while the link was being made.
+            if attempt.get_value() != asked_in {
+                opening.set(false);
+                let _ = cancel().await;
+                return;
+            }
             open_truecaller(&link);
             pause(FOCUS_CHECK_MS).await;
             opening.set(false);
@@ -193,7 +200,10 @@ fn SignInFlow(
                 let _ = cancel().await;
             } else {
                 // The sheet is up: wait for Truecaller like any other pending sign-in.
-                show(get_status(None).await);
+                let next = get_status(None).await;
+                if attempt.get_value() == asked_in {
+                    show(next);
+                }
             }
         });
     };
@@ -271,7 +281,17 @@ fn SignInFlow(
                         aria-describedby="one-tap-hint"
                         aria-busy=move || opening.get().to_string()
                         aria-disabled=move || throttle_left().is_some().to_string()
-                        on:click=one_tap_click
+                        on:click=move |ev: MouseEvent| {
+                            ev.prevent_default();
+                            open_sheet();
+                        }
+                        // A link answers Enter; as a button it answers Space too.
+                        on:keydown=move |ev| {
+                            if ev.key() == " " {
+                                ev.prevent_default();
+                                open_sheet();
+                            }
+                        }
                     >
                         {move || if opening.get() { screens::ONE_TAP_OPENING } else { "Continue with Truecaller" }}
                     </a>
@@ -348,6 +368,15 @@ fn SignInFlow(
                     <p><a href="/account">"Continue to your account"</a></p>
                     <Redirect path="/account"/>
                 </div>
+            }
+            .into_any(),
+            // One-tap: the table's screen, and a way to open the sheet again (without JavaScript,
+            // the way to open it at all).
+            SignInStatus::AtTruecaller { open, .. } => view! {
+                {state_view(shown, digilocker, left, try_again, another_number)}
+                <p class="open-truecaller">
+                    <a class="button secondary" href=open>{screens::OPEN_TRUECALLER}</a>
+                </p>
             }
             .into_any(),
             // Every other status: an outcome, or a wait elsewhere (DigiLocker), drawn from the table.

@@ -1,6 +1,12 @@
 //! `GET /signin/one-tap`: Android one-tap without JavaScript. The one-tap control is a link
-//! here; this mints the attempt and sends the browser on to Truecaller's deep link (in simulator
-//! mode, to the stand-in sheet). Back on the sign-in page, it shows the self-refreshing wait.
+//! here; this mints the attempt and sends the browser to the sign-in page, which now shows the
+//! self-refreshing wait with "Open Truecaller" (the deep link itself, or in simulator mode the
+//! stand-in sheet) as its first step.
+//!
+//! Why not straight to the deep link: a redirect to `truecallersdk://` opens the app but never
+//! replaces the page, so without JavaScript the tab would go on showing the button it was tapped
+//! on, never the wait or the outcome. A direct tap on the deep link also keeps the user gesture
+//! the browser wants before it hands a link to an app.
 
 use std::net::SocketAddr;
 
@@ -33,14 +39,13 @@ pub async fn start(
         return Ok(Redirect::to("/").into_response());
     }
     let session = AuthSession::new(session);
-    let link = match sign_ins.start_one_tap(&session, client_ip(peer, &headers, proxy.0.as_ref()), PAGE_LANGUAGE).await {
-        Ok(link) => link,
+    match sign_ins.start_one_tap(&session, client_ip(peer, &headers, proxy.0.as_ref()), PAGE_LANGUAGE).await {
+        Ok(_) => {}
         Err(throttled @ Error::Throttled(_)) => {
             let message = throttled.to_api().to_string();
             session.set_feedback(&FormFeedback { phone: String::new(), message }).await?;
-            return Ok(Redirect::to("/").into_response());
         }
         Err(other) => return Err(other),
-    };
-    Ok(Redirect::to(&link.simulated_sheet.unwrap_or(link.deep_link)).into_response())
+    }
+    Ok(Redirect::to("/").into_response())
 }

@@ -102,7 +102,10 @@ impl SignInService {
             return Ok(CallbackOutcome::Ignored("unknown request"));
         };
         let row = self.settle(row).await?;
-        let event = if status == "use_another_number" { Event::AnotherWayChosen } else { Event::RejectionReceived };
+        // The footer option exists only on the Android sheet; on a desktop prompt (which has no
+        // footer) the word is read as what it is there: not signing in.
+        let another_way = status == "use_another_number" && is_one_tap(&row);
+        let event = if another_way { Event::AnotherWayChosen } else { Event::RejectionReceived };
         let changes = Changes { provider_ref: Some(request_id), ..Changes::default() };
         if !self.apply(&row, event, changes).await? {
             self.inner.store.record_event(Some(&row.id), "duplicate_callback", Some(status)).await?;

@@ -6,7 +6,7 @@ use std::{net::IpAddr, time::Duration};
 
 use tracing::info;
 
-use super::{short, Event, SignInService};
+use super::{short, Event, Phase, SignInService};
 use crate::{
     domain::{OneTapLink, Provider},
     server::{
@@ -18,22 +18,32 @@ use crate::{
     },
 };
 
-/// A Truecaller attempt started from the deep link: correlated by our nonce, not by a `state`.
+/// The sheet's `ttl` ends this much before our own deadline (at most a quarter of the wait), so a
+/// Continue in the sheet's last moment still reaches us in time (the callback is asynchronous).
+const TTL_MARGIN: Duration = Duration::from_secs(5);
+/// A tap again reopens the same attempt only while this much of its wait is left; otherwise it
+/// starts afresh, so the sheet never opens with next to no time.
+const REUSE_AT_LEAST: Duration = Duration::from_secs(15);
+
+/// A Truecaller attempt started from the deep link: nothing typed, correlated by our nonce rather
+/// than a `state`. Both, so a desktop row can never pass for one.
 pub(super) fn is_one_tap(row: &SignInRow) -> bool {
-    row.provider == Provider::Truecaller && row.state_hash.is_none()
+    row.provider == Provider::Truecaller && row.state_hash.is_none() && row.phone.is_none()
 }
 
 impl SignInService {
     /// The browser at `client` tapped "Continue with Truecaller": an attempt bound to this
     /// browser's session and the deep link that opens the sheet for it. A tap while this
-    /// browser's one-tap attempt is still live opens the same one again.
+    /// browser's one-tap attempt still waits (with time to spare) opens the same one again.
     pub async fn start_one_tap(&self, session: &AuthSession, client: IpAddr, page_language: &str) -> Result<OneTapLink, Error> {
         let s = &self.inner;
         let browser = self.admit(session, client).await?;
-        let live_one_tap = |row: &SignInRow| is_one_tap(row) && row.phase.is_live();
-        if let Some(current) = self.leave_current(session, live_one_tap).await? {
-            let nonce = current.provider_ref.as_deref().ok_or(Error::Corrupt("one-tap sign-in without its nonce"))?;
-            return Ok(self.one_tap_link(nonce, current.deadline, page_language));
+        let reusable = |row: &SignInRow| {
+            let left = row.deadline - clock::now_ms();
+            is_one_tap(row) && row.phase == Phase::Waiting && left >= REUSE_AT_LEAST.as_millis() as i64
+        };
+        if let Some(current) = self.leave_current(session, reusable).await? {
+            return self.link_for(&current, page_language);
         }
         let id = clock::random_token();
         let nonce = clock::random_token();
@@ -57,11 +67,18 @@ impl SignInService {
         Ok(self.one_tap_link(&nonce, deadline, page_language))
     }
 
-    /// The deep link for `nonce`, valid as long as our own wait; in simulator mode also the
-    /// stand-in sheet that plays the Truecaller app.
+    /// The link that opens the sheet for a one-tap attempt.
+    pub(super) fn link_for(&self, row: &SignInRow, page_language: &str) -> Result<OneTapLink, Error> {
+        let nonce = row.provider_ref.as_deref().ok_or(Error::Corrupt("one-tap sign-in without its nonce"))?;
+        Ok(self.one_tap_link(nonce, row.deadline, page_language))
+    }
+
+    /// The deep link for `nonce`, valid a little less long than our own wait; in simulator mode
+    /// also the stand-in sheet that plays the Truecaller app.
     fn one_tap_link(&self, nonce: &str, deadline: i64, page_language: &str) -> OneTapLink {
         let s = &self.inner;
-        let ttl = Duration::from_millis((deadline - clock::now_ms()).max(0) as u64);
+        let left = Duration::from_millis((deadline - clock::now_ms()).max(0) as u64);
+        let ttl = left.saturating_sub(TTL_MARGIN.min(left / 4));
         let deep_link =
             DeepLink { look: &s.settings.one_tap, app_key: s.truecaller.app_key(), nonce, page_language, ttl }.build();
         let simulated_sheet = s.settings.simulated_sheet.as_ref().map(|sheet| {

@@ -2,7 +2,7 @@
 
 use super::{one_tap::is_one_tap, Phase, SignInService};
 use crate::{
-    domain::{FailureReason, Provider, SignInStatus},
+    domain::{FailureReason, Provider, SignInStatus, PAGE_LANGUAGE},
     server::{clock, phone::PhoneNumber, store::SignInRow},
 };
 
@@ -23,7 +23,10 @@ impl SignInService {
             (Provider::DigiLocker, Phase::Failed(FailureReason::ProviderUnavailable)) => {
                 SignInStatus::Failed { reason: FailureReason::DigiLockerUnavailable }
             }
-            (_, Phase::Sending | Phase::Waiting) if is_one_tap(row) => SignInStatus::AtTruecaller { seconds_left },
+            (_, Phase::Sending | Phase::Waiting) if is_one_tap(row) => {
+                let open = self.link_for(row, PAGE_LANGUAGE).map(|l| l.simulated_sheet.unwrap_or(l.deep_link));
+                SignInStatus::AtTruecaller { seconds_left, open: open.unwrap_or_default() }
+            }
             // Nothing was typed, so no number was locked: another go may start at once.
             (_, Phase::TimedOut) if is_one_tap(row) => SignInStatus::TimedOut { retry_in_secs: 0 },
             (_, Phase::Sending | Phase::Waiting) => SignInStatus::Waiting { phone: masked(), seconds_left },
