@@ -1,16 +1,22 @@
 use std::process::ExitCode;
 
 use leptos::config::get_configuration;
-use truecaller_signin::server::{config::Config, startup::Application};
+use truecaller_signin::server::{assets, config::Config, startup::Application};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into()),
-        )
-        .init();
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into())
+    };
+    // LOG_FORMAT=json: one JSON object per line, for log pipelines; anything else is refused.
+    match std::env::var("LOG_FORMAT").as_deref().map(str::trim) {
+        Ok("json") => tracing_subscriber::fmt().json().with_current_span(true).with_env_filter(filter()).init(),
+        Ok("text" | "") | Err(_) => tracing_subscriber::fmt().with_env_filter(filter()).init(),
+        Ok(other) => {
+            eprintln!("configuration error: LOG_FORMAT: {other:?} is not json or text");
+            return ExitCode::from(2);
+        }
+    }
 
     let config = match Config::from_environment() {
         Ok(config) => config,
@@ -26,6 +32,11 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Served with a bundle the page cannot load, the app would look up and work for nobody.
+    if let Err(e) = assets::check(&leptos_options) {
+        eprintln!("configuration error: {e}");
+        return ExitCode::from(2);
+    }
     let app = match Application::build(config, leptos_options).await {
         Ok(app) => app,
         Err(e) => {

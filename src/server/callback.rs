@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{
     error::Error,
-    sign_in::{Callback, SignInService},
+    sign_in::{Callback, CallbackOutcome, SignInService},
     truecaller::valid_request_id,
 };
 
@@ -34,11 +34,24 @@ pub async fn truecaller_callback(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, Error> {
-    let callback = parse(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), &body)?;
-    let outcome = service.record_callback(callback).await?;
+    let received = std::time::Instant::now();
+    let result = acknowledge(&service, &headers, &body).await;
+    let outcome = match &result {
+        Ok(CallbackOutcome::Accepted) => "accepted",
+        Ok(CallbackOutcome::Ignored(_)) => "ignored",
+        Err(_) => "refused",
+    };
+    metrics::counter!(super::metrics::CALLBACKS, "outcome" => outcome).increment(1);
+    metrics::histogram!(super::metrics::CALLBACK_ACK).record(received.elapsed().as_secs_f64());
+    let outcome = result?;
     tracing::info!(?outcome, "truecaller callback");
     // The same answer whatever became of it: a forger learns nothing.
     Ok((StatusCode::OK, Json(serde_json::json!({ "ok": true }))))
+}
+
+async fn acknowledge(service: &SignInService, headers: &HeaderMap, body: &[u8]) -> Result<CallbackOutcome, Error> {
+    let callback = parse(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), body)?;
+    service.record_callback(callback).await
 }
 
 /// Parses and bounds a callback body. JSON is documented; form encoding is accepted too, since

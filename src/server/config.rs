@@ -61,7 +61,7 @@ impl std::fmt::Debug for SandboxProvider {
 pub struct Config {
     /// `PUBLIC_URL`: how browsers and Truecaller reach this app. Default: `http://LEPTOS_SITE_ADDR`.
     pub public_url: Option<Url>,
-    /// `DATABASE_URL`: SQLite file, created if missing.
+    /// `DATABASE_URL`: `sqlite://` file, created if missing.
     pub database_url: String,
     /// `SIGNIN_TIMEOUT_SECS`: how long a browser waits for the person to answer the prompt.
     pub signin_timeout: Duration,
@@ -203,8 +203,7 @@ impl Config {
 
         Ok(Self {
             public_url: url("PUBLIC_URL", file.public_url)?,
-            database_url: text("DATABASE_URL", file.database_url)
-                .unwrap_or_else(|| "sqlite://data/app.db".into()),
+            database_url: database_url(text("DATABASE_URL", file.database_url))?,
             // Truecaller's access token lives 10 minutes: a longer wait could never complete.
             signin_timeout: Duration::from_secs(number("SIGNIN_TIMEOUT_SECS", file.signin_timeout_secs, 60, 1..=600)?),
             lock: Duration::from_secs(number("SIGNIN_LOCK_SECS", file.signin_lock_secs, 300, 0..=3600)?),
@@ -322,6 +321,25 @@ impl Config {
             self.profile_url.clone().unwrap_or_else(|| default(LIVE_PROFILE_URL)),
         )
     }
+}
+
+/// `DATABASE_URL`: SQLite (`sqlite:`), the only engine this build stores in. Anything else stops
+/// start-up: a `postgres://` URL taken as a file name would run on a stray SQLite file, alone.
+fn database_url(value: Option<String>) -> Result<String, ConfigError> {
+    let url = value.map(|v| v.trim().to_owned()).unwrap_or_else(|| "sqlite://data/app.db".into());
+    if url.starts_with("sqlite:") {
+        return Ok(url);
+    }
+    let problem = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        "PostgreSQL is not supported by this build yet; use a sqlite:// URL (e.g. sqlite://data/app.db)".to_owned()
+    } else {
+        // Only the scheme is repeated: the rest may hold a password.
+        match url.split_once("://") {
+            Some((scheme, _)) => format!("{scheme}:// is not supported; use a sqlite:// URL (e.g. sqlite://data/app.db)"),
+            None => format!("{url:?} is not a sqlite:// URL (e.g. sqlite://data/app.db)"),
+        }
+    };
+    Err(ConfigError::Invalid { name: "DATABASE_URL", problem })
 }
 
 /// Live when `SANDBOX_API_KEY` is set, and then `SANDBOX_API_SECRET` must be too.
@@ -471,6 +489,10 @@ mod tests {
         assert!(err(&[("RATE_IP_PER_MINUTE", "0")]).starts_with("RATE_IP_PER_MINUTE:"));
         assert!(err(&[("TRUSTED_PROXY_HEADER", "bad header")]).starts_with("TRUSTED_PROXY_HEADER:"));
         assert!(err(&[("NUMBER_HASH_KEY", "short")]).starts_with("NUMBER_HASH_KEY:"));
+        assert!(err(&[("DATABASE_URL", "postgres://app:secret@db/app")]).starts_with("DATABASE_URL: PostgreSQL"));
+        assert!(err(&[("DATABASE_URL", "data/app.db")]).starts_with("DATABASE_URL:"));
+        // The error never repeats a password.
+        assert!(!err(&[("DATABASE_URL", "mysql://app:secret@db/app")]).contains("secret"));
         assert!(Config::load("no_such_key = 1", &env(&[])).is_err());
         assert!(err(&[("SANDBOX_API_URL", "ftp://x")]).starts_with("SANDBOX_API_URL:"));
         assert!(err(&[("DIGILOCKER_TIMEOUT_SECS", "29")]).starts_with("DIGILOCKER_TIMEOUT_SECS:"));

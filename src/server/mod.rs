@@ -2,6 +2,8 @@
 
 /// Intent-level calls behind the `#[server]` functions.
 pub mod api;
+/// The release binary's check that its bundle is where the page will ask for it.
+pub mod assets;
 /// `POST /auth/truecaller/callback`.
 pub mod callback;
 /// Cross-site request refusal.
@@ -28,6 +30,8 @@ pub mod health;
 pub mod http_client;
 /// Keyed hashes standing in for phone numbers.
 pub mod keys;
+/// `/metrics` (Prometheus).
+pub mod metrics;
 /// The sign-in state machine: phases and the only moves between them.
 pub mod phase;
 /// Checked phone numbers (libphonenumber).

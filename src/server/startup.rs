@@ -17,7 +17,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 use url::Url;
 
 use super::{
-    callback, csrf, digilocker, forms, headers, health, one_tap,
+    callback, csrf, digilocker, forms, headers, health, metrics, one_tap,
     config::{join, Config, Provider, SandboxProvider},
     sandbox::SandboxClient,
     keys::NumberKeys,
@@ -67,6 +67,7 @@ impl Application {
         let public_url = config.public_url(bound);
         let (api_url, profile_url) = config.provider_urls(&public_url);
 
+        metrics::recorder();
         let store = Store::connect(&config.database_url).await?;
         let session_store = SqliteStore::new(store.pool().clone());
         session_store.migrate().await.map_err(|e| StartupError::Sessions(e.to_string()))?;
@@ -149,6 +150,7 @@ impl Application {
             )
             .route("/healthz", get(health::healthz))
             .route("/readyz", get(health::readyz))
+            .route("/metrics", get(metrics::render))
             .route("/signin", post(forms::initiate))
             .route("/signin/cancel", post(forms::cancel))
             .route("/signin/one-tap", get(one_tap::start))

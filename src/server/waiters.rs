@@ -51,6 +51,7 @@ impl Waiters {
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Option<T>>,
     {
+        let _waiting = super::metrics::Waiting::start();
         let result = {
             let notify = self.lock().entry(sign_in_id.to_owned()).or_default().clone();
             let notified = notify.notified();

@@ -42,7 +42,16 @@ impl SignInService {
         let expires = row.approved_at.unwrap_or(row.created_at) + s.settings.token_ttl.as_millis() as i64;
         let mut delay = Duration::from_millis(250);
         let profile = loop {
-            let detail = match s.truecaller.fetch_profile(&url, token).await {
+            let asked = std::time::Instant::now();
+            let outcome = s.truecaller.fetch_profile(&url, token).await;
+            let result = match &outcome {
+                ProfileOutcome::Profile(_) => "ok",
+                ProfileOutcome::Unauthorized => "unauthorized",
+                ProfileOutcome::Unavailable { .. } => "unavailable",
+                ProfileOutcome::Unusable { .. } => "unusable",
+            };
+            crate::server::metrics::profile_fetch("truecaller", result, asked.elapsed());
+            let detail = match outcome {
                 ProfileOutcome::Profile(profile) => break Some(profile),
                 ProfileOutcome::Unusable { detail } => {
                     warn!(sign_in = %short(id), %detail, "profile unusable");
@@ -108,6 +117,7 @@ impl SignInService {
         };
         match self.inner.store.approve(&row.id, row.phase, next, identity).await? {
             Some(saved) => {
+                super::moved_to(row, next);
                 info!(sign_in = %short(&row.id), account = saved.id, new = saved.new, provider = identity.provider.as_str(), "identity verified");
                 self.inner.waiters.wake(&row.id);
             }

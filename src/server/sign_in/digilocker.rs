@@ -55,6 +55,7 @@ impl SignInService {
         let Start::Started(sending) = s.store.start(&new, |_| None).await? else {
             return Err(Error::Corrupt("a sign-in without a number was locked or throttled"));
         };
+        super::started(Provider::DigiLocker, "digilocker");
         session.set_sign_in_id(&id).await?;
         let (event, changes, consent) = match sandbox.init_session(&s.settings.digilocker_return).await {
             Ok(init) => (Event::Sent, Some(init.session_id), Some(init.authorization_url)),
@@ -126,7 +127,15 @@ impl SignInService {
         let give_up = row.approved_at.unwrap_or(row.created_at) + PROFILE_PATIENCE.as_millis() as i64;
         let mut delay = Duration::from_millis(250);
         let profile = loop {
-            match sandbox.user_profile(session_id).await {
+            let asked = std::time::Instant::now();
+            let fetched = sandbox.user_profile(session_id).await;
+            let result = match &fetched {
+                Ok(_) => "ok",
+                Err(e) if e.is_retryable() => "unavailable",
+                Err(_) => "unusable",
+            };
+            crate::server::metrics::profile_fetch("digilocker", result, asked.elapsed());
+            match fetched {
                 Ok(profile) => break Some(profile),
                 Err(e) if e.is_retryable() && clock::now_ms() + (delay.as_millis() as i64) < give_up => {
                     info!(sign_in = %short(&row.id), error = %e, retry_in_ms = delay.as_millis() as u64, "DigiLocker profile will retry");

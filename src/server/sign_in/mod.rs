@@ -133,6 +133,7 @@ impl SignInService {
         };
         let moved = self.inner.store.transition(&row.id, row.phase, next, changes).await?;
         if moved {
+            moved_to(row, next);
             self.inner.waiters.wake(&row.id);
         }
         Ok(moved)
@@ -153,6 +154,16 @@ impl SignInService {
     fn lock_end(&self, row: &SignInRow) -> i64 {
         row.created_at + self.inner.settings.lock.as_millis() as i64
     }
+}
+
+/// Counts a phase move (the final phases are the outcomes operators watch).
+fn moved_to(row: &SignInRow, next: Phase) {
+    metrics::counter!(super::metrics::TRANSITIONS, "provider" => row.provider.as_str(), "to" => next.as_str()).increment(1);
+}
+
+/// Counts a sign-in started.
+fn started(provider: crate::domain::Provider, flow: &'static str) {
+    metrics::counter!(super::metrics::STARTED, "provider" => provider.as_str(), "flow" => flow).increment(1);
 }
 
 /// The first characters of an id: enough to follow one sign-in through the logs.

@@ -60,6 +60,7 @@ impl SignInService {
         let Start::Started(sending) = s.store.start(&new, |_| None).await? else {
             return Err(Error::Corrupt("a sign-in without a number was locked or throttled"));
         };
+        super::started(Provider::Truecaller, "one_tap");
         session.set_sign_in_id(&id).await?;
         // There is no request to send: handing out the link is the request.
         self.apply(&sending, Event::Sent, Changes::default()).await?;

@@ -58,6 +58,7 @@ impl SignInService {
                 return Err(Error::Throttled(throttled));
             }
         };
+        super::started(Provider::Truecaller, "number");
         session.set_sign_in_id(&id).await?;
 
         let outcome = s.truecaller.request_sign_in(&phone, &state).await;

@@ -1,0 +1,95 @@
+//! What an operator watches: `/metrics` in Prometheus' text format, scraped and parsed after real
+//! sign-ins. Metrics are per process and the tests share one, so counts are checked as "at least".
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use truecaller_signin::domain::SignInStatus;
+
+use crate::helpers::spawn_app;
+
+/// One sample: the metric's name, its labels, its value.
+#[derive(Debug)]
+struct Sample {
+    name: String,
+    labels: HashMap<String, String>,
+    value: f64,
+}
+
+/// Parses the text format: `# HELP`/`# TYPE` comments, then `name{label="value",…} number`.
+fn parse(text: &str) -> Vec<Sample> {
+    text.lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let (series, value) = line.rsplit_once(' ').unwrap_or_else(|| panic!("no value: {line}"));
+            let value: f64 = value.parse().unwrap_or_else(|_| panic!("not a number: {line}"));
+            let (name, labels) = match series.split_once('{') {
+                Some((name, rest)) => {
+                    let body = rest.strip_suffix('}').unwrap_or_else(|| panic!("unclosed labels: {line}"));
+                    let labels = body
+                        .split("\",")
+                        .filter(|pair| !pair.is_empty())
+                        .map(|pair| {
+                            let (k, v) = pair.split_once("=\"").unwrap_or_else(|| panic!("bad label: {line}"));
+                            (k.to_owned(), v.trim_end_matches('"').to_owned())
+                        })
+                        .collect();
+                    (name.to_owned(), labels)
+                }
+                None => (series.to_owned(), HashMap::new()),
+            };
+            Sample { name, labels, value }
+        })
+        .collect()
+}
+
+/// The value of the first sample named `name` whose labels include `with`.
+fn value(samples: &[Sample], name: &str, with: &[(&str, &str)]) -> Option<f64> {
+    samples
+        .iter()
+        .find(|s| s.name == name && with.iter().all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(*v)))
+        .map(|s| s.value)
+}
+
+#[tokio::test]
+async fn metrics_count_a_sign_in_from_start_to_outcome_without_personal_data() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    assert!(matches!(browser.initiate("+91 99999 99999").await, SignInStatus::Waiting { .. }));
+    let callback = app.sim().answer("919999999999", true, true).await;
+    assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { .. }));
+
+    let response = reqwest::get(app.url.join("metrics").unwrap()).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+    let text = response.text().await.unwrap();
+    let samples = parse(&text);
+
+    let at_least_one = |name: &str, with: &[(&str, &str)]| {
+        let found = value(&samples, name, with).unwrap_or_else(|| panic!("no {name} {with:?} in:\n{text}"));
+        assert!(found >= 1.0, "{name} {with:?} = {found}");
+    };
+    at_least_one("signin_started_total", &[("provider", "truecaller"), ("flow", "number")]);
+    at_least_one("signin_transitions_total", &[("provider", "truecaller"), ("to", "waiting")]);
+    at_least_one("signin_transitions_total", &[("provider", "truecaller"), ("to", "approved")]);
+    at_least_one("signin_transitions_total", &[("provider", "truecaller"), ("to", "completed")]);
+    at_least_one("truecaller_callbacks_total", &[("outcome", "accepted")]);
+    at_least_one("truecaller_callback_ack_seconds_count", &[]);
+    at_least_one("profile_fetch_seconds_count", &[("provider", "truecaller"), ("result", "ok")]);
+    at_least_one("db_pool_connections", &[("state", "idle")]);
+    assert!(value(&samples, "signin_waiting_browsers", &[]).is_some(), "{text}");
+    // Histograms come with their buckets.
+    assert!(samples.iter().any(|s| s.name == "truecaller_callback_ack_seconds_bucket" && s.labels.contains_key("le")));
+
+    // No label value holds a number, a token, a request id or a session.
+    let request_id = callback["requestId"].as_str().unwrap();
+    let token = callback["accessToken"].as_str().unwrap();
+    for sample in &samples {
+        for value in sample.labels.values() {
+            let digits = value.chars().filter(char::is_ascii_digit).count();
+            assert!(digits < 6 || sample.name.ends_with("_bucket"), "a number-like label: {sample:?}");
+            assert!(value != request_id && value != token, "{sample:?}");
+        }
+    }
+    assert!(!text.contains("9999999999") && !text.contains(token) && !text.contains(request_id));
+}
