@@ -1,6 +1,6 @@
 //! Truecaller's callbacks: correlated with a sign-in we started, then recorded.
 
-use tracing::warn;
+use tracing::{field::Empty, instrument, warn, Span};
 
 use super::{one_tap::is_one_tap, short, Event, Phase, SignInService};
 use crate::domain::Provider;
@@ -30,6 +30,7 @@ pub enum CallbackOutcome {
 impl SignInService {
     /// Records a callback. Returns an error only if it could not be recorded, so Truecaller
     /// retries; the profile fetch happens afterwards, off the request.
+    #[instrument(skip_all, fields(sign_in = Empty))]
     pub async fn record_callback(&self, callback: Callback) -> Result<CallbackOutcome, Error> {
         match callback {
             Callback::Approved { request_id, access_token, state, endpoint } => {
@@ -63,7 +64,7 @@ impl SignInService {
         let url = match self.inner.truecaller.profile_url_for(endpoint) {
             Ok(url) => url,
             Err(refused) => {
-                warn!(sign_in = %short(&row.id), %refused, "callback endpoint refused; token not used");
+                warn!(%refused, "callback endpoint refused; token not used");
                 self.inner.store.record_event(Some(&row.id), "endpoint_refused", Some(refused.0)).await?;
                 return Ok(CallbackOutcome::Ignored("endpoint refused"));
             }
@@ -85,7 +86,7 @@ impl SignInService {
         }
         if row.phase == Phase::TimedOut {
             // Moved to `ApprovedLate`: the token was not stored and is never used.
-            warn!(sign_in = %short(&row.id), "approval arrived after the deadline; nobody signed in");
+            warn!("approval arrived after the deadline; nobody signed in");
             return Ok(CallbackOutcome::Ignored("late approval"));
         }
         let service = self.clone();
@@ -134,6 +135,7 @@ impl SignInService {
             warn!("callback for an unknown request ignored");
             return Ok(None);
         };
+        Span::current().record("sign_in", short(&row.id));
         let state_ok = match (&state_hash, &row.state_hash) {
             (Some(sent), Some(ours)) => sent == ours,
             (None, Some(_)) => !state_required,
@@ -142,7 +144,7 @@ impl SignInService {
         };
         if !state_ok {
             store.record_event(Some(&row.id), "state_mismatch", None).await?;
-            warn!(sign_in = %short(&row.id), "callback state does not match; ignored");
+            warn!("callback state does not match; ignored");
             return Ok(None);
         }
         Ok(Some(row))

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use tracing::{info, warn};
+use tracing::{info, instrument, warn};
 use url::Url;
 
 use super::{short, Event, Phase, SignInService};
@@ -21,10 +21,11 @@ use crate::{
 impl SignInService {
     /// Fetches and checks the profile of an approved sign-in, retrying while the token lives
     /// (DigiLocker: while Sandbox may still answer).
+    #[instrument(skip_all, fields(sign_in = %short(id)))]
     pub async fn complete(&self, id: &str) {
         if let Err(e) = self.try_complete(id).await {
             // The row stays in `Fetching`; the next start-up picks it up again.
-            tracing::error!(sign_in = %short(id), error = %e, "could not finish an approved sign-in");
+            tracing::error!(error = %e, "could not finish an approved sign-in");
         }
     }
 
@@ -54,17 +55,17 @@ impl SignInService {
             let detail = match outcome {
                 ProfileOutcome::Profile(profile) => break Some(profile),
                 ProfileOutcome::Unusable { detail } => {
-                    warn!(sign_in = %short(id), %detail, "profile unusable");
+                    warn!(%detail, "profile unusable");
                     break None;
                 }
                 ProfileOutcome::Unauthorized => "401 Unauthorized".to_owned(),
                 ProfileOutcome::Unavailable { detail } => detail,
             };
             if clock::now_ms() + delay.as_millis() as i64 >= expires {
-                warn!(sign_in = %short(id), %detail, "profile fetch gave up: token expired");
+                warn!(%detail, "profile fetch gave up: token expired");
                 break None;
             }
-            info!(sign_in = %short(id), %detail, retry_in_ms = delay.as_millis() as u64, "profile fetch will retry");
+            info!(%detail, retry_in_ms = delay.as_millis() as u64, "profile fetch will retry");
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(30));
         };
@@ -86,14 +87,14 @@ impl SignInService {
             None => match profile.phone_numbers.iter().find_map(|n| PhoneNumber::from_stored(n)) {
                 Some(own) => own,
                 None => {
-                    warn!(sign_in = %short(&row.id), "one-tap profile has no valid number");
+                    warn!("one-tap profile has no valid number");
                     self.apply(row, Event::ProfileFailed(FailureReason::ProfileUnavailable), Changes::default()).await?;
                     return Ok(());
                 }
             },
         };
         if !profile.holds(&phone) {
-            warn!(sign_in = %short(&row.id), phone = %self.inner.keys.tag(&phone), "profile does not hold the number typed");
+            warn!(phone = %self.inner.keys.tag(&phone), "profile does not hold the number typed");
             self.apply(row, Event::ProfileFailed(FailureReason::NumberMismatch), Changes::default()).await?;
             return Ok(());
         }
@@ -118,7 +119,7 @@ impl SignInService {
         match self.inner.store.approve(&row.id, row.phase, next, identity).await? {
             Some(saved) => {
                 super::moved_to(row, next);
-                info!(sign_in = %short(&row.id), account = saved.id, new = saved.new, provider = identity.provider.as_str(), "identity verified");
+                info!(account = saved.id, new = saved.new, provider = identity.provider.as_str(), "identity verified");
                 self.inner.waiters.wake(&row.id);
             }
             None => self.event(&row.id, "approve_raced", None).await,

@@ -5,7 +5,7 @@
 
 use std::{net::IpAddr, time::Duration};
 
-use tracing::{info, warn};
+use tracing::{field::Empty, info, instrument, warn, Span};
 use url::Url;
 
 use super::{short, Event, Phase, SignInService};
@@ -37,12 +37,14 @@ pub enum DigiLockerStart {
 impl SignInService {
     /// The browser at `client` asks to verify with DigiLocker: a sign-in bound to this browser's
     /// session, a Sandbox session for it, and the consent page to send the browser to.
+    #[instrument(skip_all, fields(sign_in = Empty))]
     pub async fn start_digilocker(&self, session: &AuthSession, client: IpAddr) -> Result<DigiLockerStart, Error> {
         let s = &self.inner;
         let sandbox = s.sandbox.as_ref().ok_or(Error::NotOffered)?;
         let browser = self.admit(session, client).await?;
         self.leave_current(session, |_| false).await?;
         let id = clock::random_token();
+        Span::current().record("sign_in", short(&id));
         let new = NewSignIn {
             id: &id,
             provider: Provider::DigiLocker,
@@ -60,12 +62,12 @@ impl SignInService {
         let (event, changes, consent) = match sandbox.init_session(&s.settings.digilocker_return).await {
             Ok(init) => (Event::Sent, Some(init.session_id), Some(init.authorization_url)),
             Err(e) => {
-                warn!(sign_in = %short(&id), error = %e, "DigiLocker session not started");
+                warn!(error = %e, "DigiLocker session not started");
                 (Event::SendFailed(failure_for(&e)), None, None)
             }
         };
         let moved = self.apply(&sending, event, Changes { provider_ref: changes.as_deref(), ..Changes::default() }).await?;
-        info!(sign_in = %short(&id), ?event, "DigiLocker sign-in requested");
+        info!(?event, "DigiLocker sign-in requested");
         match (consent, moved) {
             (Some(url), true) => Ok(DigiLockerStart::Consent(url)),
             _ => Ok(DigiLockerStart::Refused),
@@ -89,6 +91,7 @@ impl SignInService {
 
     /// Asks Sandbox where a waiting DigiLocker sign-in stands and moves it to match. Sandbox
     /// trouble leaves it waiting (the next check may get through) until its deadline.
+    #[instrument(skip_all, fields(sign_in = %short(&row.id)))]
     pub(super) async fn check_digilocker(&self, row: SignInRow) -> Result<SignInRow, Error> {
         let (Provider::DigiLocker, Phase::Waiting, Some(session_id), Some(sandbox)) =
             (row.provider, row.phase, row.provider_ref.as_deref(), self.inner.sandbox.as_ref())
@@ -101,11 +104,11 @@ impl SignInService {
             Ok(SessionStatus::Failed) => Event::RejectionReceived,
             Ok(SessionStatus::Expired) => Event::DeadlinePassed,
             Err(e) if e.is_retryable() => {
-                warn!(sign_in = %short(&row.id), error = %e, "DigiLocker status unavailable; will ask again");
+                warn!(error = %e, "DigiLocker status unavailable; will ask again");
                 return Ok(row);
             }
             Err(e) => {
-                warn!(sign_in = %short(&row.id), error = %e, "DigiLocker status refused");
+                warn!(error = %e, "DigiLocker status refused");
                 Event::ProviderFailed(failure_for(&e))
             }
         };
@@ -138,12 +141,12 @@ impl SignInService {
             match fetched {
                 Ok(profile) => break Some(profile),
                 Err(e) if e.is_retryable() && clock::now_ms() + (delay.as_millis() as i64) < give_up => {
-                    info!(sign_in = %short(&row.id), error = %e, retry_in_ms = delay.as_millis() as u64, "DigiLocker profile will retry");
+                    info!(error = %e, retry_in_ms = delay.as_millis() as u64, "DigiLocker profile will retry");
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(10));
                 }
                 Err(e) => {
-                    warn!(sign_in = %short(&row.id), error = %e, "DigiLocker profile unavailable");
+                    warn!(error = %e, "DigiLocker profile unavailable");
                     break None;
                 }
             }

@@ -4,7 +4,7 @@
 
 use std::{net::IpAddr, time::Duration};
 
-use tracing::info;
+use tracing::{field::Empty, info, instrument, Span};
 
 use super::{short, Event, Phase, SignInService};
 use crate::{
@@ -35,6 +35,7 @@ impl SignInService {
     /// The browser at `client` tapped "Continue with Truecaller": an attempt bound to this
     /// browser's session and the deep link that opens the sheet for it. A tap while this
     /// browser's one-tap attempt still waits (with time to spare) opens the same one again.
+    #[instrument(skip_all, fields(sign_in = Empty))]
     pub async fn start_one_tap(&self, session: &AuthSession, client: IpAddr, page_language: &str) -> Result<OneTapLink, Error> {
         let s = &self.inner;
         let browser = self.admit(session, client).await?;
@@ -46,6 +47,7 @@ impl SignInService {
             return self.link_for(&current, page_language);
         }
         let id = clock::random_token();
+        Span::current().record("sign_in", short(&id));
         let nonce = clock::random_token();
         let deadline = clock::now_ms() + s.settings.signin_timeout.as_millis() as i64;
         let new = NewSignIn {
@@ -64,7 +66,7 @@ impl SignInService {
         session.set_sign_in_id(&id).await?;
         // There is no request to send: handing out the link is the request.
         self.apply(&sending, Event::Sent, Changes::default()).await?;
-        info!(sign_in = %short(&id), "one-tap link issued");
+        info!("one-tap link issued");
         Ok(self.one_tap_link(&nonce, deadline, page_language))
     }
 

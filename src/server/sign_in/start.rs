@@ -2,7 +2,7 @@
 
 use std::{net::IpAddr, sync::atomic::Ordering};
 
-use tracing::{info, warn};
+use tracing::{field::Empty, info, instrument, warn, Span};
 
 use super::{short, Event, SignInService};
 use crate::{
@@ -20,6 +20,7 @@ use crate::{
 
 impl SignInService {
     /// The browser at `client` asks for a prompt on `input` (as typed).
+    #[instrument(skip_all, fields(sign_in = Empty))]
     pub async fn initiate(&self, session: &AuthSession, input: &str, client: IpAddr) -> Result<SignInStatus, Error> {
         let s = &self.inner;
         let browser = self.admit(session, client).await?;
@@ -31,6 +32,7 @@ impl SignInService {
         }
 
         let id = clock::random_token();
+        Span::current().record("sign_in", short(&id));
         let state = clock::random_token();
         let now = clock::now_ms();
         let limits = &s.settings.limits;
@@ -75,13 +77,13 @@ impl SignInService {
                 (Event::SendFailed(FailureReason::ServiceMisconfigured), None)
             }
             RequestOutcome::Unavailable { detail } => {
-                warn!(sign_in = %short(&id), %detail, "Truecaller request failed");
+                warn!(%detail, "Truecaller request failed");
                 (Event::SendFailed(FailureReason::ProviderUnavailable), None)
             }
         };
         let changes = Changes { provider_ref: request_id.as_deref(), ..Changes::default() };
         let moved = self.apply(&sending, event, changes).await?;
-        info!(sign_in = %short(&id), phone = %tag, ?event, "sign-in requested");
+        info!(phone = %tag, ?event, "sign-in requested");
         match (moved, sending.phase.on(event)) {
             (true, Some(next)) => Ok(self.view(&SignInRow { phase: next, provider_ref: request_id, ..sending })),
             // A callback moved it first (the phone answered before Truecaller answered us).
@@ -153,7 +155,7 @@ impl SignInService {
             if let Some(row) = holder {
                 stopped = self.apply(&row, Event::Superseded, Changes::default()).await?;
                 if stopped {
-                    warn!(sign_in = %short(&row.id), phone = %tag, "second browser asked for a pending number; first request stopped");
+                    warn!(stopped = %short(&row.id), phone = %tag, "second browser asked for a pending number; first request stopped");
                 }
             }
         }
