@@ -69,7 +69,7 @@ impl Application {
 
         metrics::recorder();
         let store = Store::connect(&config.database_url).await?;
-        let session_store = SqliteStore::new(store.pool().clone());
+        let session_store = SqliteStore::new(Store::session_pool(&config.database_url).await?);
         session_store.migrate().await.map_err(|e| StartupError::Sessions(e.to_string()))?;
 
         let (app_key, simulator) = match &config.provider {

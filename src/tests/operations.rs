@@ -93,3 +93,15 @@ async fn metrics_count_a_sign_in_from_start_to_outcome_without_personal_data() {
     }
     assert!(!text.contains("9999999999") && !text.contains(token) && !text.contains(request_id));
 }
+
+#[tokio::test]
+async fn the_embedded_database_runs_with_wal_and_foreign_keys() {
+    // Through the engine-neutral pool the store uses: every connection gets the engine's setup.
+    let app = spawn_app(&[]).await;
+    let pool = app.sign_ins.store().pool();
+    for _ in 0..3 {
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pool).await.unwrap();
+        let keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(pool).await.unwrap();
+        assert_eq!((mode.as_str(), keys), ("wal", 1));
+    }
+}

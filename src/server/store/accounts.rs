@@ -3,7 +3,7 @@
 //! already holds that number (unless that provider already vouched for someone else there), so
 //! one person keeps one account whichever way they come in.
 
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 use super::{sign_ins::transition_in, Changes, Store};
 use crate::{
@@ -58,9 +58,8 @@ impl Store {
         to: Phase,
         identity: &Identity<'_>,
     ) -> Result<Option<SavedAccount>, sqlx::Error> {
-        // It reads before it writes: taking the write lock first keeps a write committed in between
-        // from failing it (SQLite answers a read transaction's late upgrade with BUSY at once).
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // It reads before it writes.
+        let mut tx = self.begin_write().await?;
         let saved = save_identity(&mut tx, identity).await?;
         let changes = Changes { account: Some(saved), ..Changes::default() };
         if !transition_in(&mut tx, id, from, to, &changes).await? {
@@ -98,7 +97,7 @@ impl Store {
 /// The identity's account: the one it is linked to, else the one holding its verified number,
 /// else a new one. The account then takes the identity's name, number (unless another account
 /// holds it) and, when given, profile details, and counts the sign-in.
-async fn save_identity(conn: &mut SqliteConnection, identity: &Identity<'_>) -> Result<SavedAccount, sqlx::Error> {
+async fn save_identity(conn: &mut AnyConnection, identity: &Identity<'_>) -> Result<SavedAccount, sqlx::Error> {
     let now = clock::now_ms();
     let linked: Option<i64> = sqlx::query_scalar("SELECT account_id FROM identities WHERE provider = $1 AND subject = $2")
         .bind(identity.provider.as_str())

@@ -1,7 +1,7 @@
 //! What the per-number limits are decided from: recent rejections and the prompt counters. The
 //! verdict is `throttle::number_verdict`'s; this only reads and counts.
 
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 use crate::server::throttle::NumberCap;
 
@@ -26,7 +26,7 @@ pub struct NumberHistory {
 }
 
 pub(super) async fn history(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     phone_key: &str,
     query: &NumberQuery,
 ) -> Result<NumberHistory, sqlx::Error> {
@@ -58,7 +58,7 @@ pub(super) async fn history(
 /// Counts one prompt against both caps, in one statement; a counter whose window has passed
 /// starts again at 1.
 pub(super) async fn count_prompt(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     phone_key: &str,
     caps: &[NumberCap; 2],
     now: i64,

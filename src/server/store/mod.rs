@@ -1,7 +1,9 @@
 //! Everything the app keeps in its database: sign-ins, number locks and limits, accounts and
 //! their identities, the audit trail. Storage only: it stores and reads back, and the rules that
 //! decide (`sign_in`, `throttle`) hand it their verdicts. Queries are plain SQL kept portable
-//! between SQLite and Postgres (upserts, RETURNING).
+//! between SQLite and Postgres (upserts, RETURNING, `$n` parameters, flags stored as 0/1), run
+//! through sqlx's `Any` driver, so the rules never know the engine. What the engine decides is
+//! here: how to connect, its migrations (`migrations/<engine>/`), how a write transaction starts.
 
 mod accounts;
 mod limits;
@@ -10,8 +12,9 @@ mod sign_ins;
 use std::{path::Path, str::FromStr, time::Duration};
 
 use sqlx::{
+    any::AnyPoolOptions,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    Row, SqliteConnection, SqlitePool,
+    AnyConnection, AnyPool, Executor, Row, SqlitePool,
 };
 
 pub use accounts::{AccountRow, Identity, ProfileData, SavedAccount};
@@ -22,32 +25,44 @@ use super::clock;
 
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
 }
+
+/// How every SQLite connection is set up. With WAL, `synchronous = NORMAL` never corrupts the
+/// database; it only skips the fsync per commit (a power cut may lose the last moments, a crashed
+/// process loses nothing).
+const SQLITE_PRAGMAS: &str =
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
 
 impl Store {
     /// Opens (creating the file and its folder if missing) and migrates the database.
     pub async fn connect(database_url: &str) -> Result<Self, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(database_url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // With WAL, NORMAL never corrupts the database; it only skips the fsync per commit
-            // (a power cut may lose the last moments, a crashed process loses nothing).
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
-        if let Some(parent) = Path::new(options.get_filename()).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
-            }
-        }
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        sqlx::any::install_default_drivers();
+        let options = sqlite_options(database_url)?;
+        let url = format!("sqlite://{}?mode=rwc", options.get_filename().display());
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .after_connect(|conn, _| Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(drop) }))
+            .connect(&url)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Self { pool })
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// A pool of the engine's own type for the session store (tower-sessions has one store per
+    /// engine), on the same database.
+    pub async fn session_pool(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
+        SqlitePoolOptions::new().max_connections(4).connect_with(sqlite_options(database_url)?).await
+    }
+
+    /// Starts a transaction that writes after it reads. SQLite answers a read transaction's late
+    /// upgrade to a write with BUSY at once, so the write lock is taken first.
+    pub(super) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// A secret this deployment generates once and keeps (e.g. the number-hash key): the first
@@ -93,8 +108,24 @@ impl Store {
     }
 }
 
+/// The SQLite file's options (the file and its folder are created if missing).
+fn sqlite_options(database_url: &str) -> Result<SqliteConnectOptions, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(database_url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    if let Some(parent) = Path::new(options.get_filename()).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
+        }
+    }
+    Ok(options)
+}
+
 async fn insert_event(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     sign_in_id: Option<&str>,
     event: &str,
     detail: Option<&str>,

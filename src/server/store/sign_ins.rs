@@ -1,7 +1,7 @@
 //! Sign-in rows: recording an attempt (with its number's lock and counters when it has a number),
 //! finding it again, and the compare-and-set phase move with its audit row.
 
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 use super::{
     insert_event,
@@ -215,7 +215,7 @@ fn event_name(to: Phase) -> &'static str {
 }
 
 pub(super) async fn transition_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     from: Phase,
     to: Phase,
@@ -237,7 +237,7 @@ pub(super) async fn transition_in(
     .bind(changes.profile_url)
     .bind(changes.approved_at)
     .bind(changes.account.map(|a| a.id))
-    .bind(changes.account.map(|a| a.new))
+    .bind(changes.account.map(|a| i64::from(a.new)))
     .bind(id)
     .bind(from.as_str())
     .execute(&mut *conn)
@@ -259,7 +259,7 @@ pub(super) async fn transition_in(
     Ok(moved)
 }
 
-fn sign_in_from_row(row: sqlx::sqlite::SqliteRow) -> Result<SignInRow, sqlx::Error> {
+fn sign_in_from_row(row: sqlx::any::AnyRow) -> Result<SignInRow, sqlx::Error> {
     let phase_name: String = row.try_get("phase")?;
     let failure: Option<String> = row.try_get("failure")?;
     let phase = Phase::from_stored(&phase_name, failure.as_deref()).ok_or_else(|| {
@@ -279,7 +279,8 @@ fn sign_in_from_row(row: sqlx::sqlite::SqliteRow) -> Result<SignInRow, sqlx::Err
         provider_token: row.try_get("provider_token")?,
         profile_url: row.try_get("profile_url")?,
         account_id: row.try_get("account_id")?,
-        new_account: row.try_get("new_account")?,
+        // Flags are stored as 0/1 on every engine.
+        new_account: row.try_get::<i64, _>("new_account")? != 0,
         created_at: row.try_get("created_at")?,
         deadline: row.try_get("deadline")?,
         approved_at: row.try_get("approved_at")?,
