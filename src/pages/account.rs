@@ -29,6 +29,35 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
+/// Up to two letters for an avatar: the first of the first and of the last word of the name
+/// (`Rajat Kapoor` → `RK`; in scripts such as Devanagari, the first code point of each word), or
+/// `?` without a name.
+fn initials(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let first = |word: &str| word.chars().next().map(|c| c.to_uppercase().collect::<String>());
+    let letters: String = match words.as_slice() {
+        [] => return "?".to_owned(),
+        [only] => first(only).unwrap_or_default(),
+        [head, .., tail] => first(head).unwrap_or_default() + &first(tail).unwrap_or_default(),
+    };
+    if letters.is_empty() { "?".to_owned() } else { letters }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::initials;
+
+    #[test]
+    fn initials_take_the_first_and_last_word() {
+        assert_eq!(initials("Rajat Kapoor"), "RK");
+        assert_eq!(initials("arjun venkatesh nair"), "AN");
+        assert_eq!(initials("  Meera  "), "M");
+        assert_eq!(initials("मीरा अय्यर"), "मअ");
+        assert_eq!(initials(""), "?");
+        assert_eq!(initials("   "), "?");
+    }
+}
+
 #[component]
 fn AccountCard(account: AccountView) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
@@ -55,10 +84,34 @@ fn AccountCard(account: AccountView) -> impl IntoView {
         .map(|provider| format!("{} (verified)", provider.label()))
         .collect::<Vec<_>>()
         .join(", ");
+    // The initials are always there; a picture, when the profile has one, covers them once it
+    // loads. One that fails (or is slow) leaves the initials showing: with an empty `alt` a broken
+    // image draws nothing, and once the page is live it is removed altogether.
+    let avatar_failed = RwSignal::new(false);
+    let picture = account.avatar_url.map(|src| {
+        view! {
+            <Show when=move || !avatar_failed.get()>
+                <img
+                    class="avatar-picture"
+                    src=src.clone()
+                    alt=""
+                    width="64"
+                    height="64"
+                    loading="lazy"
+                    decoding="async"
+                    referrerpolicy="no-referrer"
+                    on:error=move |_| avatar_failed.set(true)
+                />
+            </Show>
+        }
+    });
     view! {
         <section class="card account">
             <header class="account-header">
-                {account.avatar_url.map(|src| view! { <img class="avatar" src=src alt="" width="64" height="64"/> })}
+                <div class="avatar" aria-hidden="true">
+                    <span class="avatar-initials">{initials(&account.name)}</span>
+                    {picture}
+                </div>
                 <div>
                     <h1>{account.name.clone()}</h1>
                     <p class="phone">{account.phone}</p>

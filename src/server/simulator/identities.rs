@@ -26,7 +26,7 @@ pub struct Identity {
 
 pub const SEEDED: &[Identity] = &[
     Identity { phone: "919999999999", label: "Rajat Kapoor: full profile (2018 sample, numbers as strings)", behaviour: Behaviour::User },
-    Identity { phone: "46760123456", label: "Astrid Lindqvist: 2017 desktop shape (numbers as JSON numbers, onlineIdentity)", behaviour: Behaviour::User },
+    Identity { phone: "46760123456", label: "Astrid Lindqvist: 2017 desktop shape (numbers as JSON numbers, onlineIdentity), an avatar", behaviour: Behaviour::User },
     Identity { phone: "447400123456", label: "Alex Morgan: minimal profile (name and number only)", behaviour: Behaviour::User },
     Identity { phone: "919876500001", label: "Not a Truecaller user (403, code 1008)", behaviour: Behaviour::NotUser },
     Identity { phone: "919876500002", label: "Truecaller outage (500 on the request)", behaviour: Behaviour::Outage },
@@ -62,6 +62,7 @@ pub fn profile(phone: &str) -> Value {
         "46760123456" => json!({
             "name": {"first": "Astrid", "last": "Lindqvist"},
             "aboutMe": "Fika enthusiast",
+            "avatarUrl": "https://images.example/avatars/astrid.png",
             "phoneNumbers": [46_760_123_456_u64],
             "onlineIdentity": {"facebookId": "astrid.l", "twitterId": "astridl", "email": "astrid@example.se", "url": "https://example.se"},
             "companyName": "Exempel AB",
