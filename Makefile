@@ -1,6 +1,6 @@
 # The two commands in the README: `make dev` runs the app in simulator mode, `make test` runs
 # every test. Both install what is missing first (.ci/setup).
-.PHONY: setup dev build release test unit fault-check e2e bench faults
+.PHONY: setup dev build release test unit postgres-check fault-check e2e bench faults
 
 setup:
 	bash .ci/setup
@@ -19,12 +19,17 @@ release:
 
 # Unit, property and integration tests (the server in-process against the simulator), then
 # Playwright in Chromium against the built server.
-test: setup build unit fault-check e2e
+test: setup build unit postgres-check fault-check e2e
 
 # Includes a bounded fuzz pass: every property in src/tests/properties.rs tries PROPTEST_CASES
 # inputs (4000 here; raise it for a longer hunt).
 unit:
 	PROPTEST_CASES=$${PROPTEST_CASES:-4000} cargo test --features ssr
+
+# The integration suite again on PostgreSQL: a throwaway server (.ci/postgres starts it on a free
+# port and removes it afterwards), a fresh database per test app.
+postgres-check:
+	bash .ci/postgres cargo test --features ssr --test integration
 
 # A bounded fault-injection run in CI (debug build, 1,000 sign-ins): fails if an approval is lost
 # or anyone is signed in as someone else. `make faults` is the full 10,000 (RELIABILITY.md).

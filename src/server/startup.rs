@@ -12,8 +12,8 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
-use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
+use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, SessionManagerLayer, SessionStore};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 use url::Url;
 
 use super::{
@@ -24,7 +24,7 @@ use super::{
     sign_in::{self, Providers, SignInService},
     simulator::{self, SandboxSimulator, Simulator},
     state::AppState,
-    store::Store,
+    store::{SessionPool, Store},
     throttle::ProxyHeader,
     truecaller::TruecallerClient,
 };
@@ -69,8 +69,7 @@ impl Application {
 
         metrics::recorder();
         let store = Store::connect(&config.database_url).await?;
-        let session_store = SqliteStore::new(Store::session_pool(&config.database_url).await?);
-        session_store.migrate().await.map_err(|e| StartupError::Sessions(e.to_string()))?;
+        let session_pool = store.session_pool(&config.database_url).await?;
 
         let (app_key, simulator) = match &config.provider {
             Provider::Live { app_key } => (app_key.clone(), None),
@@ -133,14 +132,7 @@ impl Application {
         };
 
         let https = public_url.scheme() == "https";
-        let sessions = SessionManagerLayer::new(session_store.clone())
-            // `__Host-` makes browsers refuse the cookie unless it is Secure, host-only, Path=/.
-            .with_name(if https { "__Host-session" } else { "session" })
-            .with_secure(https)
-            .with_http_only(true)
-            .with_same_site(SameSite::Lax)
-            .with_path("/")
-            .with_expiry(Expiry::OnInactivity(time::Duration::seconds(config.session_idle.as_secs() as i64)));
+        let idle = time::Duration::seconds(config.session_idle.as_secs() as i64);
 
         let routes = route_list();
         let mut router = Router::new()
@@ -167,8 +159,12 @@ impl Application {
         if let Some(stand_ins) = stand_ins.into_iter().flatten().reduce(Router::merge) {
             router = router.nest("/simulator", stand_ins);
         }
+        // tower-sessions has a store per engine; the layer is the same either way.
+        let router = match session_pool {
+            SessionPool::Sqlite(pool) => router.layer(sessions(SqliteStore::new(pool), https, idle).await?),
+            SessionPool::Postgres(pool) => router.layer(sessions(PostgresStore::new(pool), https, idle).await?),
+        };
         let router = router
-            .layer(sessions)
             // Nothing a browser or Truecaller sends us is anywhere near this; larger bodies get
             // 413 before any handler reads them (the callback has its own, smaller limit).
             .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
@@ -178,7 +174,6 @@ impl Application {
             .layer(TraceLayer::new_for_http())
             .with_state(state.clone());
 
-        tokio::spawn(session_store.continuously_delete_expired(tokio::time::Duration::from_secs(60)));
         tokio::spawn(background(sign_ins));
 
         Ok(Self { listener, router, public_url, state, simulator })
@@ -211,6 +206,40 @@ impl Application {
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(stopping)
             .await
+    }
+}
+
+/// The session layer over `store`: its table made ready, expired sessions deleted every minute.
+async fn sessions<S>(store: S, https: bool, idle: time::Duration) -> Result<SessionManagerLayer<S>, StartupError>
+where
+    S: SessionStore + ExpiredDeletion + Clone + Migrate,
+{
+    store.prepare().await.map_err(StartupError::Sessions)?;
+    tokio::spawn(store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(60)));
+    Ok(SessionManagerLayer::new(store)
+        // `__Host-` makes browsers refuse the cookie unless it is Secure, host-only, Path=/.
+        .with_name(if https { "__Host-session" } else { "session" })
+        .with_secure(https)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle)))
+}
+
+/// Creating a session store's table: each tower-sessions store has its own `migrate`.
+trait Migrate {
+    async fn prepare(&self) -> Result<(), String>;
+}
+
+impl Migrate for SqliteStore {
+    async fn prepare(&self) -> Result<(), String> {
+        self.migrate().await.map_err(|e| e.to_string())
+    }
+}
+
+impl Migrate for PostgresStore {
+    async fn prepare(&self) -> Result<(), String> {
+        self.migrate().await.map_err(|e| e.to_string())
     }
 }
 

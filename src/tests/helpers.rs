@@ -36,10 +36,32 @@ pub async fn spawn_app_on(port: u16, env: &[(&str, &str)]) -> TestApp {
     start(env, Arc::new(TempDir::new().unwrap()), port).await
 }
 
-async fn start(env: Vec<(String, String)>, db: Arc<TempDir>, port: u16) -> TestApp {
+/// With `TEST_POSTGRES_URL` set (a server's admin URL, e.g. `postgres://postgres@127.0.0.1:5433/postgres`,
+/// as `.ci/postgres` sets it), every app gets a fresh PostgreSQL database there; else a fresh
+/// SQLite file. The choice is kept in the app's settings, so a restart finds the same database.
+async fn fresh_database(db: &TempDir) -> String {
+    let Ok(admin) = std::env::var("TEST_POSTGRES_URL") else {
+        return format!("sqlite://{}/app.db", db.path().display());
+    };
+    use sqlx::Connection;
+    let name = format!("t_{}", truecaller_signin::server::clock::random_token().to_lowercase().replace('-', "_"));
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("TEST_POSTGRES_URL answers");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create a test database");
+    let mut url = Url::parse(&admin).expect("TEST_POSTGRES_URL is a URL");
+    url.set_path(&name);
+    url.to_string()
+}
+
+/// Which engine the tests run on.
+pub fn on_postgres() -> bool {
+    std::env::var_os("TEST_POSTGRES_URL").is_some()
+}
+
+async fn start(mut env: Vec<(String, String)>, db: Arc<TempDir>, port: u16) -> TestApp {
+    if !env.iter().any(|(k, _)| k == "DATABASE_URL") {
+        env.push(("DATABASE_URL".into(), fresh_database(&db).await));
+    }
     let mut vars: HashMap<String, String> = env.iter().cloned().collect();
-    vars.entry("DATABASE_URL".into())
-        .or_insert_with(|| format!("sqlite://{}/app.db", db.path().display()));
     // Every test client comes from 127.0.0.1: limits are out of the way unless a test sets them.
     for name in ["RATE_IP_PER_MINUTE", "RATE_IP_PER_HOUR", "RATE_BROWSER_PER_HOUR", "RATE_NUMBER_PER_15_MIN", "RATE_NUMBER_PER_DAY"] {
         vars.entry(name.into()).or_insert_with(|| "100000".into());
@@ -101,6 +123,12 @@ impl TestApp {
 
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql).fetch_one(self.sign_ins.store().pool()).await.unwrap()
+    }
+
+    /// Sessions stored (tower-sessions keeps them in a table of its own, named per engine).
+    pub async fn stored_sessions(&self) -> i64 {
+        let table = if on_postgres() { "tower_sessions.session" } else { "tower_sessions" };
+        self.count(&format!("SELECT COUNT(*) FROM {table}")).await
     }
 
     /// The sign-in a simulator prompt (or a callback built from one) belongs to, found by its

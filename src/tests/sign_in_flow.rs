@@ -329,7 +329,7 @@ async fn viewing_the_sign_in_page_stores_nothing() {
     assert!(html.contains("Continue with Truecaller"), "the form is server-rendered");
     assert!(html.contains("Simulator mode"));
     // SQL: "nothing stored" is about the session table itself; no interface lists sessions.
-    assert_eq!(app.count("SELECT COUNT(*) FROM tower_sessions").await, 0);
+    assert_eq!(app.stored_sessions().await, 0);
 }
 
 #[tokio::test]

@@ -58,8 +58,11 @@ impl Store {
         to: Phase,
         identity: &Identity<'_>,
     ) -> Result<Option<SavedAccount>, sqlx::Error> {
-        // It reads before it writes.
-        let mut tx = self.begin_write().await?;
+        // It reads before it writes; two approvals of one person, or of one number, take turns.
+        let person = format!("identity:{}:{}", identity.provider.as_str(), identity.subject);
+        let number = identity.phone.map(|phone| format!("phone:{phone}"));
+        let keys: Vec<&str> = std::iter::once(person.as_str()).chain(number.as_deref()).collect();
+        let mut tx = self.begin_write(&keys).await?;
         let saved = save_identity(&mut tx, identity).await?;
         let changes = Changes { account: Some(saved), ..Changes::default() };
         if !transition_in(&mut tx, id, from, to, &changes).await? {

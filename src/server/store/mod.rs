@@ -13,8 +13,9 @@ use std::{path::Path, str::FromStr, time::Duration};
 
 use sqlx::{
     any::AnyPoolOptions,
+    postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    AnyConnection, AnyPool, Executor, Row, SqlitePool,
+    AnyConnection, AnyPool, Executor, PgPool, Row, SqlitePool,
 };
 
 pub use accounts::{AccountRow, Identity, ProfileData, SavedAccount};
@@ -26,6 +27,34 @@ use super::clock;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    engine: Engine,
+}
+
+/// The database engine behind `DATABASE_URL`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// `sqlite:`: one file, one instance.
+    Sqlite,
+    /// `postgres://` or `postgresql://`: shared by several instances.
+    Postgres,
+}
+
+impl Engine {
+    pub fn of(database_url: &str) -> Option<Self> {
+        if database_url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// A pool of the engine's own type, for the session store (tower-sessions has one per engine).
+pub enum SessionPool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
 }
 
 /// How every SQLite connection is set up. With WAL, `synchronous = NORMAL` never corrupts the
@@ -35,34 +64,65 @@ const SQLITE_PRAGMAS: &str =
     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
 
 impl Store {
-    /// Opens (creating the file and its folder if missing) and migrates the database.
+    /// Opens and migrates the database (SQLite: creating the file and its folder if missing).
     pub async fn connect(database_url: &str) -> Result<Self, sqlx::Error> {
         sqlx::any::install_default_drivers();
-        let options = sqlite_options(database_url)?;
-        let url = format!("sqlite://{}?mode=rwc", options.get_filename().display());
-        let pool = AnyPoolOptions::new()
-            .max_connections(8)
-            .after_connect(|conn, _| Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(drop) }))
-            .connect(&url)
-            .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        let engine = Engine::of(database_url)
+            .ok_or_else(|| sqlx::Error::Configuration("DATABASE_URL is neither sqlite: nor postgres://".into()))?;
+        let pool = match engine {
+            Engine::Sqlite => {
+                let options = sqlite_options(database_url)?;
+                let url = format!("sqlite://{}?mode=rwc", options.get_filename().display());
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _| Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(drop) }))
+                    .connect(&url)
+                    .await?;
+                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                pool
+            }
+            Engine::Postgres => {
+                let pool = AnyPoolOptions::new().max_connections(16).connect(database_url).await?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                pool
+            }
+        };
+        Ok(Self { pool, engine })
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
     }
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
-    /// A pool of the engine's own type for the session store (tower-sessions has one store per
-    /// engine), on the same database.
-    pub async fn session_pool(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
-        SqlitePoolOptions::new().max_connections(4).connect_with(sqlite_options(database_url)?).await
+    /// The session store's pool, on the same database.
+    pub async fn session_pool(&self, database_url: &str) -> Result<SessionPool, sqlx::Error> {
+        Ok(match self.engine {
+            Engine::Sqlite => SessionPool::Sqlite(
+                SqlitePoolOptions::new().max_connections(4).connect_with(sqlite_options(database_url)?).await?,
+            ),
+            Engine::Postgres => SessionPool::Postgres(PgPoolOptions::new().max_connections(4).connect(database_url).await?),
+        })
     }
 
-    /// Starts a transaction that writes after it reads. SQLite answers a read transaction's late
-    /// upgrade to a write with BUSY at once, so the write lock is taken first.
-    pub(super) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+    /// Starts a transaction that writes after it reads, serialised with every other one naming
+    /// any of `keys`. SQLite has one writer: it takes the write lock first (a read transaction's
+    /// late upgrade is answered with BUSY at once). PostgreSQL takes a transaction-scoped
+    /// advisory lock per key, always in the order given, so instances never deadlock on them.
+    pub(super) async fn begin_write(&self, keys: &[&str]) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Engine::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                for key in keys {
+                    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))::text").bind(*key).execute(&mut *tx).await?;
+                }
+                Ok(tx)
+            }
+        }
     }
 
     /// A secret this deployment generates once and keeps (e.g. the number-hash key): the first
@@ -86,7 +146,7 @@ impl Store {
 
     /// Audit events for one sign-in, oldest first (used by tests and operators).
     pub async fn events(&self, sign_in_id: Option<&str>) -> Result<Vec<String>, sqlx::Error> {
-        let rows = sqlx::query("SELECT event FROM sign_in_events WHERE sign_in_id IS $1 ORDER BY id")
+        let rows = sqlx::query("SELECT event FROM sign_in_events WHERE sign_in_id IS NOT DISTINCT FROM $1 ORDER BY id")
             .bind(sign_in_id)
             .fetch_all(&self.pool)
             .await?;
