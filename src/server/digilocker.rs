@@ -13,11 +13,11 @@ use tower_sessions::Session;
 
 use super::{
     error::Error,
+    forms,
     session::AuthSession,
     sign_in::{DigiLockerStart, SignInService},
     throttle::{client_ip, ProxyHeader},
 };
-use crate::domain::FormFeedback;
 
 /// The fixed path Sandbox returns the person to (`redirect_url` = `PUBLIC_URL` + this).
 pub const RETURN_PATH: &str = "digilocker/return";
@@ -41,8 +41,7 @@ pub async fn start(
         // The sign-in page shows why (its status is the failure).
         Ok(DigiLockerStart::Refused) => Ok(Redirect::to("/")),
         Err(throttled @ Error::Throttled(_)) => {
-            let message = throttled.to_api().to_string();
-            session.set_feedback(&FormFeedback { phone: String::new(), message }).await?;
+            forms::throttle_to_page(&session, throttled).await?;
             Ok(Redirect::to("/"))
         }
         Err(Error::NotOffered) => Err(Error::NotOffered),

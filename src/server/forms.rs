@@ -51,6 +51,19 @@ pub async fn initiate(
     Ok(Redirect::to("/"))
 }
 
+/// For a full-page start (`/signin/one-tap`, `/digilocker/start`): a limit's refusal is told on
+/// the sign-in page, which a redirect cannot carry a 429 to; any other error is returned.
+pub async fn throttle_to_page(session: &AuthSession, error: Error) -> Result<(), Error> {
+    match error {
+        throttled @ Error::Throttled(_) => {
+            let message = throttled.to_api().to_string();
+            session.set_feedback(&FormFeedback { phone: String::new(), message }).await?;
+            Ok(())
+        }
+        other => Err(other),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct CancelForm {
     /// `number`: show the phone form next, even where Android one-tap leads.

@@ -13,17 +13,18 @@ use std::net::SocketAddr;
 use axum::{
     extract::{ConnectInfo, State},
     http::HeaderMap,
-    response::{IntoResponse, Redirect, Response},
+    response::Redirect,
 };
 use tower_sessions::Session;
 
 use super::{
     error::Error,
+    forms,
     session::AuthSession,
     sign_in::SignInService,
     throttle::{client_ip, ProxyHeader},
 };
-use crate::domain::{FormFeedback, PAGE_LANGUAGE};
+use crate::domain::PAGE_LANGUAGE;
 
 pub async fn start(
     State(sign_ins): State<SignInService>,
@@ -31,21 +32,16 @@ pub async fn start(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     session: Session,
-) -> Result<Response, Error> {
+) -> Result<Redirect, Error> {
     // A GET, so the cross-site guard does not cover it: another site must not start (or cancel)
     // a sign-in in this browser by linking or embedding it.
     if matches!(headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()), Some("cross-site" | "same-site")) {
         tracing::warn!(event = "cross_site_one_tap", "one-tap link followed from another site; refused");
-        return Ok(Redirect::to("/").into_response());
+        return Ok(Redirect::to("/"));
     }
     let session = AuthSession::new(session);
-    match sign_ins.start_one_tap(&session, client_ip(peer, &headers, proxy.0.as_ref()), PAGE_LANGUAGE).await {
-        Ok(_) => {}
-        Err(throttled @ Error::Throttled(_)) => {
-            let message = throttled.to_api().to_string();
-            session.set_feedback(&FormFeedback { phone: String::new(), message }).await?;
-        }
-        Err(other) => return Err(other),
+    if let Err(error) = sign_ins.start_one_tap(&session, client_ip(peer, &headers, proxy.0.as_ref()), PAGE_LANGUAGE).await {
+        forms::throttle_to_page(&session, error).await?;
     }
-    Ok(Redirect::to("/").into_response())
+    Ok(Redirect::to("/"))
 }

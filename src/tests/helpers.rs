@@ -253,8 +253,13 @@ impl Browser {
         &self.base
     }
 
-    pub fn jar(&self) -> Arc<reqwest::cookie::Jar> {
-        self.jar.clone()
+    /// This browser (its cookies) with redirects not followed, to read where a page sends it.
+    pub fn without_redirects(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_provider(self.jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     /// The cookies this browser would send to the app.

@@ -237,11 +237,7 @@ async fn an_expired_nonce_signs_nobody_in() {
 async fn the_no_javascript_link_mints_and_redirects() {
     let app = spawn_app(&[]).await;
     let browser = app.browser();
-    let no_redirects = reqwest::Client::builder()
-        .cookie_provider(browser.jar())
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let no_redirects = browser.without_redirects();
     let url = app.url.join("signin/one-tap").unwrap();
     // Linked from another site: refused, nothing minted.
     let response = no_redirects.get(url.clone()).header("sec-fetch-site", "cross-site").send().await.unwrap();

@@ -336,11 +336,7 @@ async fn viewing_the_sign_in_page_stores_nothing() {
 async fn plain_form_posts_work_without_javascript() {
     let app = spawn_app(&[]).await;
     let browser = app.browser();
-    let no_redirects = reqwest::Client::builder()
-        .cookie_provider(browser.jar())
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let no_redirects = browser.without_redirects();
 
     let refused = no_redirects.post(app.url.join("signin").unwrap()).form(&[("phone", "12345")]).send().await.unwrap();
     assert_eq!(refused.status(), 303);

@@ -373,62 +373,55 @@ fn render(link: &SheetLink) -> String {
         }
     });
     let ttl = link.ttl_ms.map(|ms| format!(" · valid for {} s", ms / 1000));
-    let body = view! {
-        <html lang="en">
-            <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <title>"Truecaller (simulated sheet)"</title>
-                <style>{STYLE}</style>
-            </head>
-            <body>
-                <div class="scrim"></div>
-                <main class="sheet" aria-label="Truecaller">
-                    <form method="post" action=action("dismiss") class="close">
-                        <button type="submit" class="dismiss" aria-label="Close (decline)">"✕"</button>
-                    </form>
-                    <p class="brand">"Truecaller"</p>
-                    <h1>{link.title.clone()}</h1>
-                    <p class="share">{format!("{} will get your name and mobile number from Truecaller.", link.partner_name)}</p>
-                    <form method="post" action=action("continue")>{accounts}</form>
-                    {policies}
-                    {footer}
-                    <p class="meta">
-                        {format!(
-                            "Simulated Truecaller app · language {}{}. Closing the sheet (✕) is the phone's back button: a decline.",
-                            link.lang,
-                            ttl.unwrap_or_default()
-                        )}
-                    </p>
-                </main>
-            </body>
-        </html>
+    let sheet = view! {
+        <main class="sheet" aria-label="Truecaller">
+            <form method="post" action=action("dismiss") class="close">
+                <button type="submit" class="dismiss" aria-label="Close (decline)">"✕"</button>
+            </form>
+            <p class="brand">"Truecaller"</p>
+            <h1>{link.title.clone()}</h1>
+            <p class="share">{format!("{} will get your name and mobile number from Truecaller.", link.partner_name)}</p>
+            <form method="post" action=action("continue")>{accounts}</form>
+            {policies}
+            {footer}
+            <p class="meta">
+                {format!(
+                    "Simulated Truecaller app · language {}{}. Closing the sheet (✕) is the phone's back button: a decline.",
+                    link.lang,
+                    ttl.unwrap_or_default()
+                )}
+            </p>
+        </main>
     };
-    format!("<!DOCTYPE html>{}", body.to_html())
+    document("Truecaller (simulated sheet)", sheet)
 }
 
 fn message_page(title: &str, text: &str) -> String {
-    let title = title.to_owned();
-    let text = text.to_owned();
-    let body = view! {
+    let main = view! {
+        <main class="sheet">
+            <p class="brand">"Truecaller"</p>
+            <h1>{title.to_owned()}</h1>
+            <p role="status">{text.to_owned()}</p>
+            <p><a href="/">"Back to the app"</a></p>
+        </main>
+    };
+    document(title, main)
+}
+
+/// A page of the simulated app: its styles inline, no script.
+fn document(title: &str, body: impl IntoView + 'static) -> String {
+    let page = view! {
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <title>{title.clone()}</title>
+                <title>{title.to_owned()}</title>
                 <style>{STYLE}</style>
             </head>
-            <body>
-                <main class="sheet">
-                    <p class="brand">"Truecaller"</p>
-                    <h1>{title}</h1>
-                    <p role="status">{text}</p>
-                    <p><a href="/">"Back to the app"</a></p>
-                </main>
-            </body>
+            <body>{body}</body>
         </html>
     };
-    format!("<!DOCTYPE html>{}", body.to_html())
+    format!("<!DOCTYPE html>{}", page.to_html())
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#5b636b;color:#16191d;min-height:100vh}\
