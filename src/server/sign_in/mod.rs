@@ -150,9 +150,13 @@ impl SignInService {
         }
     }
 
-    /// When the number's lock taken by `row` runs out.
+    /// When the number's lock taken by `row` runs out. An attempt without a typed number (one-tap)
+    /// locked nothing: its lock ends as it starts, so another go may start at once.
     fn lock_end(&self, row: &SignInRow) -> i64 {
-        row.created_at + self.inner.settings.lock.as_millis() as i64
+        match row.phone {
+            Some(_) => row.created_at + self.inner.settings.lock.as_millis() as i64,
+            None => row.created_at,
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{digilocker::DIGILOCKER_POLL, one_tap::is_one_tap, Event, Phase, SignInService, MAX_WAIT};
+use super::{digilocker::DIGILOCKER_POLL, Event, Phase, SignInService, MAX_WAIT};
 use crate::{
     domain::{Provider, SignInStatus},
     server::{
@@ -31,8 +31,8 @@ impl SignInService {
             // Wake at the deadline too, so the browser hears about a timeout on time.
             (_, Phase::Sending | Phase::Waiting) => wait.min(until(row.deadline)),
             (_, Phase::Fetching) => wait,
-            // Until the number's lock ends, a late approval may still come in (one-tap has none).
-            (Provider::Truecaller, Phase::TimedOut) if !is_one_tap(&row) => wait.min(until(self.lock_end(&row))),
+            // Until the number's lock ends, a late approval may still come in.
+            (Provider::Truecaller, Phase::TimedOut) => wait.min(until(self.lock_end(&row))),
             _ => Duration::ZERO,
         };
         if !limit.is_zero() {

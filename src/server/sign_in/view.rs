@@ -27,8 +27,6 @@ impl SignInService {
                 let open = self.link_for(row, PAGE_LANGUAGE).map(|l| l.simulated_sheet.unwrap_or(l.deep_link));
                 SignInStatus::AtTruecaller { seconds_left, open: open.unwrap_or_default() }
             }
-            // Nothing was typed, so no number was locked: another go may start at once.
-            (_, Phase::TimedOut) if is_one_tap(row) => SignInStatus::TimedOut { retry_in_secs: 0 },
             (_, Phase::Sending | Phase::Waiting) => SignInStatus::Waiting { phone: masked(), seconds_left },
             (_, Phase::Fetching | Phase::Approved) => SignInStatus::Approved { phone: masked(), provider: row.provider },
             (_, Phase::Rejected) => SignInStatus::Rejected,
