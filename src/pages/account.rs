@@ -86,7 +86,7 @@ fn AccountCard(account: AccountView) -> impl IntoView {
         .join(", ");
     // The initials are always there; a picture, when the profile has one, covers them once it
     // loads. One that fails (or is slow) leaves the initials showing: with an empty `alt` a broken
-    // image draws nothing, and once the page is live it is removed altogether.
+    // image draws nothing, and one that fails while the page is live is removed altogether.
     let avatar_failed = RwSignal::new(false);
     let picture = account.avatar_url.map(|src| {
         view! {
