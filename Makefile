@@ -36,14 +36,18 @@ postgres-check:
 fault-check:
 	FAULT_SIGN_INS=1000 cargo bench --profile dev --features ssr --bench faults
 
+# Beside a throwaway PostgreSQL, so two instances sharing it are tested too (without one, as under
+# `cargo leptos end-to-end`, that journey is skipped).
 e2e:
-	cd end2end && npx playwright test
+	bash .ci/postgres sh -c 'cd end2end && npx playwright test'
 
-# Drives the real server and simulator over loopback and prints the tables in BENCHMARKS.md.
-# BENCH_DIVIDE=10 runs a tenth of each load.
+# Drives the real server and simulator over loopback and prints the tables in BENCHMARKS.md;
+# then the same sign-ins on SQLite, PostgreSQL and two instances on PostgreSQL (beside a throwaway
+# server). BENCH_DIVIDE=10 runs a tenth of each load.
 bench:
 	SETUP_BROWSER=0 bash .ci/setup
 	cargo bench --features ssr --bench signin
+	bash .ci/postgres cargo bench --features ssr --bench instances
 
 # Fault injection: 10,000 sign-ins with profile 503s, duplicated and late callbacks, and a
 # server restart halfway; prints the table in RELIABILITY.md.

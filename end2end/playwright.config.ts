@@ -1,16 +1,22 @@
 import { defineConfig } from "@playwright/test";
 import path from "node:path";
 
-// Runs the binary `cargo leptos build` produced, three times: the default configuration, one with
-// a short timeout for the timeout and late-approval journeys, and one with a short cool-down after
-// rejections (and the usual timeout, so the rounds of rejecting are not raced by the deadline on
-// a loaded machine). Each starts from an empty database.
+// Runs the binary `cargo leptos build` produced, installed and started exactly as the README's
+// "Deploying" section says (its own folder holding the binary, its hash.txt, Leptos.toml and the
+// bundle as `site`; started from there with the documented settings), three times: the default
+// configuration, one with a short timeout for the timeout and late-approval journeys, and one
+// with a short cool-down after rejections (and the usual timeout, so the rounds of rejecting are
+// not raced by the deadline on a loaded machine). Each starts from an empty database. With
+// PostgreSQL at hand (`E2E_POSTGRES_URL`, set by `.ci/postgres`, which `make e2e` runs under), two
+// more instances share it, as behind a balancer.
 const root = path.resolve(__dirname, "..");
 const binary = process.env.APP_BINARY ?? path.join(root, "target", "debug", "truecaller-signin");
 
 export const MAIN_URL = "http://127.0.0.1:3100";
 export const SHORT_TIMEOUT_URL = "http://127.0.0.1:3101";
 export const SHORT_COOLDOWN_URL = "http://127.0.0.1:3102";
+export const INSTANCE_A_URL = "http://127.0.0.1:3103";
+export const INSTANCE_B_URL = "http://127.0.0.1:3104";
 
 // All journeys come from 127.0.0.1 and several share a browser profile: the per-address and
 // per-browser limits are lifted here (the integration tests cover them).
@@ -22,27 +28,49 @@ const EVERY_JOURNEY_FROM_ONE_ADDRESS = {
 
 function server(name: string, port: number, env: Record<string, string>) {
   const dir = path.join(__dirname, ".state", name);
+  const install = [
+    `rm -rf "${dir}"`,
+    `mkdir -p "${dir}/data"`,
+    `cp "${binary}" "${path.join(path.dirname(binary), "hash.txt")}" "${path.join(root, "Leptos.toml")}" "${dir}/"`,
+    `cp -r "${path.join(root, "target", "site")}" "${dir}/site"`,
+    `cd "${dir}"`,
+    `exec ./truecaller-signin`,
+  ];
   return {
-    command: `rm -rf "${dir}" && mkdir -p "${dir}" && exec "${binary}"`,
+    command: install.join(" && "),
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "pipe" as const,
     stderr: "pipe" as const,
     env: {
-      LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
       LEPTOS_OUTPUT_NAME: "truecaller-signin",
+      LEPTOS_SITE_ROOT: "site",
+      LEPTOS_HASH_FILES: "true",
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_ENV: "PROD",
-      // cargo-leptos writes the bundle's hashed names next to the binary (hash.txt).
-      LEPTOS_HASH_FILES: "true",
-      APP_CONFIG: path.join(root, "Leptos.toml"),
-      DATABASE_URL: `sqlite://${dir}/app.db`,
+      DATABASE_URL: `sqlite://${dir}/data/app.db`,
       RUST_LOG: "warn",
       ...env,
     },
   };
 }
+
+// Instance A runs the simulator; B talks to A's simulator as to Truecaller, so a prompt asked for
+// by a browser on B is answered with a callback to A.
+const postgres = process.env.E2E_POSTGRES_URL;
+const instances = postgres
+  ? [
+      server("instance-a", 3103, { ...EVERY_JOURNEY_FROM_ONE_ADDRESS, DATABASE_URL: postgres }),
+      server("instance-b", 3104, {
+        ...EVERY_JOURNEY_FROM_ONE_ADDRESS,
+        DATABASE_URL: postgres,
+        TRUECALLER_APP_KEY: "simulator-app-key",
+        TRUECALLER_API_URL: `${INSTANCE_A_URL}/simulator`,
+        TRUECALLER_PROFILE_URL: `${INSTANCE_A_URL}/simulator`,
+      }),
+    ]
+  : [];
 
 export default defineConfig({
   testDir: "./tests",
@@ -87,5 +115,6 @@ export default defineConfig({
     }),
     // Short cool-down after two rejections.
     server("short-cooldown", 3102, { ...EVERY_JOURNEY_FROM_ONE_ADDRESS, DECLINE_COOLDOWN_SECS: "5" }),
+    ...instances,
   ],
 });

@@ -62,6 +62,12 @@ pub struct Server {
     dir: tempfile::TempDir,
 }
 
+/// Where a server's log goes: the bench's own stderr, or a file (to count what it logged).
+pub enum Log {
+    Inherit,
+    File(std::fs::File),
+}
+
 /// Every load comes from 127.0.0.1: the per-address and per-browser limits would refuse it.
 const UNLIMITED: [(&str, &str); 5] = [
     ("RATE_IP_PER_MINUTE", "1000000"),
@@ -74,16 +80,23 @@ const UNLIMITED: [(&str, &str); 5] = [
 impl Server {
     /// Starts the server on a free port with a fresh database; `env` on top of the defaults.
     pub async fn start(env: &[(&str, &str)]) -> Self {
+        Self::start_logged(env, Log::Inherit).await
+    }
+
+    /// Starts the server on a free port with a fresh database, its log going to `log`.
+    pub async fn start_logged(env: &[(&str, &str)], log: Log) -> Self {
         let port = free_port();
-        Self::start_on(port, env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), tempfile::TempDir::new().unwrap()).await
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Self::start_on(port, env, tempfile::TempDir::new().unwrap(), log).await
     }
 
     /// Starts the server on `port` (e.g. one a simulator already sends callbacks to).
     pub async fn start_on_port(port: u16, env: &[(&str, &str)]) -> Self {
-        Self::start_on(port, env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), tempfile::TempDir::new().unwrap()).await
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Self::start_on(port, env, tempfile::TempDir::new().unwrap(), Log::Inherit).await
     }
 
-    async fn start_on(port: u16, env: Vec<(String, String)>, dir: tempfile::TempDir) -> Self {
+    async fn start_on(port: u16, env: Vec<(String, String)>, dir: tempfile::TempDir, log: Log) -> Self {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let mut command = Command::new(std::env::current_exe().unwrap());
         command
@@ -98,7 +111,10 @@ impl Server {
             .envs(UNLIMITED)
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+            .stderr(match log {
+                Log::Inherit => Stdio::inherit(),
+                Log::File(file) => Stdio::from(file),
+            });
         let child = command.spawn().expect("server process");
         // Dropping `server` kills the child, also if it never comes up.
         let server = Self { child, base: format!("http://{addr}"), port, env, dir };
@@ -124,8 +140,13 @@ impl Server {
         let (port, env) = (self.port, std::mem::take(&mut self.env));
         let dir = std::mem::replace(&mut self.dir, tempfile::TempDir::new().unwrap());
         drop(self);
-        let server = Self::start_on(port, env, dir).await;
+        let server = Self::start_on(port, env, dir, Log::Inherit).await;
         (server, stopping.elapsed())
+    }
+
+    /// CPU time the server process has used so far (user + system).
+    pub fn cpu(&self) -> Duration {
+        process_cpu(self.child.id()).unwrap_or_default()
     }
 
     pub fn rss_kib(&self) -> u64 {
@@ -143,6 +164,29 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// User + system CPU time of process `pid` so far, from /proc (clock ticks of 1/100 s, the
+/// kernel's USER_HZ on Linux).
+pub fn process_cpu(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// CPU time used so far by every process named `name` (e.g. all of PostgreSQL's backends).
+pub fn processes_cpu(name: &str) -> Duration {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Duration::ZERO;
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|comm| comm.trim() == name))
+        .filter_map(process_cpu)
+        .sum()
 }
 
 pub fn free_port() -> u16 {

@@ -1,5 +1,6 @@
 //! `/healthz`: the process answers. `/readyz`: it can do its job (database reachable, Truecaller
-//! has not refused our app key), for load balancers and operators.
+//! has not refused our app key on its latest answer to any instance), for load balancers and
+//! operators.
 
 use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
 use serde_json::json;
@@ -18,7 +19,12 @@ pub async fn readyz(State(sign_ins): State<SignInService>) -> impl IntoResponse 
             "unreachable".to_owned()
         }
     };
-    let provider = if sign_ins.app_key_rejected() { "app key rejected (404 Invalid partner credentials)" } else { "ok" };
+    // Shared by every instance: one that met a refused key makes them all not ready.
+    let provider = match sign_ins.app_key_rejected().await {
+        Ok(false) => "ok",
+        Ok(true) => "app key rejected (404 Invalid partner credentials)",
+        Err(_) => "unknown",
+    };
     let ready = database == "ok" && provider == "ok";
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(json!({ "status": if ready { "ready" } else { "not ready" }, "database": database, "provider": provider })))

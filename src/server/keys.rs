@@ -1,4 +1,4 @@
-//! Keyed hashes of phone numbers. Locks, throttles, audit events and logs refer to a number by
+//! Keyed hashes of phone numbers (and of client addresses, for the shared rate limits). Locks, throttles, audit events and logs refer to a number by
 //! its HMAC under a per-deployment key: a plain hash of a phone number is reversed by trying all
 //! ten billion numbers of a country, an HMAC is not without the key.
 
@@ -21,10 +21,20 @@ impl NumberKeys {
     }
 
     fn mac(&self, phone: &PhoneNumber) -> [u8; 32] {
+        self.mac_of(phone.digits().as_bytes())
+    }
+
+    fn mac_of(&self, bytes: &[u8]) -> [u8; 32] {
         // HMAC accepts keys of any length.
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
-        mac.update(phone.digits().as_bytes());
+        mac.update(bytes);
         mac.finalize().into_bytes().into()
+    }
+
+    /// What the shared per-client counters key an address's bucket by (`throttle::bucket_name`):
+    /// the database never holds a client's address. Prefixed so it can never equal a number's key.
+    pub fn client(&self, bucket: &str) -> String {
+        URL_SAFE_NO_PAD.encode(&self.mac_of(format!("client:{bucket}").as_bytes())[..16])
     }
 
     /// What the database keys the number by (128 bits, base64url).

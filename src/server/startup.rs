@@ -39,6 +39,8 @@ pub struct Application {
     public_url: Url,
     state: AppState,
     simulator: Option<Arc<Simulator>>,
+    /// Work no request asks for (sweeps, other instances' wake-ups); it stops with the server.
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +56,8 @@ pub enum StartupError {
 /// Largest request body accepted anywhere.
 const MAX_REQUEST_BODY: usize = 64 * 1024;
 
-/// How often overdue sign-ins are timed out when nobody is polling them.
+/// How often overdue sign-ins are timed out when nobody is polling them, and profile fetches that
+/// nobody holds are resumed.
 const SWEEP_EVERY: Duration = Duration::from_secs(2);
 /// Finished sign-ins and audit events are kept this long.
 const RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
@@ -162,7 +165,10 @@ impl Application {
         // tower-sessions has a store per engine; the layer is the same either way.
         let router = match session_pool {
             SessionPool::Sqlite(pool) => router.layer(sessions(SqliteStore::new(pool), https, idle).await?),
-            SessionPool::Postgres(pool) => router.layer(sessions(PostgresStore::new(pool), https, idle).await?),
+            SessionPool::Postgres(pool) => {
+                let store = PostgresStore::new(pool);
+                router.layer(sign_ins.store().one_start_at_a_time(sessions(store, https, idle)).await??)
+            }
         };
         let router = router
             // Nothing a browser or Truecaller sends us is anywhere near this; larger bodies get
@@ -174,9 +180,9 @@ impl Application {
             .layer(TraceLayer::new_for_http())
             .with_state(state.clone());
 
-        tokio::spawn(background(sign_ins));
+        let tasks = vec![tokio::spawn(background(sign_ins.clone())), tokio::spawn(sign_ins.relay_moves())];
 
-        Ok(Self { listener, router, public_url, state, simulator })
+        Ok(Self { listener, router, public_url, state, simulator, tasks })
     }
 
     pub fn public_url(&self) -> &Url {
@@ -203,9 +209,13 @@ impl Application {
             shutdown.await;
             sign_ins.begin_shutdown();
         };
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(stopping)
-            .await
+            .await;
+        for task in self.tasks {
+            task.abort();
+        }
+        served
     }
 }
 
@@ -267,15 +277,12 @@ async fn cache_control(
     response
 }
 
-/// Resumes interrupted profile fetches once, then keeps deadlines and retention.
+/// Keeps deadlines, resumes profile fetches nobody holds, and forgets what retention allows.
 async fn background(sign_ins: SignInService) {
-    let mut resume = true;
     let mut last_purge = std::time::Instant::now() - RETENTION;
     loop {
-        if let Err(e) = sign_ins.sweep(resume).await {
+        if let Err(e) = sign_ins.sweep().await {
             tracing::warn!(error = %e, "sign-in sweep failed");
-        } else {
-            resume = false;
         }
         if last_purge.elapsed() > Duration::from_secs(600) {
             let before = super::clock::now_ms() - RETENTION.as_millis() as i64;

@@ -1,10 +1,11 @@
 //! Limits on starting sign-ins, so the form cannot be used to flood phones or our provider quota.
 //!
 //! Two kinds, as the OWASP bot-management advice asks (independent buckets):
-//! - per client IP (a burst per minute and a sustained rate per hour) and per browser session,
-//!   held in memory here (GCRA, `governor`): cheap enough to run before any database work, so a
-//!   flood costs us nothing. With several instances each keeps its own, so the effective limit is
-//!   multiplied by the instance count; the per-number limits are the ones that must be global.
+//! - per client IP (a burst per minute and a sustained rate per hour) and per browser session.
+//!   Counted twice: in memory first (GCRA, `governor`), cheap enough to run before any database
+//!   work, so a flood against one instance costs it no write; then in database counters (fixed
+//!   windows, [`request_counters`]), which every instance shares, so several instances behind a
+//!   balancer do not multiply the limit.
 //! - per phone number (prompts per 15 minutes and per day, and the cool-down after repeated
 //!   rejections), kept in the database with the number's lock (`Store::start`), so they hold
 //!   across instances, browsers and IPs.
@@ -18,7 +19,7 @@ use std::{
 use axum::http::{HeaderMap, HeaderName};
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota};
 
-use super::store::{NumberHistory, NumberQuery};
+use super::store::{NumberHistory, NumberQuery, RequestCount};
 use crate::domain::Throttle;
 
 /// Configured limits (`RATE_*` settings, see `Leptos.toml`).
@@ -49,26 +50,47 @@ impl Limits {
     }
 
     /// The per-number prompt caps as (name, most prompts, window) for `Store::start`.
-    pub fn number_caps(&self) -> [NumberCap; 2] {
+    pub fn number_caps(&self) -> [Cap; 2] {
         [
-            NumberCap { name: "n15m", max: self.number_per_15_min, window: Duration::from_secs(15 * 60) },
-            NumberCap { name: "n1d", max: self.number_per_day, window: Duration::from_secs(24 * 60 * 60) },
+            Cap { name: "n15m", max: self.number_per_15_min, window: Duration::from_secs(15 * 60) },
+            Cap { name: "n1d", max: self.number_per_day, window: Duration::from_secs(24 * 60 * 60) },
         ]
     }
 }
 
+/// A fixed-window counter kept in the database: at most `max` in `window`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NumberCap {
+pub struct Cap {
     pub name: &'static str,
     pub max: u32,
     pub window: Duration,
 }
 
-impl NumberCap {
-    /// The counter's key for a number's keyed hash.
-    pub fn key(&self, phone_key: &str) -> String {
-        format!("{}:{phone_key}", self.name)
+impl Cap {
+    /// The counter's key for what it counts (a keyed hash, never a number or an address).
+    pub fn key(&self, subject: &str) -> String {
+        format!("{}:{subject}", self.name)
     }
+}
+
+/// The shared counters one attempt from a client (`client_key`, a keyed hash of its address's
+/// bucket, see [`bucket_name`]) in a browser (`browser`, its key's hash) counts against.
+pub fn request_counters(limits: &Limits, client_key: &str, browser: &str) -> [(Cap, String); 3] {
+    let cap = |name, max, secs| Cap { name, max, window: Duration::from_secs(secs) };
+    let (minute, hour, browser_hour) =
+        (cap("ipm", limits.ip_per_minute, 60), cap("iph", limits.ip_per_hour, 3600), cap("bh", limits.browser_per_hour, 3600));
+    [(minute, minute.key(client_key)), (hour, hour.key(client_key)), (browser_hour, browser_hour.key(browser))]
+}
+
+/// Whether an attempt is refused by the shared counters it was just counted in: one over its cap
+/// within its window. The longest wait is the one to tell.
+pub fn request_verdict(counts: &[RequestCount], now: i64) -> Option<Throttled> {
+    counts
+        .iter()
+        .filter(|c| c.hits > i64::from(c.cap.max))
+        .map(|c| c.window_start + c.cap.window.as_millis() as i64 - now)
+        .max()
+        .map(|wait| refused(Duration::from_millis(wait.max(0) as u64)))
 }
 
 /// A refused attempt: why, and when to try again.
@@ -158,6 +180,11 @@ pub struct ProxyHeader(pub Option<HeaderName>);
 
 fn refused(wait: Duration) -> Throttled {
     Throttled { cause: Throttle::TooManyAttempts, retry_after: wait }
+}
+
+/// The name of the bucket a client's address is counted in (to be hashed before it is stored).
+pub fn bucket_name(ip: IpAddr) -> String {
+    bucket(ip).to_string()
 }
 
 /// The address a limit counts: IPv4 as is; IPv6 by its /64, since one subscriber usually holds a
@@ -292,6 +319,24 @@ mod tests {
         assert_eq!(number_verdict(&not_full, &limits, now), None);
         let window_over = NumberHistory { declines: vec![], counters: vec![(short, now - 16 * 60_000, 3)] };
         assert_eq!(number_verdict(&window_over, &limits, now), None);
+    }
+
+    #[test]
+    fn a_shared_counter_over_its_cap_refuses_until_its_window_ends() {
+        let limits = limits(3, 10);
+        let [(minute, _), (hour, _), (browser, _)] = request_counters(&limits, "client", "browser");
+        let count = |cap, window_start, hits| RequestCount { cap, window_start, hits };
+        // The third attempt of the minute is still allowed; the fourth is not, until the minute ends.
+        let third = [count(minute, 0, 3), count(hour, 0, 3), count(browser, 0, 3)];
+        assert_eq!(request_verdict(&third, 10_000), None);
+        let fourth = [count(minute, 0, 4), count(hour, 0, 4), count(browser, 0, 4)];
+        let refused = request_verdict(&fourth, 10_000).unwrap();
+        assert_eq!((refused.cause, refused.retry_after), (Throttle::TooManyAttempts, Duration::from_secs(50)));
+        // Two counters over: the longer wait is the one told.
+        let both = [count(minute, 0, 4), count(hour, 0, 4), count(browser, 0, 11)];
+        assert_eq!(request_verdict(&both, 10_000).unwrap().retry_after, Duration::from_millis(3_590_000));
+        // Counters are keyed by hashes, one name per limit.
+        assert_eq!(request_counters(&limits, "c", "b").map(|(_, key)| key), ["ipm:c", "iph:c", "bh:b"]);
     }
 
     #[test]

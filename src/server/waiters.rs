@@ -1,8 +1,8 @@
 //! Wakes browsers that are holding a `status` request open when their sign-in changes.
 //!
 //! Waiters never poll the database: whoever changes a sign-in calls [`Waiters::wake`]. This is
-//! per process; with several instances, a database notification (Postgres LISTEN/NOTIFY) would
-//! call `wake` on the others.
+//! per process; with several instances on PostgreSQL, each listens for the others' moves
+//! (`SignInService::relay_moves`) and wakes its own waiters.
 
 use std::{
     collections::HashMap,
@@ -20,6 +20,8 @@ pub struct Waiters {
     by_sign_in: Mutex<HashMap<String, Arc<Notify>>>,
     /// Set at shutdown: nobody waits any more.
     closed: AtomicBool,
+    /// Signalled when every waiter should look again without answering unless something changed.
+    recheck: Notify,
 }
 
 impl Waiters {
@@ -29,6 +31,12 @@ impl Waiters {
         if let Some(notify) = notify {
             notify.notify_waiters();
         }
+    }
+
+    /// Has every waiter look at its sign-in again, and go on waiting if nothing changed (wake-ups
+    /// from other instances may have been lost while the database connection was down).
+    pub fn recheck_all(&self) {
+        self.recheck.notify_waiters();
     }
 
     /// Ends every wait now and makes later ones return at once (the server is stopping).
@@ -52,21 +60,28 @@ impl Waiters {
         Fut: std::future::Future<Output = Option<T>>,
     {
         let _waiting = super::metrics::Waiting::start();
-        let result = {
-            let notify = self.lock().entry(sign_in_id.to_owned()).or_default().clone();
+        let until = tokio::time::Instant::now() + timeout;
+        let notify = self.lock().entry(sign_in_id.to_owned()).or_default().clone();
+        let result = loop {
             let notified = notify.notified();
-            tokio::pin!(notified);
+            let recheck = self.recheck.notified();
+            tokio::pin!(notified, recheck);
             notified.as_mut().enable();
-            match check().await {
-                Some(value) => Some(value),
-                None => {
-                    if !self.closed.load(Ordering::SeqCst) {
-                        let _ = tokio::time::timeout(timeout, notified).await;
-                    }
-                    check().await
-                }
+            recheck.as_mut().enable();
+            if let Some(value) = check().await {
+                break Some(value);
+            }
+            if self.closed.load(Ordering::SeqCst) {
+                break check().await;
+            }
+            tokio::select! {
+                _ = notified => break check().await,
+                _ = tokio::time::sleep_until(until) => break check().await,
+                // Look again at the top of the loop; keep waiting if nothing changed.
+                _ = recheck => {}
             }
         };
+        drop(notify);
         self.forget_if_unused(sign_in_id);
         result
     }
@@ -83,8 +98,8 @@ impl Waiters {
         self.by_sign_in.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    #[cfg(test)]
-    fn len(&self) -> usize {
+    /// How many sign-ins have a request held on this instance.
+    pub fn count(&self) -> usize {
         self.lock().len()
     }
 }
@@ -116,7 +131,7 @@ mod tests {
         waker.await.unwrap();
         assert_eq!(result, Some(1));
         assert!(started.elapsed() < Duration::from_secs(5));
-        assert_eq!(waiters.len(), 0);
+        assert_eq!(waiters.count(), 0);
     }
 
     #[tokio::test]
@@ -135,10 +150,40 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_recheck_answers_only_what_changed_and_the_rest_wait_on() {
+        let waiters = Arc::new(Waiters::default());
+        let changed = Arc::new(AtomicBool::new(false));
+        let wait = |id: &'static str, watch: Option<Arc<AtomicBool>>| {
+            let waiters = waiters.clone();
+            tokio::spawn(async move {
+                waiters
+                    .wait_for(id, Duration::from_secs(30), || {
+                        let watch = watch.clone();
+                        async move { watch.is_some_and(|w| w.load(Ordering::SeqCst)).then_some(()) }
+                    })
+                    .await
+            })
+        };
+        let (moved, unmoved) = (wait("moved", Some(changed.clone())), wait("unmoved", None));
+        while waiters.count() < 2 {
+            tokio::task::yield_now().await;
+        }
+        // A change nobody announced (the announcement was lost), then a recheck.
+        changed.store(true, Ordering::SeqCst);
+        waiters.recheck_all();
+        assert_eq!(tokio::time::timeout(Duration::from_secs(5), moved).await.unwrap().unwrap(), Some(()));
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
+        assert!(!unmoved.is_finished(), "a recheck that found nothing new ended a wait");
+        unmoved.abort();
+    }
+
+    #[tokio::test]
     async fn without_a_wake_the_wait_times_out() {
         let waiters = Waiters::default();
         let result: Option<()> = waiters.wait_for("b", Duration::from_millis(20), || async { None }).await;
         assert_eq!(result, None);
-        assert_eq!(waiters.len(), 0);
+        assert_eq!(waiters.count(), 0);
     }
 }

@@ -39,7 +39,7 @@ pub async fn spawn_app_on(port: u16, env: &[(&str, &str)]) -> TestApp {
 /// With `TEST_POSTGRES_URL` set (a server's admin URL, e.g. `postgres://postgres@127.0.0.1:5433/postgres`,
 /// as `.ci/postgres` sets it), every app gets a fresh PostgreSQL database there; else a fresh
 /// SQLite file. The choice is kept in the app's settings, so a restart finds the same database.
-async fn fresh_database(db: &TempDir) -> String {
+pub async fn fresh_database(db: &TempDir) -> String {
     let Ok(admin) = std::env::var("TEST_POSTGRES_URL") else {
         return format!("sqlite://{}/app.db", db.path().display());
     };
@@ -155,6 +155,7 @@ impl Drop for TestApp {
 /// A simulator on its own port, for tests where the app runs in live mode or restarts.
 pub struct StandaloneSim {
     pub url: Url,
+    pub sim: Arc<Simulator>,
     _handle: JoinHandle<()>,
 }
 
@@ -162,11 +163,12 @@ impl StandaloneSim {
     pub async fn spawn(callback_url: Url) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-        let router: axum::Router = Simulator::new(callback_url, url.join("v1/default").unwrap()).router();
+        let sim = Simulator::new(callback_url, url.join("v1/default").unwrap());
+        let router: axum::Router = sim.clone().router();
         let handle = tokio::spawn(async move {
             axum::serve(listener, router).await.unwrap();
         });
-        Self { url, _handle: handle }
+        Self { url, sim, _handle: handle }
     }
 
     pub fn client(&self) -> SimClient {
@@ -251,6 +253,11 @@ impl Browser {
 
     pub fn base(&self) -> &Url {
         &self.base
+    }
+
+    /// The same browser (its cookies) talking to another instance of the app.
+    pub fn on(&self, base: &Url) -> Browser {
+        Browser { base: base.clone(), jar: self.jar.clone(), http: self.http.clone() }
     }
 
     /// This browser (its cookies) with redirects not followed, to read where a page sends it.

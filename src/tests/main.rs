@@ -8,6 +8,7 @@ mod callback_abuse;
 mod cross_site;
 mod digilocker_flow;
 mod hostile_input;
+mod instances;
 mod one_tap_flow;
 mod operations;
 mod provider_answers;

@@ -100,7 +100,7 @@ async fn the_database_is_migrated_and_set_up_for_its_engine() {
     let app = spawn_app(&[]).await;
     let pool = app.sign_ins.store().pool();
     // Both engines' migrations end at the same schema version.
-    assert_eq!(app.count("SELECT MAX(version) FROM _sqlx_migrations").await, 3);
+    assert_eq!(app.count("SELECT MAX(version) FROM _sqlx_migrations").await, 4);
     if crate::helpers::on_postgres() {
         return;
     }

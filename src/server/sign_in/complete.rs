@@ -18,18 +18,52 @@ use crate::{
     },
 };
 
+/// How long a claim on a profile fetch lasts unless renewed. Its holder renews it every third of
+/// that while fetching; when an instance stops or dies mid-fetch, another takes over within it.
+pub const FETCH_LEASE: Duration = Duration::from_secs(15);
+
 impl SignInService {
     /// Fetches and checks the profile of an approved sign-in, retrying while the token lives
-    /// (DigiLocker: while Sandbox may still answer).
+    /// (DigiLocker: while Sandbox may still answer). Only the holder of the fetch's lease does:
+    /// several instances (or a sweep and a callback) may ask at once, one token is fetched once.
     #[instrument(skip_all, fields(sign_in = %short(id)))]
     pub async fn complete(&self, id: &str) {
-        if let Err(e) = self.try_complete(id).await {
-            // The row stays in `Fetching`; the next start-up picks it up again.
+        if let Err(e) = self.leased_complete(id).await {
+            // The row stays in `Fetching`; once the lease lapses, the sweep tries again.
             tracing::error!(error = %e, "could not finish an approved sign-in");
         }
     }
 
-    pub(super) async fn try_complete(&self, id: &str) -> Result<(), Error> {
+    async fn leased_complete(&self, id: &str) -> Result<(), Error> {
+        let store = &self.inner.store;
+        let holder = clock::random_token();
+        let lease_until = || clock::now_ms() + FETCH_LEASE.as_millis() as i64;
+        if !store.lease_fetch(id, &holder, clock::now_ms(), lease_until()).await? {
+            return Ok(());
+        }
+        let work = self.try_complete(id);
+        tokio::pin!(work);
+        let mut renew = tokio::time::interval(FETCH_LEASE / 3);
+        renew.tick().await;
+        let mut renewing = true;
+        loop {
+            tokio::select! {
+                biased;
+                done = &mut work => return done,
+                _ = renew.tick(), if renewing => {
+                    // The work is never dropped half-way (it may have moved the row and not yet
+                    // woken the browser); a lost lease only stops the renewals.
+                    match store.lease_fetch(id, &holder, clock::now_ms(), lease_until()).await {
+                        Ok(true) => {}
+                        Ok(false) => renewing = false,
+                        Err(e) => warn!(error = %e, "could not renew the profile fetch's lease"),
+                    }
+                }
+            }
+        }
+    }
+
+    async fn try_complete(&self, id: &str) -> Result<(), Error> {
         let s = &self.inner;
         let row = self.row(id).await?;
         if row.phase == Phase::Fetching && row.provider == Provider::DigiLocker {

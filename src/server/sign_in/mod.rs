@@ -12,10 +12,7 @@ mod upkeep;
 mod view;
 
 use std::{
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Arc,
-    },
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -24,6 +21,7 @@ use tracing::warn;
 use url::Url;
 
 pub use super::phase::{Event, Phase};
+use crate::domain::Provider;
 pub use callbacks::{Callback, CallbackOutcome};
 pub use digilocker::DigiLockerStart;
 
@@ -76,8 +74,9 @@ struct Inner {
     limiter: RequestLimiter,
     keys: NumberKeys,
     settings: Settings,
-    /// Truecaller's last answer to a request was 404 (our app key is not valid).
-    app_key_rejected: AtomicBool,
+    /// Whether Truecaller refused our app key, as this instance last wrote or read the shared
+    /// record (`None` until it knows): a new answer is written only when it differs from this.
+    app_key_rejected: Mutex<Option<bool>>,
 }
 
 /// Longest a `status` request is held open.
@@ -93,7 +92,7 @@ impl SignInService {
             limiter: RequestLimiter::new(&settings.limits),
             keys,
             settings,
-            app_key_rejected: AtomicBool::new(false),
+            app_key_rejected: Mutex::new(None),
         };
         Self { inner: Arc::new(inner) }
     }
@@ -102,9 +101,44 @@ impl SignInService {
         &self.inner.store
     }
 
-    /// For readiness checks: did Truecaller refuse our app key on its last answer?
-    pub fn app_key_rejected(&self) -> bool {
-        self.inner.app_key_rejected.load(Ordering::Relaxed)
+    /// How many sign-ins have a status request held open on this instance (diagnostics, tests).
+    pub fn held_requests(&self) -> usize {
+        self.inner.waiters.count()
+    }
+
+    /// For readiness checks: did Truecaller refuse our app key on its latest answer to any
+    /// instance? Reading the shared record also refreshes this instance's idea of it, so its next
+    /// answer from Truecaller corrects the record if they differ.
+    pub async fn app_key_rejected(&self) -> Result<bool, Error> {
+        let rejected = self.inner.store.key_rejected(Provider::Truecaller).await?;
+        *self.key_seen() = Some(rejected);
+        Ok(rejected)
+    }
+
+    /// Notes whether Truecaller just accepted or refused our app key; the shared record is written
+    /// only when that changes what this instance knew of it (not once per sign-in).
+    async fn note_app_key(&self, rejected: bool) {
+        if *self.key_seen() == Some(rejected) {
+            return;
+        }
+        match self.inner.store.set_key_rejected(Provider::Truecaller, rejected).await {
+            Ok(()) => *self.key_seen() = Some(rejected),
+            Err(e) => warn!(error = %e, "could not record Truecaller's verdict on our app key"),
+        }
+    }
+
+    fn key_seen(&self) -> std::sync::MutexGuard<'_, Option<bool>> {
+        // A panic while holding this lock leaves a plain value behind; keep serving.
+        self.inner.app_key_rejected.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Wakes the requests held for `id` on every instance, outside a move (a browser starting
+    /// over or cancelling ends its held requests wherever they are held).
+    async fn wake_everywhere(&self, id: &str) {
+        self.inner.waiters.wake(id);
+        if let Err(e) = self.inner.store.announce(id).await {
+            warn!(sign_in = %short(id), error = %e, "could not tell other instances to wake their waiters");
+        }
     }
 
     /// Applies the deadline: a sign-in still sending or waiting after it has timed out. DigiLocker

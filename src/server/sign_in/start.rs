@@ -1,6 +1,6 @@
 //! Starting a sign-in: the browser asks for a prompt on a typed number.
 
-use std::{net::IpAddr, sync::atomic::Ordering};
+use std::net::IpAddr;
 
 use tracing::{field::Empty, info, instrument, warn, Span};
 
@@ -65,7 +65,7 @@ impl SignInService {
 
         let outcome = s.truecaller.request_sign_in(&phone, &state).await;
         if !matches!(outcome, RequestOutcome::Unavailable { .. }) {
-            s.app_key_rejected.store(outcome == RequestOutcome::InvalidAppKey, Ordering::Relaxed);
+            self.note_app_key(outcome == RequestOutcome::InvalidAppKey).await;
         }
         let (event, request_id) = match outcome {
             RequestOutcome::Sent { request_id } => (Event::Sent, Some(request_id)),
@@ -92,17 +92,25 @@ impl SignInService {
     }
 
     /// Counts this attempt against the client's and the browser's limits; the browser's key hash.
-    /// A flood must not cost a session or database write per request: the address is checked
-    /// first, and the log line is the record.
+    /// A flood must not cost a session or database write per request: this instance's buckets in
+    /// memory come first, and the log line is the record; only then the counters every instance
+    /// shares, in one statement.
     pub(super) async fn admit(&self, session: &AuthSession, client: IpAddr) -> Result<String, Error> {
         let refused = |throttled| {
             warn!(event = "excess_rate_limit_exceeded", client = %client, "sign-in request refused by a rate limit");
             Error::Throttled(throttled)
         };
-        self.inner.limiter.check_client(client).map_err(refused)?;
+        let s = &self.inner;
+        s.limiter.check_client(client).map_err(refused)?;
         let browser = clock::digest(&session.browser_key().await?);
-        self.inner.limiter.check_browser(&browser).map_err(refused)?;
-        Ok(browser)
+        s.limiter.check_browser(&browser).map_err(refused)?;
+        let client_key = s.keys.client(&throttle::bucket_name(client));
+        let now = clock::now_ms();
+        let counts = s.store.count_requests(&throttle::request_counters(&s.settings.limits, &client_key, &browser), now).await?;
+        match throttle::request_verdict(&counts, now) {
+            Some(throttled) => Err(refused(throttled)),
+            None => Ok(browser),
+        }
     }
 
     /// The browser starts over: its current sign-in, if still live, is cancelled, unless it is
@@ -123,7 +131,7 @@ impl SignInService {
         }
         // A request still held for the old attempt (e.g. a timed-out page listening for a late
         // approval) answers now, so the page's next one is about this attempt.
-        self.inner.waiters.wake(&current.id);
+        self.wake_everywhere(&current.id).await;
         Ok(None)
     }
 

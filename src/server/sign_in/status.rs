@@ -88,7 +88,7 @@ impl SignInService {
             if row.phase.on(Event::Cancelled).is_some() {
                 self.apply(&row, Event::Cancelled, Changes::default()).await?;
             }
-            self.inner.waiters.wake(&row.id);
+            self.wake_everywhere(&row.id).await;
         }
         session.clear_sign_in_id().await?;
         Ok(SignInStatus::Idle)

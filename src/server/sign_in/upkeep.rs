@@ -1,7 +1,11 @@
 //! Work no request asks for: deadlines, interrupted fetches, idle limits, shutdown.
 
+use std::time::Duration;
+
+use tracing::warn;
+
 use super::SignInService;
-use crate::server::{clock, error::Error};
+use crate::server::{clock, error::Error, store::Heard};
 
 impl SignInService {
     /// The server is stopping: held `status` requests answer now (the browser asks again and
@@ -16,18 +20,55 @@ impl SignInService {
     }
 
     /// Times out overdue sign-ins (so late approvals are recognised even if no browser polls)
-    /// and resumes profile fetches a restart interrupted.
-    pub async fn sweep(&self, resume_fetches: bool) -> Result<(), Error> {
+    /// and resumes profile fetches nobody holds (a restart or a dead instance interrupted them).
+    pub async fn sweep(&self) -> Result<(), Error> {
         for id in self.inner.store.overdue(clock::now_ms()).await? {
             let row = self.row(&id).await?;
             self.settle(row).await?;
         }
-        if resume_fetches {
-            for id in self.inner.store.fetching().await? {
-                let service = self.clone();
-                tokio::spawn(async move { service.complete(&id).await });
-            }
+        for id in self.inner.store.fetching(clock::now_ms()).await? {
+            let service = self.clone();
+            tokio::spawn(async move { service.complete(&id).await });
         }
         Ok(())
+    }
+}
+
+/// Pauses between attempts to listen again after the database connection failed.
+const RELISTEN_FIRST: Duration = Duration::from_millis(100);
+const RELISTEN_MOST: Duration = Duration::from_secs(5);
+
+impl SignInService {
+    /// Wakes this instance's waiters when another instance moves their sign-in (PostgreSQL; on
+    /// SQLite there is no other instance and this returns at once). Whenever the listening
+    /// connection is new, announcements may have been missed meanwhile: every waiter looks again
+    /// (and goes on waiting if its sign-in has not moved).
+    pub async fn relay_moves(self) {
+        let mut pause = RELISTEN_FIRST;
+        loop {
+            match self.inner.store.listen_for_moves().await {
+                Ok(None) => return,
+                Ok(Some(mut listener)) => {
+                    pause = RELISTEN_FIRST;
+                    self.inner.waiters.recheck_all();
+                    loop {
+                        match listener.next().await {
+                            Ok(Heard::Moved(id)) => self.inner.waiters.wake(&id),
+                            Ok(Heard::Reconnected) => {
+                                warn!("wake-up connection dropped and was made again; waiting browsers look again");
+                                self.inner.waiters.recheck_all();
+                            }
+                            Err(e) => {
+                                warn!(error = %e, "wake-up connection lost; listening again");
+                                break;
+                            }
+                        }
+                    }
+                }
+                Err(e) => warn!(error = %e, retry_in_ms = pause.as_millis() as u64, "cannot listen for other instances' moves"),
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(RELISTEN_MOST);
+        }
     }
 }

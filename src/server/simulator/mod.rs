@@ -51,6 +51,8 @@ pub struct Simulator {
     profile_failure_percent: AtomicU32,
     /// Profile fetches answered 503 by that injection.
     injected_failures: AtomicU64,
+    /// Milliseconds every profile answer is held back (a slow provider; 0 unless a test sets it).
+    profile_delay_ms: AtomicU64,
 }
 
 #[derive(Default)]
@@ -120,12 +122,18 @@ impl Simulator {
             state: Mutex::default(),
             profile_failure_percent: AtomicU32::new(0),
             injected_failures: AtomicU64::new(0),
+            profile_delay_ms: AtomicU64::new(0),
         })
     }
 
     /// Fault injection for tests and the fault run: answer `percent` % of profile fetches with 503.
     pub fn fail_profile_fetches(&self, percent: u32) {
         self.profile_failure_percent.store(percent.min(100), Ordering::Relaxed);
+    }
+
+    /// A slow provider for tests: every profile answer (counted when asked) comes `delay` later.
+    pub fn delay_profile_answers(&self, delay: Duration) {
+        self.profile_delay_ms.store(delay.as_millis() as u64, Ordering::Relaxed);
     }
 
     /// How many profile fetches the injection has failed so far.
@@ -304,6 +312,10 @@ async fn profile(State(sim): State<Shared>, headers: HeaderMap) -> Response {
         }
         issued.phone.clone()
     };
+    let delay = sim.profile_delay_ms.load(Ordering::Relaxed);
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
     Json(identities::profile(&phone)).into_response()
 }
 

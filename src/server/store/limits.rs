@@ -1,15 +1,16 @@
-//! What the per-number limits are decided from: recent rejections and the prompt counters. The
-//! verdict is `throttle::number_verdict`'s; this only reads and counts.
+//! What the limits are decided from: a number's recent rejections and prompt counters, and the
+//! shared per-client and per-browser counters. The verdicts are `throttle`'s; this reads and counts.
 
 use sqlx::{AnyConnection, Row};
 
-use crate::server::throttle::NumberCap;
+use super::Store;
+use crate::server::throttle::Cap;
 
 /// What to read about a number, as the rules define it.
 #[derive(Clone, Copy, Debug)]
 pub struct NumberQuery {
     /// The prompt caps whose counters are read (and bumped when a prompt is sent).
-    pub caps: [NumberCap; 2],
+    pub caps: [Cap; 2],
     /// Rejections at or before this time (Unix ms) cannot matter any more.
     pub declines_since: i64,
     /// How many of the latest rejections to read.
@@ -22,7 +23,7 @@ pub struct NumberHistory {
     /// When the latest rejections of prompts to the number happened (Unix ms), newest first.
     pub declines: Vec<i64>,
     /// For each cap that has a counter: the cap, when its window started, prompts counted in it.
-    pub counters: Vec<(NumberCap, i64, i64)>,
+    pub counters: Vec<(Cap, i64, i64)>,
 }
 
 pub(super) async fn history(
@@ -55,29 +56,60 @@ pub(super) async fn history(
     Ok(NumberHistory { declines, counters })
 }
 
-/// Counts one prompt against both caps, in one statement; a counter whose window has passed
-/// starts again at 1.
+/// A counter after counting: its cap, when its window started, how many it holds now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestCount {
+    pub cap: Cap,
+    pub window_start: i64,
+    pub hits: i64,
+}
+
+impl Store {
+    /// Counts one request against each counter (a cap and its key), in one statement, and returns
+    /// the counters as they now stand.
+    pub async fn count_requests(&self, counters: &[(Cap, String)], now: i64) -> Result<Vec<RequestCount>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        count(&mut conn, counters, now).await
+    }
+}
+
+/// Counts one prompt against both of a number's caps.
 pub(super) async fn count_prompt(
     conn: &mut AnyConnection,
     phone_key: &str,
-    caps: &[NumberCap; 2],
+    caps: &[Cap; 2],
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let [short, long] = caps;
-    sqlx::query(
-        "INSERT INTO throttles (key, window_start, hits) VALUES ($1, $3, 1), ($2, $3, 1)
+    let counters = caps.map(|cap| (cap, cap.key(phone_key)));
+    count(conn, &counters, now).await.map(drop)
+}
+
+/// Counts one hit on each counter in one upsert; a counter whose window has passed starts again
+/// at 1. The statement has a key and a window threshold per counter: `$1` is now, then
+/// `$2, $3` the first counter's key and threshold, and so on.
+async fn count(conn: &mut AnyConnection, counters: &[(Cap, String)], now: i64) -> Result<Vec<RequestCount>, sqlx::Error> {
+    let values: Vec<String> = (0..counters.len()).map(|i| format!("(${}, $1, 1)", 2 + 2 * i)).collect();
+    let thresholds: Vec<String> = (0..counters.len()).map(|i| format!("WHEN ${} THEN ${}", 2 + 2 * i, 3 + 2 * i)).collect();
+    let passed = format!("throttles.window_start <= (CASE throttles.key {} END)", thresholds.join(" "));
+    let sql = format!(
+        "INSERT INTO throttles (key, window_start, hits) VALUES {}
          ON CONFLICT (key) DO UPDATE SET
-             hits = CASE WHEN throttles.window_start <= (CASE WHEN throttles.key = $1 THEN $4 ELSE $5 END)
-                    THEN 1 ELSE throttles.hits + 1 END,
-             window_start = CASE WHEN throttles.window_start <= (CASE WHEN throttles.key = $1 THEN $4 ELSE $5 END)
-                    THEN $3 ELSE throttles.window_start END",
-    )
-    .bind(short.key(phone_key))
-    .bind(long.key(phone_key))
-    .bind(now)
-    .bind(now - short.window.as_millis() as i64)
-    .bind(now - long.window.as_millis() as i64)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+             hits = CASE WHEN {passed} THEN 1 ELSE throttles.hits + 1 END,
+             window_start = CASE WHEN {passed} THEN $1 ELSE throttles.window_start END
+         RETURNING key, window_start, hits",
+        values.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(now);
+    for (cap, key) in counters {
+        query = query.bind(key.as_str()).bind(now - cap.window.as_millis() as i64);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let key: String = row.get(0);
+            let (cap, _) = counters.iter().find(|(_, k)| *k == key)?;
+            Some(RequestCount { cap: *cap, window_start: row.get(1), hits: row.get(2) })
+        })
+        .collect())
 }

@@ -7,6 +7,8 @@
 
 mod accounts;
 mod limits;
+mod notices;
+mod provider_health;
 mod sign_ins;
 
 use std::{path::Path, str::FromStr, time::Duration};
@@ -19,15 +21,25 @@ use sqlx::{
 };
 
 pub use accounts::{AccountRow, Identity, ProfileData, SavedAccount};
-pub use limits::{NumberHistory, NumberQuery};
+pub use limits::{NumberHistory, NumberQuery, RequestCount};
+pub use notices::{Heard, MoveListener, LISTENER_NAME};
 pub use sign_ins::{Changes, NewSignIn, SignInRow, Start, TypedNumber};
 
 use super::clock;
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
+    /// PostgreSQL's URL, for the connection that listens for other instances' moves.
+    shared_url: Option<String>,
+}
+
+impl std::fmt::Debug for Store {
+    // Not the URL: it may hold a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("engine", &self.engine).finish_non_exhaustive()
+    }
 }
 
 /// The database engine behind `DATABASE_URL`.
@@ -87,7 +99,8 @@ impl Store {
                 pool
             }
         };
-        Ok(Self { pool, engine })
+        let shared_url = (engine == Engine::Postgres).then(|| database_url.to_owned());
+        Ok(Self { pool, engine, shared_url })
     }
 
     pub fn engine(&self) -> Engine {
@@ -96,6 +109,22 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Runs `work` (start-up's schema work) while no other instance on this database runs its own:
+    /// two instances starting at once on an empty PostgreSQL database would both create the
+    /// session table, and one would fail. PostgreSQL: a session-level advisory lock on one
+    /// connection; SQLite: one instance, nothing to wait for.
+    pub async fn one_start_at_a_time<T>(&self, work: impl std::future::Future<Output = T>) -> Result<T, sqlx::Error> {
+        if self.engine == Engine::Sqlite {
+            return Ok(work.await);
+        }
+        const KEY: &str = "truecaller-signin start-up";
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("SELECT pg_advisory_lock(hashtext($1))::text").bind(KEY).execute(&mut *conn).await?;
+        let done = work.await;
+        sqlx::query("SELECT pg_advisory_unlock(hashtext($1))::text").bind(KEY).execute(&mut *conn).await?;
+        Ok(done)
     }
 
     /// The session store's pool, on the same database.

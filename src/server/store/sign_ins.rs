@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, Row};
 use super::{
     insert_event,
     limits::{self, NumberHistory, NumberQuery},
-    SavedAccount, Store,
+    notices, Engine, SavedAccount, Store,
 };
 use crate::{
     domain::Provider,
@@ -187,7 +187,7 @@ impl Store {
     /// it first. Leaving the lock-holding phases releases the number.
     pub async fn transition(&self, id: &str, from: Phase, to: Phase, changes: Changes<'_>) -> Result<bool, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        let moved = transition_in(&mut tx, id, from, to, &changes).await?;
+        let moved = transition_in(&mut tx, self.engine, id, from, to, &changes).await?;
         tx.commit().await?;
         Ok(moved)
     }
@@ -200,9 +200,34 @@ impl Store {
             .await
     }
 
-    /// Sign-ins whose profile fetch was interrupted (e.g. by a restart).
-    pub async fn fetching(&self) -> Result<Vec<String>, sqlx::Error> {
-        sqlx::query_scalar("SELECT id FROM sign_ins WHERE phase = 'fetching'").fetch_all(&self.pool).await
+    /// Sign-ins waiting for a profile fetch that nobody holds: not started yet, or its holder's
+    /// lease lapsed (the instance stopped or died mid-fetch).
+    pub async fn fetching(&self, now: i64) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT id FROM sign_ins WHERE phase = 'fetching' AND (fetch_lease_until IS NULL OR fetch_lease_until <= $1)",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Claims (or, for its `holder`, renews) the profile fetch of a sign-in in `Fetching` until
+    /// `until`. False when another holder's lease runs, or the fetch is over. One statement: two
+    /// instances claiming at once are serialised on the row, and the second sees the first's lease.
+    pub async fn lease_fetch(&self, id: &str, holder: &str, now: i64, until: i64) -> Result<bool, sqlx::Error> {
+        let leased = sqlx::query(
+            "UPDATE sign_ins SET fetch_holder = $1, fetch_lease_until = $2
+             WHERE id = $3 AND phase = 'fetching'
+               AND (fetch_holder IS NULL OR fetch_holder = $1 OR fetch_lease_until <= $4)",
+        )
+        .bind(holder)
+        .bind(until)
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(leased == 1)
     }
 }
 
@@ -214,8 +239,11 @@ fn event_name(to: Phase) -> &'static str {
     }
 }
 
+/// The move itself, in the caller's transaction: the row, the number's lock, the audit row and the
+/// announcement to other instances commit together or not at all.
 pub(super) async fn transition_in(
     conn: &mut AnyConnection,
+    engine: Engine,
     id: &str,
     from: Phase,
     to: Phase,
@@ -255,6 +283,7 @@ pub(super) async fn transition_in(
             _ => None,
         };
         insert_event(conn, Some(id), event_name(to), detail).await?;
+        notices::announce_in(conn, engine, id).await?;
     }
     Ok(moved)
 }

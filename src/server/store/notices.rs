@@ -1,0 +1,68 @@
+//! Telling every instance that a sign-in moved. On PostgreSQL a move sends `NOTIFY` in its own
+//! transaction (delivered at commit, never for a move that rolled back) and each instance keeps one
+//! connection listening; on SQLite there is one instance, which wakes its own waiters.
+
+use std::str::FromStr;
+
+use sqlx::{
+    postgres::{PgConnectOptions, PgListener, PgPoolOptions},
+    AnyConnection,
+};
+
+use super::{Engine, Store};
+
+/// The channel moves are announced on; the payload is the sign-in's id.
+const CHANNEL: &str = "sign_in_moved";
+
+/// The listening connection's name in `pg_stat_activity`, for operators (and the test that cuts it).
+pub const LISTENER_NAME: &str = "truecaller-signin wake-ups";
+
+/// Announces in the caller's transaction that `id` moved (nothing on SQLite).
+pub(super) async fn announce_in(conn: &mut AnyConnection, engine: Engine, id: &str) -> Result<(), sqlx::Error> {
+    if engine == Engine::Postgres {
+        sqlx::query("SELECT pg_notify($1, $2)::text").bind(CHANNEL).bind(id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// One connection receiving every instance's announcements.
+pub struct MoveListener(PgListener);
+
+/// What the listener heard.
+pub enum Heard {
+    /// This sign-in moved.
+    Moved(String),
+    /// The connection dropped and was made again: announcements in between were lost.
+    Reconnected,
+}
+
+impl MoveListener {
+    /// The next announcement. An error means the connection is gone and could not be made again.
+    pub async fn next(&mut self) -> Result<Heard, sqlx::Error> {
+        Ok(match self.0.try_recv().await? {
+            Some(notice) => Heard::Moved(notice.payload().to_owned()),
+            None => Heard::Reconnected,
+        })
+    }
+}
+
+impl Store {
+    /// Tells every instance's waiters to look at `id` again, outside any move (a browser that
+    /// starts over ends its held requests wherever they are held).
+    pub async fn announce(&self, id: &str) -> Result<(), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        announce_in(&mut conn, self.engine, id).await
+    }
+
+    /// A new listening connection, or `None` on SQLite (there is nobody else to hear).
+    pub async fn listen_for_moves(&self) -> Result<Option<MoveListener>, sqlx::Error> {
+        let Some(url) = &self.shared_url else {
+            return Ok(None);
+        };
+        let options = PgConnectOptions::from_str(url)?.application_name(LISTENER_NAME);
+        let pool = PgPoolOptions::new().max_connections(1).connect_with(options).await?;
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener.listen(CHANNEL).await?;
+        Ok(Some(MoveListener(listener)))
+    }
+}
