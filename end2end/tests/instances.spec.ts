@@ -11,9 +11,10 @@ test.skip(!process.env.E2E_POSTGRES_URL, "needs PostgreSQL: `make e2e` starts a 
 async function signInAcross(page: Page): Promise<number> {
   const number = freshNumber();
   await gotoApp(page, `${INSTANCE_B_URL}/`);
+  // The approval should land on a held request: wait until the page has asked.
+  const held = page.waitForRequest((r) => r.url().endsWith("/api/signin/status"));
   await requestPrompt(page, `+${number}`);
-  // Let the page's first long-poll settle in, so the approval lands on a held request.
-  await page.waitForTimeout(500);
+  await held;
 
   // The simulated phone belongs to A (the callback goes to A).
   const phone = await page.context().newPage();

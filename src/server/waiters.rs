@@ -17,19 +17,37 @@ use tokio::sync::Notify;
 
 #[derive(Default)]
 pub struct Waiters {
-    by_sign_in: Mutex<HashMap<String, Arc<Notify>>>,
+    by_sign_in: Mutex<HashMap<String, Arc<Entry>>>,
     /// Set at shutdown: nobody waits any more.
     closed: AtomicBool,
     /// Signalled when every waiter should look again without answering unless something changed.
     recheck: Notify,
 }
 
+/// The waiters of one sign-in.
+#[derive(Default)]
+struct Entry {
+    /// Answer now, changed or not.
+    answer: Notify,
+    /// Look again; answer only if the sign-in changed.
+    recheck: Notify,
+}
+
 impl Waiters {
-    /// Wakes everyone waiting on `sign_in_id`.
+    /// Wakes everyone waiting on `sign_in_id`: they answer now.
     pub fn wake(&self, sign_in_id: &str) {
-        let notify = self.lock().get(sign_in_id).cloned();
-        if let Some(notify) = notify {
-            notify.notify_waiters();
+        let entry = self.lock().get(sign_in_id).cloned();
+        if let Some(entry) = entry {
+            entry.answer.notify_waiters();
+        }
+    }
+
+    /// Has everyone waiting on `sign_in_id` look again, answering only if it changed (another
+    /// instance says it moved; this instance may have answered for that move already).
+    pub fn recheck(&self, sign_in_id: &str) {
+        let entry = self.lock().get(sign_in_id).cloned();
+        if let Some(entry) = entry {
+            entry.recheck.notify_waiters();
         }
     }
 
@@ -42,8 +60,8 @@ impl Waiters {
     /// Ends every wait now and makes later ones return at once (the server is stopping).
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
-        for notify in self.lock().values() {
-            notify.notify_waiters();
+        for entry in self.lock().values() {
+            entry.answer.notify_waiters();
         }
     }
 
@@ -61,13 +79,13 @@ impl Waiters {
     {
         let _waiting = super::metrics::Waiting::start();
         let until = tokio::time::Instant::now() + timeout;
-        let notify = self.lock().entry(sign_in_id.to_owned()).or_default().clone();
+        let entry = self.lock().entry(sign_in_id.to_owned()).or_default().clone();
         let result = loop {
-            let notified = notify.notified();
-            let recheck = self.recheck.notified();
-            tokio::pin!(notified, recheck);
+            let (notified, recheck, recheck_all) = (entry.answer.notified(), entry.recheck.notified(), self.recheck.notified());
+            tokio::pin!(notified, recheck, recheck_all);
             notified.as_mut().enable();
             recheck.as_mut().enable();
+            recheck_all.as_mut().enable();
             if let Some(value) = check().await {
                 break Some(value);
             }
@@ -79,9 +97,10 @@ impl Waiters {
                 _ = tokio::time::sleep_until(until) => break check().await,
                 // Look again at the top of the loop; keep waiting if nothing changed.
                 _ = recheck => {}
+                _ = recheck_all => {}
             }
         };
-        drop(notify);
+        drop(entry);
         self.forget_if_unused(sign_in_id);
         result
     }
@@ -93,7 +112,7 @@ impl Waiters {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Notify>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Entry>>> {
         // A panic while holding this lock cannot leave the map inconsistent; keep serving.
         self.by_sign_in.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -64,6 +64,21 @@ async fn until_held(app: &TestApp) {
     .await;
 }
 
+/// Waits until both instances' listening connections are up (they connect in the background).
+async fn until_both_listen(app: &TestApp) {
+    eventually("both instances to listen", Duration::from_secs(10), || async {
+        let listening: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()",
+        )
+        .bind(LISTENER_NAME)
+        .fetch_one(app.sign_ins.store().pool())
+        .await
+        .unwrap();
+        (listening == 2).then_some(())
+    })
+    .await;
+}
+
 const RAJAT: &str = "919999999999";
 
 #[tokio::test]
@@ -183,6 +198,7 @@ async fn wake_ups_resume_after_the_database_connection_drops() {
 
     // Cut every listening connection to this database (A's and B's), then approve at once: the
     // approval may land before A listens again; A must still hear of it.
+    until_both_listen(&a).await;
     let cut: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
           WHERE application_name = $1 AND datname = current_database()) AS cut",
@@ -200,17 +216,7 @@ async fn wake_ups_resume_after_the_database_connection_drops() {
     assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { .. }));
 
     // And the next sign-in is woken through the new connection.
-    eventually("both instances to listen again", Duration::from_secs(10), || async {
-        let listening: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()",
-        )
-        .bind(LISTENER_NAME)
-        .fetch_one(a.sign_ins.store().pool())
-        .await
-        .unwrap();
-        (listening == 2).then_some(())
-    })
-    .await;
+    until_both_listen(&a).await;
     let other = a.browser();
     other.initiate("+91 98765 43210").await;
     let held = hold(&other);
@@ -300,7 +306,10 @@ async fn a_refused_app_key_met_by_one_instance_makes_every_instance_not_ready_un
     misconfigured.browser().initiate("+91 98765 12121").await;
     assert_eq!((ready(&a).await, ready(&b).await, ready(&misconfigured).await), (503, 503, 503));
 
-    // An instance whose key is accepted corrects the shared record on its next answer.
+    // An instance whose key is accepted corrects the shared record on its next answer, and the
+    // next refusal is recorded again (whatever each instance saw before).
     assert!(matches!(b.browser().initiate("+91 98765 34343").await, SignInStatus::Waiting { .. }));
     assert_eq!((ready(&a).await, ready(&b).await), (200, 200));
+    misconfigured.browser().initiate("+91 98765 56565").await;
+    assert_eq!((ready(&a).await, ready(&b).await), (503, 503));
 }

@@ -13,67 +13,111 @@ use crate::{
         error::Error,
         phone::PhoneNumber,
         profile::Profile,
-        store::{Changes, Identity, ProfileData, SignInRow},
+        store::{Changes, Identity, ProfileData, SignInRow, Store},
         truecaller::ProfileOutcome,
     },
 };
 
 /// How long a claim on a profile fetch lasts unless renewed. Its holder renews it every third of
 /// that while fetching; when an instance stops or dies mid-fetch, another takes over within it.
+/// (Instances compare it with their own clocks: they must agree to within a few seconds.)
 pub const FETCH_LEASE: Duration = Duration::from_secs(15);
+
+/// One task's claim on a sign-in's profile fetch. A task of its own renews it (never the fetch's
+/// task: a renewal waiting on the row lock of the fetch's own transaction would wait forever);
+/// dropping the claim stops the renewals.
+pub(super) struct FetchLease {
+    store: Store,
+    id: String,
+    holder: String,
+    renewals: tokio::task::JoinHandle<()>,
+}
+
+impl FetchLease {
+    /// Claims the fetch, or `None` when another claim runs (or the fetch is over).
+    async fn take(store: &Store, id: &str) -> Result<Option<Self>, Error> {
+        let holder = clock::random_token();
+        if !store.lease_fetch(id, &holder, clock::now_ms(), lease_until()).await? {
+            return Ok(None);
+        }
+        let renewals = tokio::spawn({
+            let (store, id, holder) = (store.clone(), id.to_owned(), holder.clone());
+            async move {
+                let mut every = tokio::time::interval(FETCH_LEASE / 3);
+                every.tick().await;
+                loop {
+                    every.tick().await;
+                    match store.lease_fetch(&id, &holder, clock::now_ms(), lease_until()).await {
+                        Ok(true) => {}
+                        Ok(false) => return,
+                        Err(e) => warn!(error = %e, "could not renew the profile fetch's lease"),
+                    }
+                }
+            }
+        });
+        Ok(Some(Self { store: store.clone(), id: id.to_owned(), holder, renewals }))
+    }
+
+    /// Whether the claim still holds (renewing it). Asked before every retry: an instance whose
+    /// renewals stalled past the lease must not fetch a token another instance has taken over.
+    pub(super) async fn still_held(&self) -> bool {
+        match self.store.lease_fetch(&self.id, &self.holder, clock::now_ms(), lease_until()).await {
+            Ok(held) => held,
+            Err(e) => {
+                warn!(error = %e, "could not confirm the profile fetch's lease; leaving it");
+                false
+            }
+        }
+    }
+}
+
+impl Drop for FetchLease {
+    fn drop(&mut self) {
+        self.renewals.abort();
+    }
+}
+
+fn lease_until() -> i64 {
+    clock::now_ms() + FETCH_LEASE.as_millis() as i64
+}
 
 impl SignInService {
     /// Fetches and checks the profile of an approved sign-in, retrying while the token lives
     /// (DigiLocker: while Sandbox may still answer). Only the holder of the fetch's lease does:
-    /// several instances (or a sweep and a callback) may ask at once, one token is fetched once.
+    /// several instances (or a sweep and a callback) may ask at once; one fetches.
     #[instrument(skip_all, fields(sign_in = %short(id)))]
     pub async fn complete(&self, id: &str) {
-        if let Err(e) = self.leased_complete(id).await {
+        let lease = match FetchLease::take(&self.inner.store, id).await {
+            Ok(Some(lease)) => lease,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "could not claim an approved sign-in's profile fetch");
+                return;
+            }
+        };
+        if let Err(e) = self.try_complete(id, &lease).await {
             // The row stays in `Fetching`; once the lease lapses, the sweep tries again.
             tracing::error!(error = %e, "could not finish an approved sign-in");
         }
     }
 
-    async fn leased_complete(&self, id: &str) -> Result<(), Error> {
-        let store = &self.inner.store;
-        let holder = clock::random_token();
-        let lease_until = || clock::now_ms() + FETCH_LEASE.as_millis() as i64;
-        if !store.lease_fetch(id, &holder, clock::now_ms(), lease_until()).await? {
-            return Ok(());
-        }
-        let work = self.try_complete(id);
-        tokio::pin!(work);
-        let mut renew = tokio::time::interval(FETCH_LEASE / 3);
-        renew.tick().await;
-        let mut renewing = true;
-        loop {
-            tokio::select! {
-                biased;
-                done = &mut work => return done,
-                _ = renew.tick(), if renewing => {
-                    // The work is never dropped half-way (it may have moved the row and not yet
-                    // woken the browser); a lost lease only stops the renewals.
-                    match store.lease_fetch(id, &holder, clock::now_ms(), lease_until()).await {
-                        Ok(true) => {}
-                        Ok(false) => renewing = false,
-                        Err(e) => warn!(error = %e, "could not renew the profile fetch's lease"),
-                    }
-                }
-            }
-        }
-    }
-
-    async fn try_complete(&self, id: &str) -> Result<(), Error> {
+    async fn try_complete(&self, id: &str, lease: &FetchLease) -> Result<(), Error> {
         let s = &self.inner;
         let row = self.row(id).await?;
-        if row.phase == Phase::Fetching && row.provider == Provider::DigiLocker {
-            return self.complete_digilocker(&row).await;
+        if row.phase != Phase::Fetching {
+            return Ok(());
         }
-        let (Phase::Fetching, Some(token), Some(url)) = (row.phase, row.provider_token.as_deref(), row.profile_url.as_deref())
-        else {
+        if row.provider == Provider::DigiLocker {
+            return self.complete_digilocker(&row, lease).await;
+        }
+        // Without a token or a usable URL there is nothing to fetch, ever: say so now rather
+        // than leave the sign-in to be resumed again and again.
+        let stored = (row.provider_token.as_deref(), row.profile_url.as_deref().and_then(|u| Url::parse(u).ok()));
+        let (Some(token), Some(url)) = stored else {
+            tracing::error!("approved sign-in without a token or a profile URL");
+            self.apply(&row, Event::ProfileFailed(FailureReason::ProfileUnavailable), Changes::default()).await?;
             return Ok(());
         };
-        let url = Url::parse(url).map_err(|_| Error::Corrupt("stored profile URL"))?;
         let expires = row.approved_at.unwrap_or(row.created_at) + s.settings.token_ttl.as_millis() as i64;
         let mut delay = Duration::from_millis(250);
         let profile = loop {
@@ -102,6 +146,10 @@ impl SignInService {
             info!(%detail, retry_in_ms = delay.as_millis() as u64, "profile fetch will retry");
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(30));
+            if !lease.still_held().await {
+                warn!("profile fetch left to the instance that took its lease over");
+                return Ok(());
+            }
         };
         match profile {
             Some(profile) => self.verify(&row, &profile).await?,

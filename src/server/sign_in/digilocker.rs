@@ -8,7 +8,7 @@ use std::{net::IpAddr, time::Duration};
 use tracing::{field::Empty, info, instrument, warn, Span};
 use url::Url;
 
-use super::{short, Event, Phase, SignInService};
+use super::{complete::FetchLease, short, Event, Phase, SignInService};
 use crate::{
     domain::{FailureReason, Provider},
     server::{
@@ -122,7 +122,7 @@ impl SignInService {
     }
 
     /// Fetches the consented profile and saves the account, retrying Sandbox trouble for a while.
-    pub(super) async fn complete_digilocker(&self, row: &SignInRow) -> Result<(), Error> {
+    pub(super) async fn complete_digilocker(&self, row: &SignInRow, lease: &FetchLease) -> Result<(), Error> {
         let Some(session_id) = row.provider_ref.as_deref() else {
             return Err(Error::Corrupt("DigiLocker sign-in without a session"));
         };
@@ -144,6 +144,10 @@ impl SignInService {
                     info!(error = %e, retry_in_ms = delay.as_millis() as u64, "DigiLocker profile will retry");
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(10));
+                    if !lease.still_held().await {
+                        warn!("DigiLocker profile left to the instance that took its lease over");
+                        return Ok(());
+                    }
                 }
                 Err(e) => {
                     warn!(error = %e, "DigiLocker profile unavailable");

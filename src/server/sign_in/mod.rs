@@ -11,10 +11,7 @@ mod status;
 mod upkeep;
 mod view;
 
-use std::{
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use phonenumber::country;
 use tracing::warn;
@@ -74,9 +71,6 @@ struct Inner {
     limiter: RequestLimiter,
     keys: NumberKeys,
     settings: Settings,
-    /// Whether Truecaller refused our app key, as this instance last wrote or read the shared
-    /// record (`None` until it knows): a new answer is written only when it differs from this.
-    app_key_rejected: Mutex<Option<bool>>,
 }
 
 /// Longest a `status` request is held open.
@@ -92,7 +86,6 @@ impl SignInService {
             limiter: RequestLimiter::new(&settings.limits),
             keys,
             settings,
-            app_key_rejected: Mutex::new(None),
         };
         Self { inner: Arc::new(inner) }
     }
@@ -107,36 +100,24 @@ impl SignInService {
     }
 
     /// For readiness checks: did Truecaller refuse our app key on its latest answer to any
-    /// instance? Reading the shared record also refreshes this instance's idea of it, so its next
-    /// answer from Truecaller corrects the record if they differ.
+    /// instance?
     pub async fn app_key_rejected(&self) -> Result<bool, Error> {
-        let rejected = self.inner.store.key_rejected(Provider::Truecaller).await?;
-        *self.key_seen() = Some(rejected);
-        Ok(rejected)
+        Ok(self.inner.store.key_rejected(Provider::Truecaller).await?)
     }
 
-    /// Notes whether Truecaller just accepted or refused our app key; the shared record is written
-    /// only when that changes what this instance knew of it (not once per sign-in).
+    /// Records whether Truecaller just accepted or refused our app key (the statement changes
+    /// nothing unless the verdict changed; every instance's readiness reads it).
     async fn note_app_key(&self, rejected: bool) {
-        if *self.key_seen() == Some(rejected) {
-            return;
+        if let Err(e) = self.inner.store.set_key_rejected(Provider::Truecaller, rejected).await {
+            warn!(error = %e, "could not record Truecaller's verdict on our app key");
         }
-        match self.inner.store.set_key_rejected(Provider::Truecaller, rejected).await {
-            Ok(()) => *self.key_seen() = Some(rejected),
-            Err(e) => warn!(error = %e, "could not record Truecaller's verdict on our app key"),
-        }
-    }
-
-    fn key_seen(&self) -> std::sync::MutexGuard<'_, Option<bool>> {
-        // A panic while holding this lock leaves a plain value behind; keep serving.
-        self.inner.app_key_rejected.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Wakes the requests held for `id` on every instance, outside a move (a browser starting
     /// over or cancelling ends its held requests wherever they are held).
     async fn wake_everywhere(&self, id: &str) {
         self.inner.waiters.wake(id);
-        if let Err(e) = self.inner.store.announce(id).await {
+        if let Err(e) = self.inner.store.announce_wake(id).await {
             warn!(sign_in = %short(id), error = %e, "could not tell other instances to wake their waiters");
         }
     }

@@ -53,7 +53,8 @@ impl SignInService {
                     self.inner.waiters.recheck_all();
                     loop {
                         match listener.next().await {
-                            Ok(Heard::Moved(id)) => self.inner.waiters.wake(&id),
+                            Ok(Heard::Moved(id)) => self.inner.waiters.recheck(&id),
+                            Ok(Heard::Woken(id)) => self.inner.waiters.wake(&id),
                             Ok(Heard::Reconnected) => {
                                 warn!("wake-up connection dropped and was made again; waiting browsers look again");
                                 self.inner.waiters.recheck_all();

@@ -11,13 +11,16 @@ use sqlx::{
 
 use super::{Engine, Store};
 
-/// The channel moves are announced on; the payload is the sign-in's id.
+/// The channel moves are announced on; the payload is the sign-in's id, or [`WAKE`] and the id
+/// for a wake-up without a move.
 const CHANNEL: &str = "sign_in_moved";
+const WAKE: &str = "wake:";
 
 /// The listening connection's name in `pg_stat_activity`, for operators (and the test that cuts it).
 pub const LISTENER_NAME: &str = "truecaller-signin wake-ups";
 
-/// Announces in the caller's transaction that `id` moved (nothing on SQLite).
+/// Announces in the caller's transaction that `id` moved (nothing on SQLite). Sign-in ids are
+/// ours and never start with [`WAKE`].
 pub(super) async fn announce_in(conn: &mut AnyConnection, engine: Engine, id: &str) -> Result<(), sqlx::Error> {
     if engine == Engine::Postgres {
         sqlx::query("SELECT pg_notify($1, $2)::text").bind(CHANNEL).bind(id).execute(&mut *conn).await?;
@@ -30,8 +33,10 @@ pub struct MoveListener(PgListener);
 
 /// What the listener heard.
 pub enum Heard {
-    /// This sign-in moved.
+    /// This sign-in moved: its waiters look again (this instance may have woken them already).
     Moved(String),
+    /// This sign-in's held requests must answer now (its browser started over or gave up).
+    Woken(String),
     /// The connection dropped and was made again: announcements in between were lost.
     Reconnected,
 }
@@ -40,18 +45,23 @@ impl MoveListener {
     /// The next announcement. An error means the connection is gone and could not be made again.
     pub async fn next(&mut self) -> Result<Heard, sqlx::Error> {
         Ok(match self.0.try_recv().await? {
-            Some(notice) => Heard::Moved(notice.payload().to_owned()),
+            Some(notice) => match notice.payload().strip_prefix(WAKE) {
+                Some(id) => Heard::Woken(id.to_owned()),
+                None => Heard::Moved(notice.payload().to_owned()),
+            },
             None => Heard::Reconnected,
         })
     }
 }
 
 impl Store {
-    /// Tells every instance's waiters to look at `id` again, outside any move (a browser that
-    /// starts over ends its held requests wherever they are held).
-    pub async fn announce(&self, id: &str) -> Result<(), sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
-        announce_in(&mut conn, self.engine, id).await
+    /// Tells every instance that `id`'s held requests must answer now, outside any move (a
+    /// browser that starts over ends its held requests wherever they are held).
+    pub async fn announce_wake(&self, id: &str) -> Result<(), sqlx::Error> {
+        if self.engine == Engine::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)::text").bind(CHANNEL).bind(format!("{WAKE}{id}")).execute(&self.pool).await?;
+        }
+        Ok(())
     }
 
     /// A new listening connection, or `None` on SQLite (there is nobody else to hear).

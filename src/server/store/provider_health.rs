@@ -7,11 +7,13 @@ use super::Store;
 use crate::{domain::Provider, server::clock};
 
 impl Store {
-    /// Records whether `provider` refused our key on its latest answer.
+    /// Records whether `provider` refused our key on its latest answer. One statement that
+    /// writes nothing while the verdict stays the same.
     pub async fn set_key_rejected(&self, provider: Provider, rejected: bool) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO provider_health (provider, key_rejected, updated_at) VALUES ($1, $2, $3)
-             ON CONFLICT (provider) DO UPDATE SET key_rejected = excluded.key_rejected, updated_at = excluded.updated_at",
+             ON CONFLICT (provider) DO UPDATE SET key_rejected = excluded.key_rejected, updated_at = excluded.updated_at
+             WHERE provider_health.key_rejected <> excluded.key_rejected",
         )
         .bind(provider.as_str())
         .bind(i64::from(rejected))
