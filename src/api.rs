@@ -42,6 +42,14 @@ pub async fn get_status(wait_ms: Option<u32>) -> Result<SignInStatus, ApiError> 
     respond(state.sign_ins.status(&session, wait).await)
 }
 
+/// "Need more time?": waits longer for the answer on the phone (a minute more, within the
+/// number's lock). Answers the status as it now is.
+#[server(endpoint = "signin/more-time")]
+pub async fn more_time() -> Result<SignInStatus, ApiError> {
+    let (state, session) = request().await?;
+    respond(state.sign_ins.ask_for_more_time(&session).await)
+}
+
 /// Abandons this browser's sign-in (the prompt already sent stays on the phone until it expires).
 #[server(endpoint = "signin/cancel")]
 pub async fn cancel() -> Result<SignInStatus, ApiError> {

@@ -11,8 +11,9 @@ pub const PAGE_LANGUAGE: &str = "en";
 pub enum SignInStatus {
     /// Nothing in progress for this browser.
     Idle,
-    /// A prompt is on the phone; the server gives up in `seconds_left`.
-    Waiting { phone: String, seconds_left: u32 },
+    /// A prompt is on the phone; the server gives up in `seconds_left`. `more_time`: the person
+    /// may still ask for more time to answer ("Need more time?").
+    Waiting { phone: String, seconds_left: u32, more_time: bool },
     /// The person approved (at `provider`); their profile is being fetched and checked. `phone`
     /// is the masked number typed, when there was one.
     Approved { phone: String, provider: Provider },

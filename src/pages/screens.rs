@@ -18,6 +18,21 @@ pub const DIGILOCKER_HINT: &str = "Use DigiLocker if you don't have Truecaller o
 pub const ONE_TAP_HINT: &str = "Sign in with the Truecaller account on this phone. There's nothing to type.";
 /// Opens (again) Truecaller's sheet while one-tap waits.
 pub const OPEN_TRUECALLER: &str = "Open Truecaller";
+/// Asks for a longer wait for the answer on the phone.
+pub const MORE_TIME: &str = "Need more time?";
+/// Under this many seconds left, the waiting page warns.
+pub const WARN_AT_SECS: u32 = 20;
+
+/// What the waiting page says about its time limit: a warning near the end (with the way to more
+/// time, when there is one), else once more time was given, how much is left now.
+pub fn time_note(left: u32, extended: Option<u32>, more_time: bool) -> String {
+    match (left, extended) {
+        (1..=WARN_AT_SECS, _) if more_time => format!("Less than {WARN_AT_SECS} seconds left. {MORE_TIME}"),
+        (1..=WARN_AT_SECS, _) => format!("Less than {WARN_AT_SECS} seconds left."),
+        (_, Some(total)) => format!("More time given. The countdown restarted at {}.", clock(total)),
+        _ => String::new(),
+    }
+}
 /// The one-tap control while the deep link is being prepared.
 pub const ONE_TAP_OPENING: &str = "Opening Truecaller…";
 /// Why the phone form appeared after a tap on one-tap: the sheet never took the screen.
@@ -158,7 +173,7 @@ pub fn screen(status: &SignInStatus) -> Screen {
             in_progress: false,
             countdown: None,
         },
-        SignInStatus::Waiting { phone, seconds_left } => Screen {
+        SignInStatus::Waiting { phone, seconds_left, .. } => Screen {
             class: "waiting",
             title: "Check your phone".to_owned(),
             body: Body(vec![
@@ -415,7 +430,7 @@ mod tests {
         let phone = || "+91 •••••••• 99".to_owned();
         let mut all: Vec<SignInStatus> = [
             SignInStatus::Idle,
-            SignInStatus::Waiting { phone: phone(), seconds_left: 42 },
+            SignInStatus::Waiting { phone: phone(), seconds_left: 42, more_time: true },
             SignInStatus::Approved { phone: phone(), provider: Provider::Truecaller },
             SignInStatus::SignedIn { name: "Rajat Kapoor".into() },
             SignInStatus::Rejected,
@@ -497,7 +512,7 @@ mod tests {
         for reason in REASONS {
             assert_eq!(class(SignInStatus::Failed { reason }), "failed");
         }
-        assert_eq!(class(SignInStatus::Waiting { phone: String::new(), seconds_left: 1 }), "waiting");
+        assert_eq!(class(SignInStatus::Waiting { phone: String::new(), seconds_left: 1, more_time: false }), "waiting");
         assert_eq!(class(SignInStatus::Approved { phone: String::new(), provider: Provider::DigiLocker }), "approved");
         assert_eq!(class(SignInStatus::AtDigiLocker { seconds_left: 1 }), "at-digilocker");
         assert_eq!(class(SignInStatus::DigiLockerDenied), "digilocker-denied");
@@ -602,7 +617,7 @@ mod tests {
 
     #[test]
     fn waiting_names_the_masked_number_in_bold() {
-        let waiting = screen(&SignInStatus::Waiting { phone: "+91 •••••••• 99".into(), seconds_left: 60 });
+        let waiting = screen(&SignInStatus::Waiting { phone: "+91 •••••••• 99".into(), seconds_left: 60, more_time: true });
         assert!(waiting.body.0.contains(&Run::Strong("+91 •••••••• 99".into())));
         assert_eq!(
             waiting.body.to_string(),
@@ -623,5 +638,14 @@ mod tests {
         assert_eq!(throttle_message(Throttle::RecentlyDeclined, 61), format!("{declined} Please try again in 2 minutes."));
         let error = crate::error::ApiError::Throttled { cause: Throttle::TooManyAttempts, retry_in_secs: 600 };
         assert_eq!(error.to_string(), "Too many sign-in attempts. Please try again in 10 minutes.");
+    }
+
+    #[test]
+    fn the_time_note_warns_near_the_end_and_says_when_more_time_was_given() {
+        assert_eq!(time_note(45, None, true), "");
+        assert_eq!(time_note(20, None, true), "Less than 20 seconds left. Need more time?");
+        assert_eq!(time_note(5, Some(120), false), "Less than 20 seconds left.");
+        assert_eq!(time_note(118, Some(120), true), "More time given. The countdown restarted at 2:00.");
+        assert_eq!(time_note(0, None, true), "");
     }
 }

@@ -17,7 +17,7 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use super::screens::{self, clock, Body, Countdown, Offer, Run, Screen};
 use crate::{
-    api::{cancel, get_status, initiate, sign_in_page, start_one_tap},
+    api::{cancel, get_status, initiate, more_time, sign_in_page, start_one_tap},
     domain::{check_phone_shape, FormFeedback, OneTapLink, SignInPageData, SignInStatus, Throttle},
     error::ApiError,
 };
@@ -75,6 +75,8 @@ fn SignInFlow(
     let sending = RwSignal::new(false);
     // Seconds since the last status arrived; the countdown subtracts it from the server's figure.
     let elapsed = RwSignal::new(0u32);
+    // "Need more time?" was answered: the wait now left (announced once).
+    let extended = RwSignal::new(None::<u32>);
     let watching = StoredValue::new(false);
     // Bumped whenever the person starts over; a status answer asked for before that is stale.
     let attempt = StoredValue::new(0u32);
@@ -114,6 +116,7 @@ fn SignInFlow(
 
     let send = move |number: String| {
         attempt.update_value(|a| *a += 1);
+        extended.set(None);
         sending.set(true);
         error.set(None);
         spawn_local(async move {
@@ -205,6 +208,22 @@ fn SignInFlow(
                     show(next);
                 }
             }
+        });
+    };
+    // "Need more time?": the server moves the deadline (within the number's lock) and answers
+    // the new status; the countdown starts from it.
+    let ask_more_time = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let asked_in = attempt.get_value();
+        spawn_local(async move {
+            let result = more_time().await;
+            if attempt.get_value() != asked_in {
+                return;
+            }
+            if let Ok(SignInStatus::Waiting { seconds_left, .. }) = &result {
+                extended.set(Some(*seconds_left));
+            }
+            show(result);
         });
     };
     let try_again = move |ev: SubmitEvent| {
@@ -341,12 +360,21 @@ fn SignInFlow(
                 {alternative}
             }
             .into_any(),
-            SignInStatus::Waiting { .. } => view! {
+            SignInStatus::Waiting { seconds_left, more_time, .. } => view! {
                 <div class=format!("state {}", shown.class)>
                     <div class="spinner" aria-hidden="true"></div>
                     <h2>{shown.title}</h2>
                     <p>{body_view(shown.body)}</p>
                     {countdown_view(shown.countdown, left)}
+                    // Said once when more time was given, and again near the end (WCAG 2.2.1).
+                    <p class="time-note" role="status">
+                        {move || screens::time_note(seconds_left.saturating_sub(elapsed.get()), extended.get(), more_time)}
+                    </p>
+                    {more_time.then(|| view! {
+                        <form class="more-time" method="post" action="/signin/more-time" on:submit=ask_more_time>
+                            <button type="submit" class="link">{screens::MORE_TIME}</button>
+                        </form>
+                    })}
                     // Quiet links here: the phone is where the person should look.
                     <div class="actions">{offers_view(shown.offers, digilocker, true, try_again, another_number)}</div>
                     <div inner_html=NOSCRIPT_REFRESH></div>
@@ -582,8 +610,18 @@ mod tests {
         assert!(page.contains(r#"class="state at-digilocker""#), "{page}");
         assert!(page.contains("Use Truecaller instead") && page.contains("1:30") && page.contains("http-equiv"), "{page}");
         assert!(!page.contains("Use another number"), "{page}");
-        let page = html(SignInStatus::Waiting { phone: "+91 •••••••• 99".into(), seconds_left: 60 });
+        let page = html(SignInStatus::Waiting { phone: "+91 •••••••• 99".into(), seconds_left: 60, more_time: true });
         assert!(page.contains(r#"<strong class="nowrap">+91 •••••••• 99</strong>"#), "{page}");
         assert!(page.contains(r#"class="link""#), "{page}");
+    }
+
+    #[test]
+    fn need_more_time_is_a_plain_form_post_only_while_more_time_can_be_given() {
+        let waiting = |more_time| SignInStatus::Waiting { phone: "+91 •••••••• 99".into(), seconds_left: 60, more_time };
+        let page = html(waiting(true));
+        assert!(page.contains(r#"action="/signin/more-time""#) && page.contains("Need more time?"), "{page}");
+        assert!(page.contains(r#"<p role="status" class="time-note">"#), "{page}");
+        let page = html(waiting(false));
+        assert!(!page.contains("/signin/more-time") && !page.contains("Need more time?"), "{page}");
     }
 }

@@ -70,6 +70,12 @@ pub struct CancelForm {
     then: Option<String>,
 }
 
+/// `POST /signin/more-time`: "Need more time?" without JavaScript; back to the waiting page.
+pub async fn more_time(State(sign_ins): State<SignInService>, session: Session) -> Result<impl IntoResponse, Error> {
+    sign_ins.ask_for_more_time(&AuthSession::new(session)).await?;
+    Ok(Redirect::to("/"))
+}
+
 /// `POST /signin/cancel`: give up the current sign-in and show the start again (the phone form
 /// when asked for).
 pub async fn cancel(

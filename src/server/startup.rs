@@ -148,6 +148,7 @@ impl Application {
             .route("/metrics", get(metrics::render))
             .route("/signin", post(forms::initiate))
             .route("/signin/cancel", post(forms::cancel))
+            .route("/signin/more-time", post(forms::more_time))
             .route("/signin/one-tap", get(one_tap::start))
             .route("/digilocker/start", post(digilocker::start))
             .route("/digilocker/continue", get(digilocker::continue_to_consent))

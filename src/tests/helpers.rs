@@ -339,6 +339,12 @@ impl Browser {
         result.unwrap_or_else(|e| panic!("signout answered {status}: {e:?}"));
     }
 
+    /// "Need more time?"
+    pub async fn more_time(&self) -> SignInStatus {
+        let (status, result) = self.call("api/signin/more-time", &[]).await;
+        result.unwrap_or_else(|e| panic!("more-time answered {status}: {e:?}"))
+    }
+
     pub async fn cancel(&self) -> SignInStatus {
         let (status, result) = self.call("api/signin/cancel", &[]).await;
         result.unwrap_or_else(|e| panic!("cancel answered {status}: {e:?}"))

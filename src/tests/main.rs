@@ -9,6 +9,7 @@ mod cross_site;
 mod digilocker_flow;
 mod hostile_input;
 mod instances;
+mod more_time;
 mod one_tap_flow;
 mod operations;
 mod provider_answers;

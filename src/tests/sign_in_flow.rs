@@ -24,7 +24,7 @@ async fn approving_the_prompt_signs_the_browser_in_and_creates_the_account() {
     let browser = app.browser();
 
     let waiting = browser.initiate("+91 99999 99999").await;
-    assert!(matches!(&waiting, SignInStatus::Waiting { phone, seconds_left } if phone == "+91 •••••••• 99" && *seconds_left >= 59), "{waiting:?}");
+    assert!(matches!(&waiting, SignInStatus::Waiting { phone, seconds_left, more_time: true } if phone == "+91 •••••••• 99" && *seconds_left >= 59), "{waiting:?}");
     let before = browser.cookies();
     assert!(before.is_some(), "a session cookie is set while waiting");
 

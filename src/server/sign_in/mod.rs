@@ -5,6 +5,7 @@
 mod callbacks;
 mod complete;
 mod digilocker;
+mod more_time;
 mod one_tap;
 mod start;
 mod status;

@@ -27,7 +27,9 @@ impl SignInService {
                 let open = self.link_for(row, PAGE_LANGUAGE).map(|l| l.simulated_sheet.unwrap_or(l.deep_link));
                 SignInStatus::AtTruecaller { seconds_left, open: open.unwrap_or_default() }
             }
-            (_, Phase::Sending | Phase::Waiting) => SignInStatus::Waiting { phone: masked(), seconds_left },
+            (_, Phase::Sending | Phase::Waiting) => {
+                SignInStatus::Waiting { phone: masked(), seconds_left, more_time: self.more_time(row).is_some() }
+            }
             (_, Phase::Fetching | Phase::Approved) => SignInStatus::Approved { phone: masked(), provider: row.provider },
             (_, Phase::Rejected) => SignInStatus::Rejected,
             (_, Phase::ChoseAnotherWay) => SignInStatus::ChoseAnotherWay,

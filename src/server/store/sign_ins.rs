@@ -192,6 +192,29 @@ impl Store {
         Ok(moved)
     }
 
+    /// Moves an unanswered sign-in's deadline from `from` to `to` (the person asked for more
+    /// time); false if it was answered, timed out or extended meanwhile. Audited.
+    pub async fn extend_deadline(&self, id: &str, from: i64, to: i64) -> Result<bool, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let extended = sqlx::query(
+            "UPDATE sign_ins SET deadline = $1, updated_at = $2
+             WHERE id = $3 AND deadline = $4 AND phase IN ('sending', 'waiting')",
+        )
+        .bind(to)
+        .bind(clock::now_ms())
+        .bind(id)
+        .bind(from)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if extended {
+            insert_event(&mut tx, Some(id), "more_time", Some(&format!("{}s", (to - from) / 1000))).await?;
+        }
+        tx.commit().await?;
+        Ok(extended)
+    }
+
     /// Sign-ins still sending or waiting after their deadline.
     pub async fn overdue(&self, now: i64) -> Result<Vec<String>, sqlx::Error> {
         sqlx::query_scalar("SELECT id FROM sign_ins WHERE phase IN ('sending', 'waiting') AND deadline <= $1")
