@@ -213,6 +213,11 @@ async fn run() {
         sign_ins(&http, &counted, n, 8).await;
         let statements = (counted.statements() - before) as f64 / n as f64;
         drop(counted);
+        // BENCH_ONLY=statements: the count alone (quick).
+        if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "statements") {
+            println!("| {} | | | | | | {statements:.1} | |", kind.name());
+            continue;
+        }
 
         round += 1;
         let timed = Arc::new(deploy(kind, &admin, false, round).await);
