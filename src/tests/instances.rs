@@ -7,7 +7,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokio::task::JoinHandle;
-use truecaller_signin::{domain::SignInStatus, server::store::LISTENER_NAME};
+use truecaller_signin::{
+    domain::{SignInStatus, Throttle},
+    error::ApiError,
+    server::store::LISTENER_NAME,
+};
 
 use crate::helpers::{eventually, free_port, fresh_database, on_postgres, spawn_app, spawn_app_on, Browser, StandaloneSim, TestApp};
 
@@ -312,4 +316,30 @@ async fn a_refused_app_key_met_by_one_instance_makes_every_instance_not_ready_un
     assert_eq!((ready(&a).await, ready(&b).await), (200, 200));
     misconfigured.browser().initiate("+91 98765 56565").await;
     assert_eq!((ready(&a).await, ready(&b).await), (503, 503));
+}
+
+#[tokio::test]
+async fn per_number_limits_count_prompts_and_rejections_from_both_instances() {
+    // Two prompts per number per 15 minutes, no lock between them: one through A, one through B,
+    // and the third (through A) is refused.
+    let Some(Pair { a, b, .. }) = pair(&[("RATE_NUMBER_PER_15_MIN", "2"), ("SIGNIN_LOCK_SECS", "0")]).await else { return };
+    assert_eq!(a.browser().initiate_raw("+91 98765 70001").await.0, 200);
+    assert_eq!(b.browser().initiate_raw("+91 98765 70001").await.0, 200);
+    let (status, refused) = a.browser().initiate_raw("+91 98765 70001").await;
+    assert_eq!(status, 429, "{refused:?}");
+
+    // Two rejections, one of a prompt sent through each instance, pause the number on both.
+    let Some(Pair { a, b, sim, .. }) = pair(&[("SIGNIN_LOCK_SECS", "0")]).await else { return };
+    for app in [&a, &b] {
+        let browser = app.browser();
+        assert!(matches!(browser.initiate("+91 98765 70002").await, SignInStatus::Waiting { .. }));
+        sim.client().answer("919876570002", false, true).await;
+        assert_eq!(browser.settle(Duration::from_secs(5)).await, SignInStatus::Rejected);
+    }
+    for app in [&a, &b] {
+        let (status, refused) = app.browser().initiate_raw("+91 98765 70002").await;
+        assert_eq!(status, 429, "{refused:?}");
+        let paused = matches!(refused, Err(ApiError::Throttled { cause: Throttle::RecentlyDeclined, .. }));
+        assert!(paused, "{refused:?}");
+    }
 }
