@@ -22,8 +22,12 @@ pub const LISTENER_NAME: &str = "truecaller-signin wake-ups";
 /// Announces in the caller's transaction that `id` moved (nothing on SQLite). Sign-in ids are
 /// ours and never start with [`WAKE`].
 pub(super) async fn announce_in(conn: &mut AnyConnection, engine: Engine, id: &str) -> Result<(), sqlx::Error> {
+    notify(conn, engine, id).await
+}
+
+async fn notify(conn: &mut AnyConnection, engine: Engine, payload: &str) -> Result<(), sqlx::Error> {
     if engine == Engine::Postgres {
-        sqlx::query("SELECT pg_notify($1, $2)::text").bind(CHANNEL).bind(id).execute(&mut *conn).await?;
+        sqlx::query("SELECT pg_notify($1, $2)::text").bind(CHANNEL).bind(payload).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -58,10 +62,11 @@ impl Store {
     /// Tells every instance that `id`'s held requests must answer now, outside any move (a
     /// browser that starts over ends its held requests wherever they are held).
     pub async fn announce_wake(&self, id: &str) -> Result<(), sqlx::Error> {
-        if self.engine == Engine::Postgres {
-            sqlx::query("SELECT pg_notify($1, $2)::text").bind(CHANNEL).bind(format!("{WAKE}{id}")).execute(&self.pool).await?;
+        if self.engine == Engine::Sqlite {
+            return Ok(());
         }
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        notify(&mut conn, self.engine, &format!("{WAKE}{id}")).await
     }
 
     /// A new listening connection, or `None` on SQLite (there is nobody else to hear).
