@@ -24,7 +24,8 @@ pub async fn initiate(phone: String) -> Result<SignInStatus, ApiError> {
 pub async fn start_one_tap() -> Result<OneTapLink, ApiError> {
     let (state, session) = request().await?;
     let client = client_ip(&state).await?;
-    respond(state.sign_ins.start_one_tap(&session, client, crate::domain::PAGE_LANGUAGE).await)
+    let lang = leptos_i18n::Locale::as_str(crate::server::language::of_current_request());
+    respond(state.sign_ins.start_one_tap(&session, client, lang).await)
 }
 
 /// What the sign-in page renders on load: the status and any feedback from a plain form post.
@@ -39,7 +40,8 @@ pub async fn sign_in_page() -> Result<SignInPageData, ApiError> {
 pub async fn get_status(wait_ms: Option<u32>) -> Result<SignInStatus, ApiError> {
     let (state, session) = request().await?;
     let wait = std::time::Duration::from_millis(u64::from(wait_ms.unwrap_or(0)));
-    respond(state.sign_ins.status(&session, wait).await)
+    let lang = leptos_i18n::Locale::as_str(crate::server::language::of_current_request());
+    respond(state.sign_ins.status(&session, wait, lang).await)
 }
 
 /// "Need more time?": waits longer for the answer on the phone (a minute more, within the

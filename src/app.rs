@@ -1,22 +1,26 @@
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_i18n::{td_string, Locale as _};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Html, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
+    hooks::use_location,
     SsrMode, StaticSegment,
 };
 
 use crate::{
     api::get_mode,
+    i18n::Locale,
     pages::{account::AccountPage, sign_in::SignInPage},
 };
 
 /// The HTML document around the app (server only renders it; the browser hydrates `<App/>`).
+/// `lang` and `dir` on `<html>` come from the i18n provider in `<App/>`.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::headers::set_page_policy();
     view! {
         <!DOCTYPE html>
-        <html lang=crate::domain::PAGE_LANGUAGE>
+        <html>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -34,50 +38,129 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The page's language, as the i18n provider resolved it for this request (English outside one,
+/// as in unit tests). Pages read it once: changing language reloads the page (`POST /language`).
+pub fn page_locale() -> Locale {
+    use_context::<leptos_i18n::I18nContext<Locale>>().map(|i18n| i18n.get_locale_untracked()).unwrap_or_default()
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // The server decides the language (`server::language`: the switcher's cookie, else
+    // Accept-Language, else English) and writes it on `<html lang>`, which hydration reads back.
+    // The library's own cookie stays off: only an explicit choice is remembered.
+    // The context is made here rather than with the generated `I18nContextProvider`, which also
+    // renders an empty `<script>` without the page's CSP nonce.
+    #[cfg(feature = "ssr")]
+    let header = leptos_i18n::context::UseLocalesOptions::default().ssr_lang_header_getter(|| {
+        Some(crate::server::language::of_current_request().as_str().to_owned())
+    });
+    #[cfg(not(feature = "ssr"))]
+    let header = leptos_i18n::context::UseLocalesOptions::default();
+    let options = leptos_i18n::context::I18nContextOptions::<Locale> {
+        enable_cookie: false,
+        ssr_lang_header_getter: header,
+        ..Default::default()
+    };
+    let i18n = leptos_i18n::context::init_i18n_context_with_options(options);
+    provide_context(i18n);
+    let locale = i18n.get_locale_untracked();
     view! {
-        <Title text="Sign in with Truecaller"/>
-        <Router>
-            <SimulatorBanner/>
-            <main>
-                <Routes fallback=NotFound>
-                    // Async: both pages are small and decide on a redirect from session data, which
-                    // must happen before any byte is sent (a real 302, no JavaScript needed).
-                    <Route path=StaticSegment("") view=SignInPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
-                </Routes>
-            </main>
-        </Router>
+        <Html attr:lang=locale.as_str() attr:dir=locale.direction().as_str()/>
+            <Title text=move || td_string!(page_locale(), page_title)/>
+            <Router>
+                <SimulatorBanner/>
+                <main>
+                    <Routes fallback=NotFound>
+                        // Async: both pages are small and decide on a redirect from session data, which
+                        // must happen before any byte is sent (a real 302, no JavaScript needed).
+                        <Route path=StaticSegment("") view=SignInPage ssr=SsrMode::Async/>
+                        <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
+                    </Routes>
+                </main>
+                <LanguageSwitcher/>
+            </Router>
+    }
+}
+
+/// Every language, each named in itself; a plain form post (`POST /language`) that sets the
+/// cookie and comes back here, with or without JavaScript.
+#[component]
+fn LanguageSwitcher() -> impl IntoView {
+    let current = page_locale();
+    let location = use_location();
+    let back = move || {
+        let search = location.search.get();
+        if search.is_empty() { location.pathname.get() } else { format!("{}?{search}", location.pathname.get()) }
+    };
+    let choices = Locale::get_all()
+        .iter()
+        .map(|&locale| {
+            let name = td_string!(locale, language_name);
+            view! {
+                <button
+                    type="submit"
+                    name="lang"
+                    value=locale.as_str()
+                    lang=locale.as_str()
+                    dir=locale.direction().as_str()
+                    class="link"
+                    aria-current=(locale == current).then_some("true")
+                >
+                    {name}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="languages" aria-label=td_string!(current, language_label)>
+            <form method="post" action="/language">
+                <input type="hidden" name="back" value=back/>
+                {choices}
+            </form>
+        </nav>
     }
 }
 
 /// Says plainly when no real Truecaller is involved, and where the simulated phone is.
 #[component]
 fn SimulatorBanner() -> impl IntoView {
+    let locale = page_locale();
     let mode = Resource::new(|| (), |_| get_mode());
+    let phone_link = move |text: String| view! { <a href="/simulator" target="_blank" rel="noopener">{text}</a> };
+    let who_link = move |text: String| view! { <a href="/simulator#digilocker" target="_blank" rel="noopener">{text}</a> };
     view! {
         <Suspense>
             {move || Suspend::new(async move {
                 mode.await.ok().filter(|m| m.simulator || m.digilocker_simulator).map(|mode| view! {
-                    <aside class="banner" aria-label="Simulator mode">
-                        <strong>"Simulator mode"</strong>
+                    <aside class="banner" aria-label=td_string!(locale, simulator_mode)>
+                        <strong>{td_string!(locale, simulator_mode)}</strong>
                         {mode.simulator.then(|| view! {
-                            " · No real Truecaller requests are sent. Answer prompts on the "
-                            <a href="/simulator" target="_blank" rel="noopener">"simulated phone"</a>"."
+                            " · " {linked(td_string!(locale, simulator_truecaller, <a> = anchor).to_string(), phone_link)}
                         })}
-                        {mode.digilocker_simulator.then(|| view! {
-                            " DigiLocker is simulated too: its consent page lets you pick a test person"
-                            {mode.simulator.then(|| view! {
-                                " (" <a href="/simulator#digilocker" target="_blank" rel="noopener">"who they are"</a> ")"
-                            })}
-                            "."
+                        {mode.digilocker_simulator.then(|| if mode.simulator {
+                            view! { " " {linked(td_string!(locale, simulator_digilocker_who, <a> = anchor).to_string(), who_link)} }.into_any()
+                        } else {
+                            view! { " " {td_string!(locale, simulator_digilocker)} }.into_any()
                         })}
                     </aside>
                 })
             })}
         </Suspense>
+    }
+}
+
+/// `<a>…</a>` in a message: the link's words between two markers, drawn by `linked`.
+fn anchor(f: &mut std::fmt::Formatter<'_>, children: leptos_i18n::display::Children) -> std::fmt::Result {
+    write!(f, "\u{2}{children}\u{3}")
+}
+
+/// A message with one link in it: the text before, the link (`link` draws it), the text after.
+fn linked<V: IntoView + 'static>(message: String, link: impl Fn(String) -> V) -> AnyView {
+    match message.split_once('\u{2}').and_then(|(before, rest)| rest.split_once('\u{3}').map(|(inner, after)| (before, inner, after))) {
+        Some((before, inner, after)) => view! { {before.to_owned()} {link(inner.to_owned())} {after.to_owned()} }.into_any(),
+        None => message.into_any(),
     }
 }
 
@@ -87,10 +170,11 @@ fn NotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
+    let locale = page_locale();
     view! {
         <section class="card">
-            <h1>"Page not found"</h1>
-            <p><a href="/">"Go to sign-in"</a></p>
+            <h1>{td_string!(locale, not_found_title)}</h1>
+            <p><a href="/">{td_string!(locale, go_to_sign_in)}</a></p>
         </section>
     }
 }

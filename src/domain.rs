@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-/// The language pages are written in (the `lang` of `<html>`; Truecaller's sheet follows it).
-pub const PAGE_LANGUAGE: &str = "en";
+/// The cookie that remembers the language a person chose with the page's switcher.
+pub const LANGUAGE_COOKIE: &str = "lang";
 
 /// Where a browser's sign-in stands, as the sign-in component renders it.
 ///
@@ -146,12 +146,35 @@ pub struct OneTapLink {
     pub simulated_sheet: Option<String>,
 }
 
-/// A number the server refused, and why.
+/// A number (or a request) the server refused, and why; worded when the page is drawn, in its
+/// language.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormFeedback {
     pub phone: String,
-    pub message: String,
+    pub error: crate::error::ApiError,
 }
+
+/// Why a typed number was refused (worded by `pages::screens::phone_problem`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PhoneProblem {
+    Empty,
+    BadCharacters,
+    TooShort,
+    TooLong,
+    /// Not a number libphonenumber knows (the server's verdict).
+    Invalid,
+    /// A valid number, but not a mobile one (the server's verdict).
+    NotMobile,
+}
+
+/// In English, for logs and JSON clients; pages word it in their own language.
+impl std::fmt::Display for PhoneProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(crate::pages::screens::phone_problem(*self, crate::i18n::Locale::en))
+    }
+}
+
+impl std::error::Error for PhoneProblem {}
 
 /// What the signed-in page shows: the account and the profile details the person shared.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,24 +237,24 @@ pub struct AppMode {
 /// The browser's quick check before sending a number: characters and length only.
 ///
 /// Full validation (libphonenumber) runs on the server; its metadata would multiply the wasm size.
-pub fn check_phone_shape(input: &str) -> Result<(), &'static str> {
+pub fn check_phone_shape(input: &str) -> Result<(), PhoneProblem> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
-        return Err("Enter your mobile number.");
+        return Err(PhoneProblem::Empty);
     }
     let body = trimmed.strip_prefix('+').unwrap_or(trimmed);
     if !body
         .chars()
         .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
     {
-        return Err("Use digits only, with an optional + in front.");
+        return Err(PhoneProblem::BadCharacters);
     }
     let digits = body.chars().filter(char::is_ascii_digit).count();
     match digits {
-        0..=6 => Err("That number is too short."),
+        0..=6 => Err(PhoneProblem::TooShort),
         // E.164 allows 15 digits; an international prefix such as 00 adds up to 3 more.
         7..=18 => Ok(()),
-        _ => Err("That number is too long."),
+        _ => Err(PhoneProblem::TooLong),
     }
 }
 
@@ -248,11 +271,12 @@ mod tests {
 
     #[test]
     fn shape_check_explains_what_is_wrong() {
-        assert_eq!(check_phone_shape("  "), Err("Enter your mobile number."));
-        assert_eq!(check_phone_shape("+46 76x"), Err("Use digits only, with an optional + in front."));
-        assert_eq!(check_phone_shape("++4676012345"), Err("Use digits only, with an optional + in front."));
-        assert_eq!(check_phone_shape("12345"), Err("That number is too short."));
-        assert_eq!(check_phone_shape("1234567890123456789"), Err("That number is too long."));
+        assert_eq!(check_phone_shape("  "), Err(PhoneProblem::Empty));
+        assert_eq!(check_phone_shape("+46 76x"), Err(PhoneProblem::BadCharacters));
+        assert_eq!(check_phone_shape("++4676012345"), Err(PhoneProblem::BadCharacters));
+        assert_eq!(check_phone_shape("12345"), Err(PhoneProblem::TooShort));
+        assert_eq!(check_phone_shape("1234567890123456789"), Err(PhoneProblem::TooLong));
+        assert_eq!(PhoneProblem::TooShort.to_string(), "That number is too short.");
     }
 
     #[test]

@@ -2,27 +2,45 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{domain::Throttle, pages::screens::throttle_message};
+use crate::{
+    domain::{PhoneProblem, Throttle},
+    i18n::Locale,
+    pages::screens,
+};
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
 
+/// `Display` is the English wording (logs, the JSON `error` of API answers); pages use
+/// [`ApiError::message`] in their own language.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum ApiError {
-    /// The number typed is not a valid mobile number; the message says why.
-    #[error("{0}")]
-    InvalidPhone(String),
+    /// The number typed is not a valid mobile number; the problem says why.
+    #[error("{}", self.message(Locale::en))]
+    InvalidPhone(PhoneProblem),
     /// Something failed on our side; details are in the server log only.
-    #[error("Something went wrong on our side. Please try again.")]
+    #[error("{}", self.message(Locale::en))]
     Internal,
     /// Refused for now; the same request may succeed after `retry_in_secs`. Worded with the other
-    /// screens (`pages::screens`); the server also sends this text to pages without JavaScript.
-    #[error("{}", throttle_message(*cause, *retry_in_secs))]
+    /// screens (`pages::screens`).
+    #[error("{}", self.message(Locale::en))]
     Throttled { cause: Throttle, retry_in_secs: u32 },
     /// The request never got a usable answer (network, server restarting).
-    #[error("Could not reach the server. Check your connection and try again.")]
+    #[error("{}", self.message(Locale::en))]
     Transport(String),
+}
+
+impl ApiError {
+    /// What a person reads, in `locale`.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            Self::InvalidPhone(problem) => screens::phone_problem(*problem, locale).to_owned(),
+            Self::Internal => leptos_i18n::td_string!(locale, error_internal).to_owned(),
+            Self::Throttled { cause, retry_in_secs } => screens::throttle_message(*cause, locale, *retry_in_secs),
+            Self::Transport(_) => leptos_i18n::td_string!(locale, error_transport).to_owned(),
+        }
+    }
 }
 
 impl FromServerFnError for ApiError {

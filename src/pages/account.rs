@@ -1,25 +1,29 @@
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use leptos_router::{components::Redirect, hooks::use_navigate};
 
 use crate::{
     api::{current_account, SignOut},
+    app::page_locale,
     domain::AccountView,
+    i18n::Locale,
 };
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let account = Resource::new(|| (), |_| current_account());
+    let locale = page_locale();
     view! {
-        <Suspense fallback=|| view! { <section class="card"><p class="muted">"Loading your account…"</p></section> }>
+        <Suspense fallback=move || view! { <section class="card"><p class="muted">{td_string!(locale, account_loading)}</p></section> }>
             {move || Suspend::new(async move {
                 match account.await {
                     Ok(Some(account)) => view! { <AccountCard account/> }.into_any(),
                     Ok(None) => view! { <Redirect path="/"/> }.into_any(),
                     Err(e) => view! {
                         <section class="card">
-                            <h1>"Your account"</h1>
-                            <p class="error" role="alert">{e.to_string()}</p>
-                            <p><a href="/account">"Try again"</a></p>
+                            <h1>{td_string!(locale, account_title)}</h1>
+                            <p class="error" role="alert">{e.message(locale)}</p>
+                            <p><a href="/account">{td_string!(locale, offer_try_again)}</a></p>
                         </section>
                     }
                     .into_any(),
@@ -43,9 +47,39 @@ fn initials(name: &str) -> String {
     if letters.is_empty() { "?".to_owned() } else { letters }
 }
 
+/// A profile detail's label in `locale`: the key the server stores it under (`email`), or the
+/// English label accounts created before languages were stored with (`Email`); anything else is
+/// shown as stored.
+fn detail_label(key: &str, locale: Locale) -> String {
+    let label = match key.to_ascii_lowercase().replace(' ', "_").as_str() {
+        "email" => td_string!(locale, detail_email),
+        "job_title" => td_string!(locale, detail_job_title),
+        "company" => td_string!(locale, detail_company),
+        "city" => td_string!(locale, detail_city),
+        "country" => td_string!(locale, detail_country),
+        "gender" => td_string!(locale, detail_gender),
+        "about" => td_string!(locale, detail_about),
+        "website" => td_string!(locale, detail_website),
+        "facebook" => td_string!(locale, detail_facebook),
+        "twitter" => td_string!(locale, detail_twitter),
+        "badges" => td_string!(locale, detail_badges),
+        _ => return key.to_owned(),
+    };
+    label.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::initials;
+    use super::{detail_label, initials};
+    use crate::i18n::Locale;
+
+    #[test]
+    fn detail_labels_follow_the_language_whatever_form_they_were_stored_in() {
+        assert_eq!(detail_label("job_title", Locale::en), "Job title");
+        assert_eq!(detail_label("Job title", Locale::en), "Job title");
+        assert_ne!(detail_label("email", Locale::hi), "Email");
+        assert_eq!(detail_label("Something new", Locale::hi), "Something new");
+    }
 
     #[test]
     fn initials_take_the_first_and_last_word() {
@@ -67,21 +101,23 @@ fn AccountCard(account: AccountView) -> impl IntoView {
             navigate("/", Default::default());
         }
     });
+    let locale = page_locale();
+    let name = account.name.as_str();
     let greeting = if account.new_account {
-        format!("Welcome, {}! Your account is ready.", account.name)
+        td_string!(locale, welcome_new, name).to_string()
     } else {
-        format!("Welcome back, {}.", account.name)
+        td_string!(locale, welcome_back, name).to_string()
     };
     let details = account
         .details
         .into_iter()
-        .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
+        .map(|(key, value)| view! { <dt>{detail_label(&key, locale)}</dt><dd>{value}</dd> })
         .collect_view();
     // Which providers vouched for this person; "verified" because each checked who they are.
     let ways_in = account
         .ways_in
         .iter()
-        .map(|provider| format!("{} (verified)", provider.label()))
+        .map(|provider| td_string!(locale, verified, provider = provider.label()).to_string())
         .collect::<Vec<_>>()
         .join(", ");
     // The initials are always there; a picture, when the profile has one, covers them once it
@@ -118,16 +154,16 @@ fn AccountCard(account: AccountView) -> impl IntoView {
                 </div>
             </header>
             <p class="greeting" role="status">{greeting}</p>
-            <h2>"Your details"</h2>
+            <h2>{td_string!(locale, your_details)}</h2>
             <dl class="details">
-                <dt>"Name"</dt><dd>{account.name}</dd>
+                <dt>{td_string!(locale, detail_name)}</dt><dd>{account.name}</dd>
                 {details}
-                <dt>"Ways in"</dt>
+                <dt>{td_string!(locale, detail_ways_in)}</dt>
                 <dd class="ways-in">{ways_in}</dd>
             </dl>
-            <p class="muted">{format!("Signed in {} time{}.", account.sign_in_count, if account.sign_in_count == 1 { "" } else { "s" })}</p>
+            <p class="muted">{td_string!(locale, sign_in_count, count = account.sign_in_count).to_string()}</p>
             <ActionForm action=sign_out>
-                <button type="submit" class="secondary">"Sign out"</button>
+                <button type="submit" class="secondary">{td_string!(locale, sign_out)}</button>
             </ActionForm>
         </section>
     }

@@ -1,43 +1,43 @@
-//! Every word the sign-in page says about a status, in one table: `screen(&SignInStatus)`.
+//! Every word the sign-in page says about a status, in one table: `screen(&SignInStatus, Locale)`.
 //!
-//! Pure data, no views: `sign_in.rs` turns a `Screen` into markup. Throttle wording lives here
-//! too (`throttle_reason`, `throttle_message`); `ApiError`'s message for a throttle is built
-//! from it, on the server as well as in the browser.
+//! Pure data, no views: `sign_in.rs` turns a `Screen` into markup. The words come from
+//! `locales/*.json` in the page's language; throttle and phone wording lives here too
+//! (`throttle_reason`, `throttle_message`, `phone_problem`), so `ApiError` says the same on the
+//! server (in English, for logs and JSON clients) as the page does in the person's language.
 
 use std::fmt;
 
-use crate::domain::{FailureReason, SignInStatus, Throttle};
+use leptos_i18n::td_string;
 
-/// The card's heading, above every screen.
-pub const PAGE_TITLE: &str = "Sign in with Truecaller";
-/// Between the Truecaller form and the DigiLocker control.
-pub const DIVIDER: &str = "or";
-/// Under the DigiLocker control on the phone form.
-pub const DIGILOCKER_HINT: &str = "Use DigiLocker if you don't have Truecaller on this phone.";
-/// Above the one-tap control (Android).
-pub const ONE_TAP_HINT: &str = "Sign in with the Truecaller account on this phone. There's nothing to type.";
-/// Opens (again) Truecaller's sheet while one-tap waits.
-pub const OPEN_TRUECALLER: &str = "Open Truecaller";
-/// Asks for a longer wait for the answer on the phone.
-pub const MORE_TIME: &str = "Need more time?";
+use crate::{
+    domain::{FailureReason, PhoneProblem, SignInStatus, Throttle},
+    i18n::Locale,
+};
+
 /// Under this many seconds left, the waiting page warns.
 pub const WARN_AT_SECS: u32 = 20;
 
 /// What the waiting page says about its time limit: a warning near the end (with the way to more
 /// time, when there is one), else once more time was given, how much is left now.
-pub fn time_note(left: u32, extended: Option<u32>, more_time: bool) -> String {
+pub fn time_note(locale: Locale, left: u32, extended: Option<u32>, more_time: bool) -> String {
     match (left, extended) {
-        (1..=WARN_AT_SECS, _) if more_time => format!("Less than {WARN_AT_SECS} seconds left. {MORE_TIME}"),
-        (1..=WARN_AT_SECS, _) => format!("Less than {WARN_AT_SECS} seconds left."),
-        (_, Some(total)) => format!("More time given. The countdown restarted at {}.", clock(total)),
+        (1..=WARN_AT_SECS, _) => {
+            let warning = td_string!(locale, time_warning, seconds = WARN_AT_SECS).to_string();
+            if more_time { format!("{warning} {}", td_string!(locale, more_time)) } else { warning }
+        }
+        (_, Some(total)) => td_string!(locale, time_restarted, clock = clock(total)).to_string(),
         _ => String::new(),
     }
 }
-/// The one-tap control while the deep link is being prepared.
-pub const ONE_TAP_OPENING: &str = "Opening Truecaller…";
-/// Why the phone form appeared after a tap on one-tap: the sheet never took the screen.
-pub const APP_MISSING: &str =
-    "Truecaller didn't open on this phone. Enter your mobile number instead, or verify with DigiLocker.";
+
+/// Emphasis inside a message (`<b>…</b>` in the message files) is carried in the text between
+/// these two control characters, which no message contains, and split into runs by `Body::marked`.
+const STRONG_START: char = '\u{2}';
+const STRONG_END: char = '\u{3}';
+
+fn strong(f: &mut fmt::Formatter<'_>, children: leptos_i18n::display::Children) -> fmt::Result {
+    write!(f, "{STRONG_START}{children}{STRONG_END}")
+}
 
 /// What one status looks like on the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub struct Screen {
     /// What happened and what to do, with the retry note where a lock applies.
     pub body: Body,
     /// What a screen reader hears when the page switches to this status.
-    pub announcement: &'static str,
+    pub announcement: String,
     /// The ways forward, in the order they are shown.
     pub offers: &'static [Offer],
     /// Still in progress: a spinner, and without JavaScript the page reloads itself.
@@ -65,7 +65,7 @@ impl Screen {
 
     /// Offers the way back to the phone form (under whichever label).
     pub fn offers_another_number(&self) -> bool {
-        self.offers.iter().any(|o| matches!(o, Offer::AnotherNumber(_)))
+        self.offers.iter().any(|o| matches!(o, Offer::Back(_)))
     }
 }
 
@@ -74,31 +74,44 @@ impl Screen {
 pub enum Offer {
     /// "Try again": a new Truecaller prompt to the number typed.
     Retry,
-    /// Back to the phone form (cancels what is pending), with its label on this screen.
-    AnotherNumber(&'static str),
+    /// Back to the start (cancels what is pending), under the label that fits this screen.
+    Back(Back),
     /// "Verify with DigiLocker": a plain form post to `/digilocker/start` (starts over there).
     DigiLocker,
 }
 
-/// The usual label of the way back to the phone form.
-pub const ANOTHER_NUMBER: Offer = Offer::AnotherNumber("Use another number");
-/// The way back to the phone form, from a DigiLocker wait.
-pub const USE_TRUECALLER: Offer = Offer::AnotherNumber("Use Truecaller instead");
-/// The way to the phone form from one-tap (Android), where nothing was typed.
-pub const USE_NUMBER: Offer = Offer::AnotherNumber("Use a phone number instead");
+/// How the way back is labelled: where it leads differs by what the person was doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Back {
+    /// "Use another number": the phone form.
+    AnotherNumber,
+    /// "Use Truecaller instead", from a DigiLocker wait: where Truecaller starts (one-tap on Android).
+    UseTruecaller,
+    /// "Use a phone number instead", from one-tap (Android), where nothing was typed.
+    UseNumber,
+}
+
+/// The usual way back to the phone form.
+pub const ANOTHER_NUMBER: Offer = Offer::Back(Back::AnotherNumber);
+/// The way back from a DigiLocker wait.
+pub const USE_TRUECALLER: Offer = Offer::Back(Back::UseTruecaller);
+/// The way to the phone form from one-tap (Android).
+pub const USE_NUMBER: Offer = Offer::Back(Back::UseNumber);
 
 impl Offer {
-    pub fn label(self) -> &'static str {
+    pub fn label(self, locale: Locale) -> &'static str {
         match self {
-            Self::Retry => "Try again",
-            Self::AnotherNumber(label) => label,
-            Self::DigiLocker => "Verify with DigiLocker",
+            Self::Retry => td_string!(locale, offer_try_again),
+            Self::Back(Back::AnotherNumber) => td_string!(locale, offer_another_number),
+            Self::Back(Back::UseTruecaller) => td_string!(locale, offer_use_truecaller),
+            Self::Back(Back::UseNumber) => td_string!(locale, offer_use_number),
+            Self::DigiLocker => td_string!(locale, offer_digilocker),
         }
     }
 }
 
 /// A countdown line: `"{label}m:ss"`, ticking down from `seconds_left`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Countdown {
     pub label: &'static str,
     pub seconds_left: u32,
@@ -119,6 +132,27 @@ impl Body {
         self.0.iter().all(|run| match run {
             Run::Plain(text) | Run::Strong(text) => text.is_empty(),
         })
+    }
+
+    /// Splits a message rendered with `strong` into its plain and emphasised runs.
+    fn marked(text: &str) -> Self {
+        let mut runs = Vec::new();
+        for (i, part) in text.split(STRONG_START).enumerate() {
+            match part.split_once(STRONG_END) {
+                Some((strong, plain)) if i > 0 => {
+                    runs.push(Run::Strong(strong.to_owned()));
+                    runs.push(Run::Plain(plain.to_owned()));
+                }
+                _ => runs.push(Run::Plain(part.to_owned())),
+            }
+        }
+        runs.retain(|run| !matches!(run, Run::Plain(text) if text.is_empty()));
+        Self(runs)
+    }
+
+    /// Sentences one after the other, the empty ones left out.
+    fn sentences<const N: usize>(parts: [String; N]) -> Self {
+        Self::from(parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" "))
     }
 }
 
@@ -152,13 +186,14 @@ const ANOTHER_DIGILOCKER: &[Offer] = &[ANOTHER_NUMBER, Offer::DigiLocker];
 const ANOTHER: &[Offer] = &[ANOTHER_NUMBER];
 const DIGILOCKER_ANOTHER: &[Offer] = &[Offer::DigiLocker, USE_TRUECALLER];
 
-/// The table: what the page shows and offers for `status`.
-pub fn screen(status: &SignInStatus) -> Screen {
-    let outcome = |class, title: &str, body: Body, announcement, offers| Screen {
+/// The table: what the page shows and offers for `status`, in `locale`.
+pub fn screen(status: &SignInStatus, locale: Locale) -> Screen {
+    let l = locale;
+    let outcome = |class, title: &str, body: Body, announcement: &str, offers| Screen {
         class,
         title: title.to_owned(),
         body,
-        announcement,
+        announcement: announcement.to_owned(),
         offers,
         in_progress: false,
         countdown: None,
@@ -166,168 +201,136 @@ pub fn screen(status: &SignInStatus) -> Screen {
     match status {
         SignInStatus::Idle => Screen {
             class: "phone-form",
-            title: PAGE_TITLE.to_owned(),
-            body: "Include your country code. We'll send a sign-in request to the Truecaller app on that phone.".into(),
-            announcement: "Enter your mobile number to sign in.",
+            title: td_string!(l, page_title).to_owned(),
+            body: td_string!(l, idle_body).into(),
+            announcement: td_string!(l, idle_announce).to_owned(),
             offers: &[Offer::DigiLocker],
             in_progress: false,
             countdown: None,
         },
         SignInStatus::Waiting { phone, seconds_left, .. } => Screen {
             class: "waiting",
-            title: "Check your phone".to_owned(),
-            body: Body(vec![
-                Run::Plain("We sent a sign-in request to the Truecaller app on ".to_owned()),
-                Run::Strong(phone.clone()),
-                Run::Plain(". Open it and tap ".to_owned()),
-                Run::Strong("Continue".to_owned()),
-                Run::Plain(".".to_owned()),
-            ]),
-            announcement: "Request sent. Check your phone and tap Continue in Truecaller.",
+            title: td_string!(l, waiting_title).to_owned(),
+            body: Body::marked(&td_string!(l, waiting_body, phone = phone, <b> = strong)),
+            announcement: td_string!(l, waiting_announce).to_owned(),
             offers: ANOTHER,
             in_progress: true,
-            countdown: Some(Countdown { label: "Waiting for your answer · ", seconds_left: *seconds_left }),
+            countdown: Some(Countdown { label: td_string!(l, waiting_countdown), seconds_left: *seconds_left }),
         },
         SignInStatus::Approved { provider, .. } => Screen {
             class: "approved",
-            title: "Approved".to_owned(),
-            body: format!("Getting your details from {} and signing you in…", provider.label()).into(),
-            announcement: "Approved. Signing you in.",
+            title: td_string!(l, approved_title).to_owned(),
+            body: td_string!(l, approved_body, provider = provider.label()).to_string().into(),
+            announcement: td_string!(l, approved_announce).to_owned(),
             offers: &[],
             in_progress: true,
             countdown: None,
         },
         SignInStatus::SignedIn { name } => Screen {
             class: "signed-in",
-            title: format!("Signed in as {name}"),
+            title: td_string!(l, signed_in_title, name = name).to_string(),
             body: Body::default(),
-            announcement: "Signed in.",
+            announcement: td_string!(l, signed_in_announce).to_owned(),
             offers: &[],
             in_progress: false,
             countdown: None,
         },
         SignInStatus::Rejected => outcome(
             "rejected",
-            "You declined the request",
-            "The request was rejected on your phone, so you were not signed in.".into(),
-            "The request was declined on your phone.",
+            td_string!(l, rejected_title),
+            td_string!(l, rejected_body).into(),
+            td_string!(l, rejected_announce),
             RETRY_ANOTHER_DIGILOCKER,
         ),
         SignInStatus::TimedOut { retry_in_secs } => outcome(
             "timed-out",
-            "No answer in time",
-            format!(
-                "We didn't hear back from your phone. Check that Truecaller is installed and has notifications on.{}",
-                retry_note(*retry_in_secs)
-            )
-            .into(),
-            "The request timed out.",
+            td_string!(l, timed_out_title),
+            Body::sentences([td_string!(l, timed_out_body).to_owned(), retry_note(l, *retry_in_secs)]),
+            td_string!(l, timed_out_announce),
             RETRY_ANOTHER_DIGILOCKER,
         ),
         SignInStatus::ApprovedTooLate => outcome(
             "approved-late",
-            "Approved too late",
-            "Your phone approved the request after this page had stopped waiting, so for your safety nobody was \
-             signed in. Send a new request to sign in."
-                .into(),
-            "The request was approved too late. Nobody was signed in.",
+            td_string!(l, approved_late_title),
+            td_string!(l, approved_late_body).into(),
+            td_string!(l, approved_late_announce),
             RETRY_ANOTHER_DIGILOCKER,
         ),
         SignInStatus::Superseded { retry_in_secs } => outcome(
             "superseded",
-            "This request was stopped",
-            format!(
-                "Someone asked for a sign-in request to this number from another browser or device, so we stopped \
-                 yours: answering the request on the phone now signs nobody in. If that wasn't you, reject any \
-                 Truecaller request you didn't start.{}",
-                retry_note(*retry_in_secs)
-            )
-            .into(),
-            "This request was stopped because another browser asked for this number.",
+            td_string!(l, superseded_title),
+            Body::sentences([td_string!(l, superseded_body).to_owned(), retry_note(l, *retry_in_secs)]),
+            td_string!(l, superseded_announce),
             RETRY_ANOTHER,
         ),
         SignInStatus::NotTruecallerUser => outcome(
             "not-user",
-            "This number isn't on Truecaller",
-            "Truecaller sign-in works only for numbers registered in the Truecaller app. Try the number you use with \
-             Truecaller."
-                .into(),
-            "This number is not registered with Truecaller.",
+            td_string!(l, not_user_title),
+            td_string!(l, not_user_body).into(),
+            td_string!(l, not_user_announce),
             ANOTHER_DIGILOCKER,
         ),
         SignInStatus::Locked { phone, retry_in_secs, other_browser: true, stopped_other } => outcome(
             "locked",
-            "A request is already pending for this number",
-            format!(
-                "Someone started signing in with {phone} from another browser or device.{} If your phone shows \
-                 a Truecaller request you did not start here, reject it: someone may have typed your number.{}",
-                if *stopped_other { " We stopped that request, so approving it signs nobody in." } else { "" },
-                retry_note(*retry_in_secs)
-            )
-            .into(),
-            "A request for this number is already pending.",
+            td_string!(l, locked_other_title),
+            Body::sentences([
+                td_string!(l, locked_other_started, phone = phone).to_string(),
+                if *stopped_other { td_string!(l, locked_other_stopped).to_owned() } else { String::new() },
+                td_string!(l, locked_other_reject).to_owned(),
+                retry_note(l, *retry_in_secs),
+            ]),
+            td_string!(l, locked_announce),
             ANOTHER,
         ),
         SignInStatus::Locked { retry_in_secs, other_browser: false, .. } => outcome(
             "locked",
-            "Please wait a moment",
-            format!(
-                "A request went to this number a moment ago, and Truecaller asks us not to send another so soon.{}",
-                retry_note(*retry_in_secs)
-            )
-            .into(),
-            "A request for this number is already pending.",
+            td_string!(l, locked_self_title),
+            Body::sentences([td_string!(l, locked_self_body).to_owned(), retry_note(l, *retry_in_secs)]),
+            td_string!(l, locked_announce),
             RETRY_ANOTHER,
         ),
         SignInStatus::Failed { reason } => {
-            let (title, body, offers) = failure(*reason);
-            outcome("failed", title, body.into(), "Sign-in failed.", offers)
+            let (title, body, offers) = failure(*reason, l);
+            outcome("failed", title, body.into(), td_string!(l, failed_announce), offers)
         }
         SignInStatus::AtDigiLocker { seconds_left } => Screen {
             class: "at-digilocker",
-            title: "Finish in DigiLocker".to_owned(),
-            body: "Approve sharing your DigiLocker profile to sign in. If you closed the DigiLocker page, start again."
-                .into(),
-            announcement: "Waiting for DigiLocker. Approve sharing your profile there to sign in.",
+            title: td_string!(l, at_digilocker_title).to_owned(),
+            body: td_string!(l, at_digilocker_body).into(),
+            announcement: td_string!(l, at_digilocker_announce).to_owned(),
             offers: &[Offer::DigiLocker, USE_TRUECALLER],
             in_progress: true,
-            countdown: Some(Countdown { label: "Waiting for DigiLocker · ", seconds_left: *seconds_left }),
+            countdown: Some(Countdown { label: td_string!(l, at_digilocker_countdown), seconds_left: *seconds_left }),
         },
         SignInStatus::DigiLockerDenied => outcome(
             "digilocker-denied",
-            "You didn't share your DigiLocker profile",
-            "DigiLocker told us consent was not given, so you were not signed in.".into(),
-            "DigiLocker consent was not given. Nobody was signed in.",
+            td_string!(l, digilocker_denied_title),
+            td_string!(l, digilocker_denied_body).into(),
+            td_string!(l, digilocker_denied_announce),
             DIGILOCKER_ANOTHER,
         ),
         SignInStatus::DigiLockerExpired => outcome(
             "digilocker-expired",
-            "The DigiLocker request expired",
-            "It wasn't completed in time. Start again to sign in with DigiLocker.".into(),
-            "The DigiLocker request expired.",
+            td_string!(l, digilocker_expired_title),
+            td_string!(l, digilocker_expired_body).into(),
+            td_string!(l, digilocker_expired_announce),
             DIGILOCKER_ANOTHER,
         ),
         SignInStatus::AtTruecaller { seconds_left, .. } => Screen {
             class: "at-truecaller",
-            title: "Continue in Truecaller".to_owned(),
-            body: Body(vec![
-                Run::Plain("Tap ".to_owned()),
-                Run::Strong("Continue".to_owned()),
-                Run::Plain(" on the Truecaller sheet to sign in with the number on this phone. If it didn't open, tap ".to_owned()),
-                Run::Strong(OPEN_TRUECALLER.to_owned()),
-                Run::Plain(".".to_owned()),
-            ]),
-            announcement: "Truecaller is open. Tap Continue there to sign in.",
+            title: td_string!(l, at_truecaller_title).to_owned(),
+            body: Body::marked(&td_string!(l, at_truecaller_body, <b> = strong)),
+            announcement: td_string!(l, at_truecaller_announce).to_owned(),
             offers: &[USE_NUMBER, Offer::DigiLocker],
             in_progress: true,
-            countdown: Some(Countdown { label: "Waiting for Truecaller · ", seconds_left: *seconds_left }),
+            countdown: Some(Countdown { label: td_string!(l, at_truecaller_countdown), seconds_left: *seconds_left }),
         },
         // The person asked for another way on Truecaller's sheet: the phone form is the answer.
         SignInStatus::ChoseAnotherWay => Screen {
             class: "phone-form",
-            title: PAGE_TITLE.to_owned(),
-            body: "Enter your mobile number, or verify with DigiLocker.".into(),
-            announcement: "You chose another way. Enter your mobile number, or verify with DigiLocker.",
+            title: td_string!(l, page_title).to_owned(),
+            body: td_string!(l, chose_another_body).into(),
+            announcement: td_string!(l, chose_another_announce).to_owned(),
             offers: &[Offer::DigiLocker],
             in_progress: false,
             countdown: None,
@@ -336,77 +339,77 @@ pub fn screen(status: &SignInStatus) -> Screen {
 }
 
 /// Title, body and offers of a failure.
-fn failure(reason: FailureReason) -> (&'static str, &'static str, &'static [Offer]) {
+fn failure(reason: FailureReason, l: Locale) -> (&'static str, &'static str, &'static [Offer]) {
     match reason {
         FailureReason::ProviderUnavailable => (
-            "Truecaller isn't responding",
-            "We couldn't reach Truecaller just now. Please try again in a moment.",
+            td_string!(l, provider_unavailable_title),
+            td_string!(l, provider_unavailable_body),
             RETRY_ANOTHER_DIGILOCKER,
         ),
-        FailureReason::ServiceMisconfigured => (
-            "Sign-in is unavailable",
-            "This way of signing in is not working on our side right now. We have logged the problem; please try \
-             again later.",
-            ANOTHER_DIGILOCKER,
-        ),
+        FailureReason::ServiceMisconfigured => {
+            (td_string!(l, misconfigured_title), td_string!(l, misconfigured_body), ANOTHER_DIGILOCKER)
+        }
         // A security signal (someone else's account approved): no detour offered.
-        FailureReason::NumberMismatch => (
-            "That approval was for a different number",
-            "The Truecaller account that approved the request is not registered to the number you entered, so \
-             nobody was signed in.",
-            ANOTHER,
-        ),
+        FailureReason::NumberMismatch => (td_string!(l, number_mismatch_title), td_string!(l, number_mismatch_body), ANOTHER),
         FailureReason::ProfileUnavailable => (
-            "We couldn't finish signing you in",
-            "Your approval reached us, but Truecaller didn't give us your profile in time. Please try again.",
+            td_string!(l, profile_unavailable_title),
+            td_string!(l, profile_unavailable_body),
             RETRY_ANOTHER_DIGILOCKER,
         ),
         FailureReason::DigiLockerMisconfigured => (
-            "DigiLocker sign-in is unavailable",
-            "DigiLocker sign-in is not working on our side right now. We have logged the problem; please sign in \
-             with Truecaller or try again later.",
+            td_string!(l, digilocker_misconfigured_title),
+            td_string!(l, digilocker_misconfigured_body),
             &[USE_TRUECALLER],
         ),
         FailureReason::DigiLockerUnavailable => (
-            "DigiLocker isn't responding",
-            "We couldn't reach DigiLocker just now. Please try again in a moment, or sign in with Truecaller.",
+            td_string!(l, digilocker_unavailable_title),
+            td_string!(l, digilocker_unavailable_body),
             DIGILOCKER_ANOTHER,
         ),
     }
 }
 
-/// `" You can send a new request in m:ss."` while the number is locked, else nothing.
-pub fn retry_note(retry_in_secs: u32) -> String {
+/// "You can send a new request in m:ss." while the number is locked, else nothing.
+pub fn retry_note(locale: Locale, retry_in_secs: u32) -> String {
     if retry_in_secs == 0 {
         String::new()
     } else {
-        format!(" You can send a new request in {}.", clock(retry_in_secs))
+        td_string!(locale, retry_note, clock = clock(retry_in_secs)).to_string()
     }
 }
 
 /// Why a request for a prompt was refused for now.
-pub fn throttle_reason(cause: Throttle) -> &'static str {
+pub fn throttle_reason(cause: Throttle, locale: Locale) -> &'static str {
     match cause {
-        Throttle::TooManyAttempts => "Too many sign-in attempts.",
-        Throttle::RecentlyDeclined => {
-            "Sign-in requests to this number were declined twice recently, so we won't send it another for a while."
-        }
+        Throttle::TooManyAttempts => td_string!(locale, throttle_too_many),
+        Throttle::RecentlyDeclined => td_string!(locale, throttle_declined),
     }
 }
 
-/// The phone form's notice, up to its ticking `m:ss` (the page adds the time and a full stop).
-pub fn throttle_countdown(cause: Throttle) -> String {
-    format!("{} You can try again in ", throttle_reason(cause))
+/// The phone form's notice, with the time left as it ticks.
+pub fn throttle_countdown(cause: Throttle, locale: Locale, left: u32) -> String {
+    format!("{} {}", throttle_reason(cause, locale), td_string!(locale, throttle_countdown, clock = clock(left)))
 }
 
-/// The whole refusal as one sentence, in whole minutes (`ApiError`'s message; pages without
-/// JavaScript show it as sent).
-pub fn throttle_message(cause: Throttle, retry_in_secs: u32) -> String {
-    let wait = if retry_in_secs <= 60 { "a minute".to_owned() } else { format!("{} minutes", retry_in_secs.div_ceil(60)) };
-    format!("{} Please try again in {wait}.", throttle_reason(cause))
+/// The whole refusal in whole minutes (`ApiError`'s message; pages without JavaScript show it).
+pub fn throttle_message(cause: Throttle, locale: Locale, retry_in_secs: u32) -> String {
+    let minutes = retry_in_secs.div_ceil(60).max(1);
+    format!("{} {}", throttle_reason(cause, locale), td_string!(locale, throttle_minutes, count = minutes))
 }
 
-/// `m:ss`.
+/// Why a typed number was refused, and what to do about it.
+pub fn phone_problem(problem: PhoneProblem, locale: Locale) -> &'static str {
+    match problem {
+        PhoneProblem::Empty => td_string!(locale, phone_empty),
+        PhoneProblem::BadCharacters => td_string!(locale, phone_bad_characters),
+        PhoneProblem::TooShort => td_string!(locale, phone_too_short),
+        PhoneProblem::TooLong => td_string!(locale, phone_too_long),
+        PhoneProblem::Invalid => td_string!(locale, phone_invalid),
+        PhoneProblem::NotMobile => td_string!(locale, phone_not_mobile),
+    }
+}
+
+/// `m:ss`, in Western digits in every language (as Truecaller's own screens show times).
 pub fn clock(seconds: u32) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }
@@ -476,7 +479,7 @@ mod tests {
     #[test]
     fn every_status_has_a_title_an_announcement_and_a_class() {
         for status in every_status() {
-            let screen = screen(&status);
+            let screen = screen(&status, Locale::en);
             assert!(!screen.title.trim().is_empty(), "{status:?}");
             assert!(!screen.announcement.trim().is_empty(), "{status:?}");
             assert!(!screen.class.is_empty(), "{status:?}");
@@ -491,7 +494,7 @@ mod tests {
             if forms || matches!(status, SignInStatus::Approved { .. } | SignInStatus::SignedIn { .. }) {
                 continue;
             }
-            let screen = screen(&status);
+            let screen = screen(&status, Locale::en);
             assert!(!screen.body.is_empty(), "{status:?}");
             assert!(screen.offers_another_number(), "{status:?}");
         }
@@ -499,7 +502,7 @@ mod tests {
 
     #[test]
     fn classes_stay_as_the_stylesheet_and_tests_know_them() {
-        let class = |status: SignInStatus| screen(&status).class;
+        let class = |status: SignInStatus| screen(&status, Locale::en).class;
         assert_eq!(class(SignInStatus::Rejected), "rejected");
         assert_eq!(class(SignInStatus::TimedOut { retry_in_secs: 0 }), "timed-out");
         assert_eq!(class(SignInStatus::ApprovedTooLate), "approved-late");
@@ -524,7 +527,7 @@ mod tests {
     #[test]
     fn digilocker_is_offered_where_truecaller_cannot_finish() {
         let offered: Vec<SignInStatus> =
-            every_status().into_iter().filter(|s| screen(s).offers(Offer::DigiLocker)).collect();
+            every_status().into_iter().filter(|s| screen(s, Locale::en).offers(Offer::DigiLocker)).collect();
         assert_eq!(
             offered,
             [
@@ -551,7 +554,7 @@ mod tests {
             SignInStatus::Locked { phone: String::new(), retry_in_secs: 240, other_browser: false, stopped_other: false },
             SignInStatus::Failed { reason: FailureReason::NumberMismatch },
         ] {
-            let screen = screen(&status);
+            let screen = screen(&status, Locale::en);
             assert!(!screen.offers(Offer::DigiLocker), "{status:?}");
             assert!(screen.offers_another_number(), "{status:?}");
         }
@@ -565,16 +568,16 @@ mod tests {
             SignInStatus::DigiLockerExpired,
             SignInStatus::Failed { reason: FailureReason::DigiLockerUnavailable },
         ] {
-            let screen = screen(&status);
+            let screen = screen(&status, Locale::en);
             assert_eq!(screen.offers.first(), Some(&Offer::DigiLocker), "{status:?}");
             assert!(!screen.offers(Offer::Retry), "{status:?}");
         }
-        let waiting = screen(&SignInStatus::AtDigiLocker { seconds_left: 500 });
+        let waiting = screen(&SignInStatus::AtDigiLocker { seconds_left: 500 }, Locale::en);
         assert!(waiting.in_progress);
         assert_eq!(waiting.countdown.map(|c| c.seconds_left), Some(500));
         assert_eq!(waiting.offers, [Offer::DigiLocker, USE_TRUECALLER]);
-        assert_eq!(USE_TRUECALLER.label(), "Use Truecaller instead");
-        assert_eq!(Offer::DigiLocker.label(), "Verify with DigiLocker");
+        assert_eq!(USE_TRUECALLER.label(Locale::en), "Use Truecaller instead");
+        assert_eq!(Offer::DigiLocker.label(Locale::en), "Verify with DigiLocker");
     }
 
     #[test]
@@ -586,27 +589,27 @@ mod tests {
             SignInStatus::Locked { phone: "+91 •••••••• 99".into(), retry_in_secs: 240, other_browser: true, stopped_other: true },
             SignInStatus::Locked { phone: "+91 •••••••• 99".into(), retry_in_secs: 240, other_browser: false, stopped_other: false },
         ] {
-            assert!(screen(&status).body.to_string().ends_with(note), "{status:?}");
+            assert!(screen(&status, Locale::en).body.to_string().ends_with(note), "{status:?}");
         }
         for status in [SignInStatus::TimedOut { retry_in_secs: 0 }, SignInStatus::Superseded { retry_in_secs: 0 }] {
-            assert!(!screen(&status).body.to_string().contains("You can send a new request"), "{status:?}");
+            assert!(!screen(&status, Locale::en).body.to_string().contains("You can send a new request"), "{status:?}");
         }
         for status in every_status() {
             if !matches!(
                 status,
                 SignInStatus::TimedOut { .. } | SignInStatus::Superseded { .. } | SignInStatus::Locked { .. }
             ) {
-                assert!(!screen(&status).body.to_string().contains("You can send a new request"), "{status:?}");
+                assert!(!screen(&status, Locale::en).body.to_string().contains("You can send a new request"), "{status:?}");
             }
         }
-        assert_eq!(retry_note(0), "");
-        assert_eq!(retry_note(61), " You can send a new request in 1:01.");
+        assert_eq!(retry_note(Locale::en, 0), "");
+        assert_eq!(retry_note(Locale::en, 61), "You can send a new request in 1:01.");
     }
 
     #[test]
     fn locked_by_another_browser_says_whether_that_request_was_stopped() {
         let body = |stopped_other| {
-            screen(&SignInStatus::Locked { phone: "+91 •••••••• 99".into(), retry_in_secs: 0, other_browser: true, stopped_other })
+            screen(&SignInStatus::Locked { phone: "+91 •••••••• 99".into(), retry_in_secs: 0, other_browser: true, stopped_other }, Locale::en)
                 .body
                 .to_string()
         };
@@ -617,35 +620,158 @@ mod tests {
 
     #[test]
     fn waiting_names_the_masked_number_in_bold() {
-        let waiting = screen(&SignInStatus::Waiting { phone: "+91 •••••••• 99".into(), seconds_left: 60, more_time: true });
+        let waiting = screen(&SignInStatus::Waiting { phone: "+91 •••••••• 99".into(), seconds_left: 60, more_time: true }, Locale::en);
         assert!(waiting.body.0.contains(&Run::Strong("+91 •••••••• 99".into())));
         assert_eq!(
             waiting.body.to_string(),
             "We sent a sign-in request to the Truecaller app on +91 •••••••• 99. Open it and tap Continue."
         );
         assert_eq!(waiting.countdown, Some(Countdown { label: "Waiting for your answer · ", seconds_left: 60 }));
+        assert_eq!(waiting.body.0.iter().filter(|run| matches!(run, Run::Strong(_))).count(), 2);
     }
 
     #[test]
     fn throttle_wording_is_the_same_everywhere() {
         let declined = "Sign-in requests to this number were declined twice recently, so we won't send it another for a while.";
-        assert_eq!(throttle_reason(Throttle::RecentlyDeclined), declined);
-        assert_eq!(throttle_countdown(Throttle::TooManyAttempts), "Too many sign-in attempts. You can try again in ");
+        assert_eq!(throttle_reason(Throttle::RecentlyDeclined, Locale::en), declined);
+        assert_eq!(throttle_countdown(Throttle::TooManyAttempts, Locale::en, 65), "Too many sign-in attempts. You can try again in 1:05.");
         assert_eq!(
-            throttle_message(Throttle::TooManyAttempts, 30),
+            throttle_message(Throttle::TooManyAttempts, Locale::en, 30),
             "Too many sign-in attempts. Please try again in a minute."
         );
-        assert_eq!(throttle_message(Throttle::RecentlyDeclined, 61), format!("{declined} Please try again in 2 minutes."));
+        assert_eq!(
+            throttle_message(Throttle::RecentlyDeclined, Locale::en, 61),
+            format!("{declined} Please try again in 2 minutes.")
+        );
         let error = crate::error::ApiError::Throttled { cause: Throttle::TooManyAttempts, retry_in_secs: 600 };
         assert_eq!(error.to_string(), "Too many sign-in attempts. Please try again in 10 minutes.");
     }
 
     #[test]
     fn the_time_note_warns_near_the_end_and_says_when_more_time_was_given() {
-        assert_eq!(time_note(45, None, true), "");
-        assert_eq!(time_note(20, None, true), "Less than 20 seconds left. Need more time?");
-        assert_eq!(time_note(5, Some(120), false), "Less than 20 seconds left.");
-        assert_eq!(time_note(118, Some(120), true), "More time given. The countdown restarted at 2:00.");
-        assert_eq!(time_note(0, None, true), "");
+        let l = Locale::en;
+        assert_eq!(time_note(l, 45, None, true), "");
+        assert_eq!(time_note(l, 20, None, true), "Less than 20 seconds left. Need more time?");
+        assert_eq!(time_note(l, 5, Some(120), false), "Less than 20 seconds left.");
+        assert_eq!(time_note(l, 118, Some(120), true), "More time given. The countdown restarted at 2:00.");
+        assert_eq!(time_note(l, 0, None, true), "");
+    }
+
+    /// Keys a language may leave to English (shown in English there). None today.
+    const ENGLISH_FALLBACKS: &[(&str, &str)] = &[];
+
+    /// Every message file, parsed: `(language, key → text)`.
+    fn message_files() -> Vec<(String, serde_json::Map<String, serde_json::Value>)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "json"))
+            .map(|path| {
+                let language = path.file_stem().unwrap().to_string_lossy().into_owned();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let serde_json::Value::Object(map) = serde_json::from_str(&text).unwrap() else { panic!("{language}") };
+                (language, map)
+            })
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
+    }
+
+    /// A key without its plural category (`throttle_minutes_few` → `throttle_minutes`).
+    fn base(key: &str) -> &str {
+        ["_zero", "_one", "_two", "_few", "_many", "_other"].iter().find_map(|c| key.strip_suffix(c)).unwrap_or(key)
+    }
+
+    #[test]
+    fn every_language_has_every_message_with_the_same_placeholders() {
+        use leptos_i18n::Locale as _;
+        let files = message_files();
+        let english = &files.iter().find(|(l, _)| l == "en").unwrap().1;
+        // One file per language the app offers, and nothing else.
+        let mut offered: Vec<&str> = Locale::get_all().iter().map(|l| l.as_str()).collect();
+        offered.sort();
+        assert_eq!(files.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>(), offered);
+        let marks = |text: &str| {
+            let mut found: Vec<String> = Vec::new();
+            for (open, close) in [("{{", "}}"), ("<", ">")] {
+                let mut rest = text;
+                while let Some(start) = rest.find(open) {
+                    let Some(len) = rest[start..].find(close) else { break };
+                    found.push(rest[start..start + len + close.len()].replace(' ', ""));
+                    rest = &rest[start + len + close.len()..];
+                }
+            }
+            found.retain(|m| m != "{{count}}");
+            found.sort();
+            found
+        };
+        for (language, messages) in &files {
+            for key in english.keys() {
+                let present = messages.contains_key(key) || messages.keys().any(|k| base(k) == base(key));
+                let excused = ENGLISH_FALLBACKS.contains(&(language.as_str(), base(key)));
+                assert!(present || excused, "{language} lacks {key}");
+            }
+            for (key, text) in messages {
+                let text = text.as_str().unwrap();
+                assert!(!text.trim().is_empty(), "{language}.{key} is empty");
+                let same = english.get(key).or_else(|| english.get(&format!("{}_other", base(key))));
+                let same = same.unwrap_or_else(|| panic!("{language}.{key} is not an English key"));
+                assert_eq!(marks(text), marks(same.as_str().unwrap()), "{language}.{key}");
+            }
+        }
+    }
+
+    #[test]
+    fn plurals_follow_each_language() {
+        let minutes = |locale, secs| throttle_message(Throttle::TooManyAttempts, locale, secs);
+        assert!(minutes(Locale::en, 60).ends_with("in a minute."));
+        assert!(minutes(Locale::en, 121).ends_with("in 3 minutes."));
+        // Hindi: "one" for 1, "other" for the rest.
+        assert!(minutes(Locale::hi, 60).contains("एक मिनट"), "{}", minutes(Locale::hi, 60));
+        assert!(minutes(Locale::hi, 300).contains("5 मिनट"), "{}", minutes(Locale::hi, 300));
+        // Arabic: two minutes is a form of its own (dual), 3–10 another, 11 and up another.
+        let ar = |n: u32| minutes(Locale::ar, n * 60);
+        assert!(!ar(2).contains('2'), "the dual says the number itself: {}", ar(2));
+        assert!(ar(3).contains('3') && ar(11).contains("11"));
+        assert_ne!(ar(3).replace('3', "#"), ar(11).replace("11", "#"), "few and many differ");
+    }
+
+    #[test]
+    fn numbers_and_times_stay_in_western_digits() {
+        for locale in [Locale::hi, Locale::ar, Locale::ur, Locale::bn] {
+            assert!(retry_note(locale, 125).contains("2:05"), "{locale:?}");
+            assert!(time_note(locale, 300, Some(300), true).contains("5:00"), "{locale:?}");
+        }
+    }
+
+    #[test]
+    fn hindi_screens_have_no_english_left_but_names() {
+        let brands = ["Truecaller", "DigiLocker"];
+        let mut statuses = every_status();
+        statuses.retain(|s| !matches!(s, SignInStatus::SignedIn { .. }));
+        for status in statuses {
+            let screen = screen(&status, Locale::hi);
+            let mut text = format!("{} {} {}", screen.title, screen.body, screen.announcement);
+            for offer in screen.offers {
+                text.push(' ');
+                text.push_str(offer.label(Locale::hi));
+            }
+            for brand in brands {
+                text = text.replace(brand, "");
+            }
+            assert!(!text.chars().any(|c| c.is_ascii_alphabetic()), "{status:?}: {text}");
+        }
+    }
+
+    #[test]
+    fn emphasis_survives_translation() {
+        for locale in [Locale::en, Locale::hi, Locale::ar, Locale::ta] {
+            let waiting = screen(&SignInStatus::Waiting { phone: "+91 •••••••• 99".into(), seconds_left: 60, more_time: true }, locale);
+            let strong: Vec<&Run> = waiting.body.0.iter().filter(|r| matches!(r, Run::Strong(_))).collect();
+            assert_eq!(strong.len(), 2, "{locale:?}: {:?}", waiting.body);
+            assert!(waiting.body.to_string().contains("•••••••• 99"), "{locale:?}");
+            assert!(!waiting.body.to_string().contains(['\u{2}', '\u{3}']), "{locale:?}");
+        }
     }
 }

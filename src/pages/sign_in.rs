@@ -13,10 +13,13 @@ use leptos::{
     prelude::*,
     task::spawn_local,
 };
+use leptos_i18n::td_string;
 use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use super::screens::{self, clock, Body, Countdown, Offer, Run, Screen};
 use crate::{
+    app::page_locale,
+    i18n::Locale,
     api::{cancel, get_status, initiate, more_time, sign_in_page, start_one_tap},
     domain::{check_phone_shape, FormFeedback, OneTapLink, SignInPageData, SignInStatus, Throttle},
     error::ApiError,
@@ -40,10 +43,11 @@ pub fn SignInPage() -> impl IntoView {
     // Rendered on the server from this browser's session, so a reload resumes where it was.
     let initial = Resource::new(|| (), |_| sign_in_page());
     let number_first = use_query_map().with_untracked(|query| query.get("with").as_deref() == Some("number"));
+    let locale = page_locale();
     view! {
         <section class="card">
-            <h1>{screens::PAGE_TITLE}</h1>
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <h1>{td_string!(locale, page_title)}</h1>
+            <Suspense fallback=move || view! { <p class="muted">{td_string!(locale, loading)}</p> }>
                 {move || Suspend::new(async move {
                     let SignInPageData { status, feedback, digilocker, one_tap } = initial.await.unwrap_or(
                         SignInPageData { status: SignInStatus::Idle, feedback: None, digilocker: false, one_tap: false },
@@ -68,7 +72,8 @@ fn SignInFlow(
     #[prop(optional)]
     number_first: bool,
 ) -> impl IntoView {
-    let (typed, refused) = feedback.map_or((String::new(), None), |f| (f.phone, Some(f.message)));
+    let locale = page_locale();
+    let (typed, refused) = feedback.map_or((String::new(), None), |f| (f.phone, Some(f.error.message(locale))));
     let status = RwSignal::new(start);
     let phone = RwSignal::new(typed);
     let error = RwSignal::new(refused);
@@ -111,7 +116,7 @@ fn SignInFlow(
             // The form is where the message and the countdown are shown.
             status.set(SignInStatus::Idle);
         }
-        Err(e) => error.set(Some(e.to_string())),
+        Err(e) => error.set(Some(e.message(locale))),
     };
 
     let send = move |number: String| {
@@ -131,8 +136,8 @@ fn SignInFlow(
         let number = phone.get_untracked();
         match check_phone_shape(&number) {
             Ok(()) => send(number),
-            Err(message) => {
-                error.set(Some(message.to_owned()));
+            Err(problem) => {
+                error.set(Some(screens::phone_problem(problem, locale).to_owned()));
                 if let Some(input) = input.get_untracked() {
                     let _ = input.focus();
                 }
@@ -279,19 +284,17 @@ fn SignInFlow(
 
     let screen = move || {
         let current = status.get();
-        let shown = screens::screen(&current);
-        let alternative = (digilocker && shown.offers(Offer::DigiLocker)).then(alternative_view);
+        let shown = screens::screen(&current, locale);
+        let alternative = (digilocker && shown.offers(Offer::DigiLocker)).then(|| alternative_view(locale));
         let throttle_notice = move || {
             throttle_left().zip(throttle.get()).map(|(left, (cause, _))| view! {
-                <p class="notice throttled" role="alert">
-                    {screens::throttle_countdown(cause)} <span class="time">{clock(left)}</span> "."
-                </p>
+                <p class="notice throttled" role="alert">{screens::throttle_countdown(cause, locale, left)}</p>
             })
         };
         match current {
             SignInStatus::Idle if one_tap && !use_form.get() => view! {
                 <div class="one-tap">
-                    <p id="one-tap-hint" class="hint">{screens::ONE_TAP_HINT}</p>
+                    <p id="one-tap-hint" class="hint">{td_string!(locale, one_tap_hint)}</p>
                     // A link, so it works without the wasm too (the server mints and redirects).
                     <a
                         class="button primary one-tap"
@@ -312,12 +315,12 @@ fn SignInFlow(
                             }
                         }
                     >
-                        {move || if opening.get() { screens::ONE_TAP_OPENING } else { "Continue with Truecaller" }}
+                        {move || if opening.get() { td_string!(locale, one_tap_opening) } else { td_string!(locale, continue_with_truecaller) }}
                     </a>
                     <p id="phone-error" class="error" role="alert">{move || error.get()}</p>
                     {throttle_notice}
                     <p class="use-number">
-                        <a href=NUMBER_FIRST on:click=show_form>{screens::USE_NUMBER.label()}</a>
+                        <a href=NUMBER_FIRST on:click=show_form>{screens::USE_NUMBER.label(locale)}</a>
                     </p>
                 </div>
                 {alternative}
@@ -325,8 +328,8 @@ fn SignInFlow(
             .into_any(),
             SignInStatus::Idle | SignInStatus::ChoseAnotherWay => view! {
                 <form class=shown.class method="post" action="/signin" on:submit=on_submit novalidate>
-                    {move || app_missing.get().then(|| view! { <p class="notice app-missing" role="alert">{screens::APP_MISSING}</p> })}
-                    <label for="phone">"Mobile number"</label>
+                    {move || app_missing.get().then(|| view! { <p class="notice app-missing" role="alert">{td_string!(locale, app_missing)}</p> })}
+                    <label for="phone">{td_string!(locale, mobile_number)}</label>
                     <input
                         id="phone"
                         name="phone"
@@ -354,7 +357,7 @@ fn SignInFlow(
                         disabled=move || sending.get() || throttle_left().is_some()
                         aria-busy=move || sending.get().to_string()
                     >
-                        {move || if sending.get() { "Sending request…" } else { "Continue with Truecaller" }}
+                        {move || if sending.get() { td_string!(locale, sending_request) } else { td_string!(locale, continue_with_truecaller) }}
                     </button>
                 </form>
                 {alternative}
@@ -365,18 +368,18 @@ fn SignInFlow(
                     <div class="spinner" aria-hidden="true"></div>
                     <h2>{shown.title}</h2>
                     <p>{body_view(shown.body)}</p>
-                    {countdown_view(shown.countdown, left)}
+                    {countdown_view(locale, shown.countdown, left)}
                     // Said once when more time was given, and again near the end (WCAG 2.2.1).
                     <p class="time-note" role="status">
-                        {move || screens::time_note(seconds_left.saturating_sub(elapsed.get()), extended.get(), more_time)}
+                        {move || screens::time_note(locale, seconds_left.saturating_sub(elapsed.get()), extended.get(), more_time)}
                     </p>
                     {more_time.then(|| view! {
                         <form class="more-time" method="post" action="/signin/more-time" on:submit=ask_more_time>
-                            <button type="submit" class="link">{screens::MORE_TIME}</button>
+                            <button type="submit" class="link">{td_string!(locale, more_time)}</button>
                         </form>
                     })}
                     // Quiet links here: the phone is where the person should look.
-                    <div class="actions">{offers_view(shown.offers, digilocker, true, try_again, another_number)}</div>
+                    <div class="actions">{offers_view(locale, shown.offers, digilocker, true, try_again, another_number)}</div>
                     <div inner_html=NOSCRIPT_REFRESH></div>
                 </div>
             }
@@ -393,7 +396,7 @@ fn SignInFlow(
             SignInStatus::SignedIn { .. } => view! {
                 <div class=format!("state {}", shown.class)>
                     <h2>{shown.title}</h2>
-                    <p><a href="/account">"Continue to your account"</a></p>
+                    <p><a href="/account">{td_string!(locale, continue_to_account)}</a></p>
                     <Redirect path="/account"/>
                 </div>
             }
@@ -401,36 +404,43 @@ fn SignInFlow(
             // One-tap: the table's screen, and a way to open the sheet again (without JavaScript,
             // the way to open it at all).
             SignInStatus::AtTruecaller { open, .. } => view! {
-                {state_view(shown, digilocker, left, try_again, another_number)}
+                {state_view(locale, shown, digilocker, left, try_again, another_number)}
                 <p class="open-truecaller">
-                    <a class="button secondary" href=open>{screens::OPEN_TRUECALLER}</a>
+                    <a class="button secondary" href=open>{td_string!(locale, open_truecaller)}</a>
                 </p>
             }
             .into_any(),
             // Every other status: an outcome, or a wait elsewhere (DigiLocker), drawn from the table.
-            _ => state_view(shown, digilocker, left, try_again, another_number),
+            _ => state_view(locale, shown, digilocker, left, try_again, another_number),
         }
     };
 
+    // The forms show a refusal beside the number; any other screen (a wait elsewhere, an
+    // outcome) shows it under its own text, e.g. a limit refusing another DigiLocker start.
+    let form_shown = move || status.with(|s| matches!(s, SignInStatus::Idle | SignInStatus::ChoseAnotherWay));
+    let other_refusal = move || {
+        (!form_shown()).then(|| error.get()).flatten().map(|message| view! { <p class="error refusal" role="alert">{message}</p> })
+    };
     view! {
         <p class="visually-hidden" role="status" aria-live="polite">
-            {move || status.with(|s| screens::screen(s).announcement)}
+            {move || status.with(|s| screens::screen(s, locale).announcement)}
         </p>
         {screen}
+        {other_refusal}
     }
 }
 
 /// The second way in, below the first: a plain form post, with or without the wasm.
-fn alternative_view() -> impl IntoView {
+fn alternative_view(locale: Locale) -> impl IntoView {
     view! {
         <div class="alternative">
             <p class="divider">
                 <span class="line" aria-hidden="true"></span>
-                <span class="word">{screens::DIVIDER}</span>
+                <span class="word">{td_string!(locale, divider)}</span>
                 <span class="line" aria-hidden="true"></span>
             </p>
-            {digilocker_form(Some("digilocker-hint"))}
-            <p id="digilocker-hint" class="hint">{screens::DIGILOCKER_HINT}</p>
+            {digilocker_form(locale, Some("digilocker-hint"))}
+            <p id="digilocker-hint" class="hint">{td_string!(locale, digilocker_hint)}</p>
         </div>
     }
 }
@@ -462,6 +472,7 @@ fn page_has_focus() -> bool {
 
 /// A screen from the table: what happened (or what is awaited), and the ways forward.
 fn state_view(
+    locale: Locale,
     screen: Screen,
     digilocker: bool,
     left: impl Fn(u32) -> String + Copy + Send + Sync + 'static,
@@ -475,8 +486,8 @@ fn state_view(
             {in_progress.then(|| view! { <div class="spinner" aria-hidden="true"></div> })}
             <h2>{title}</h2>
             <p>{body_view(body)}</p>
-            {countdown_view(countdown, left)}
-            <div class="actions">{offers_view(offers, digilocker, false, try_again, another_number)}</div>
+            {countdown_view(locale, countdown, left)}
+            <div class="actions">{offers_view(locale, offers, digilocker, false, try_again, another_number)}</div>
             {in_progress.then(|| view! { <div inner_html=NOSCRIPT_REFRESH></div> })}
         </div>
     }
@@ -494,10 +505,14 @@ fn body_view(body: Body) -> impl IntoView {
         .collect_view()
 }
 
-fn countdown_view(countdown: Option<Countdown>, left: impl Fn(u32) -> String + Copy + Send + Sync + 'static) -> impl IntoView {
+fn countdown_view(
+    locale: Locale,
+    countdown: Option<Countdown>,
+    left: impl Fn(u32) -> String + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     countdown.map(|Countdown { label, seconds_left }| view! {
         <p class="countdown">
-            {label} <span class="time" aria-label="time left">{move || left(seconds_left)}</span>
+            {label} <span class="time" aria-label=td_string!(locale, time_left)>{move || left(seconds_left)}</span>
         </p>
     })
 }
@@ -507,6 +522,7 @@ fn countdown_view(countdown: Option<Countdown>, left: impl Fn(u32) -> String + C
 /// DigiLocker" always leaves the page (and is left out when the deployment does not offer it).
 /// `quiet` draws the way back as a link.
 fn offers_view(
+    locale: Locale,
     offers: &'static [Offer],
     digilocker: bool,
     quiet: bool,
@@ -519,11 +535,12 @@ fn offers_view(
         .map(|offer| match *offer {
             Offer::Retry => view! {
                 <form method="post" action="/signin/cancel" on:submit=try_again>
-                    <button type="submit" class="primary">{offer.label()}</button>
+                    <button type="submit" class="primary">{offer.label(locale)}</button>
                 </form>
             }
             .into_any(),
-            Offer::AnotherNumber(label) => {
+            Offer::Back(_) => {
+                let label = offer.label(locale);
                 // "Use Truecaller instead" leads back to where Truecaller starts (one-tap on
                 // Android); every other label leads to the phone form.
                 let to_form = *offer != screens::USE_TRUECALLER;
@@ -535,18 +552,18 @@ fn offers_view(
                 }
                 .into_any()
             }
-            Offer::DigiLocker => digilocker_form(None).into_any(),
+            Offer::DigiLocker => digilocker_form(locale, None).into_any(),
         })
         .collect_view()
 }
 
 /// "Verify with DigiLocker": a full-page form post with no handler, so it works the same with or
 /// without the wasm (the server answers with a redirect to DigiLocker's consent page).
-fn digilocker_form(described_by: Option<&'static str>) -> impl IntoView {
+fn digilocker_form(locale: Locale, described_by: Option<&'static str>) -> impl IntoView {
     view! {
         <form method="post" action="/digilocker/start">
             <button type="submit" class="secondary digilocker" aria-describedby=described_by>
-                {Offer::DigiLocker.label()}
+                {Offer::DigiLocker.label(locale)}
             </button>
         </form>
     }

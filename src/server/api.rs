@@ -70,9 +70,10 @@ pub async fn account(state: &AppState, session: &AuthSession) -> Result<Option<A
 /// The sign-in page's starting point: the status, any form feedback, and whether this browser
 /// leads with Android one-tap (from its `User-Agent`).
 pub async fn sign_in_page(state: &AppState, session: &AuthSession) -> Result<SignInPageData, Error> {
-    let status = state.sign_ins.status(session, std::time::Duration::ZERO).await?;
-    let feedback = session.take_feedback().await?;
     let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.map_err(|_| Error::Context("request headers"))?;
+    let lang = leptos_i18n::Locale::as_str(super::language::of_request(&headers));
+    let status = state.sign_ins.status(session, std::time::Duration::ZERO, lang).await?;
+    let feedback = session.take_feedback().await?;
     let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let one_tap = super::user_agent::offers_one_tap(user_agent);
     Ok(SignInPageData { status, feedback, digilocker: state.mode.digilocker, one_tap })

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 
+use leptos_i18n::{td_string, Locale as _};
 use axum::{
     extract::{ConnectInfo, State},
     http::{header, HeaderMap, StatusCode},
@@ -59,13 +60,16 @@ fn back_to_sign_in(error: &Error) -> Redirect {
 
 /// `GET /digilocker/continue`: sends the browser on to the consent page it was given, once. The
 /// page refreshes itself there at once, and shows a link for browsers that don't.
-pub async fn continue_to_consent(session: Session) -> Result<Response, Error> {
+pub async fn continue_to_consent(session: Session, headers: axum::http::HeaderMap) -> Result<Response, Error> {
     let Some(url) = AuthSession::new(session).take_consent_url().await? else {
         return Ok(Redirect::to("/").into_response());
     };
     let href = escape(url.as_str());
+    let locale = super::language::of_request(&headers);
+    let (lang, dir) = (locale.as_str(), locale.direction().as_str());
+    let (opening, go) = (td_string!(locale, opening_digilocker), td_string!(locale, continue_to_digilocker));
     let page = format!(
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="0;url={href}"><title>Opening DigiLocker</title></head><body><main><h1>Opening DigiLocker…</h1><p><a href="{href}">Continue to DigiLocker</a></p></main></body></html>"#
+        r#"<!DOCTYPE html><html lang="{lang}" dir="{dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="0;url={href}"><title>{opening}</title></head><body><main><h1>{opening}</h1><p><a href="{href}">{go}</a></p></main></body></html>"#
     );
     let policy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     Ok((StatusCode::OK, [(header::CONTENT_SECURITY_POLICY, policy), (header::REFERRER_POLICY, "no-referrer")], Html(page))

@@ -56,7 +56,7 @@ impl Error {
     /// Logs what went wrong on our side, once, and returns what the browser may see.
     pub fn to_api(&self) -> ApiError {
         match self {
-            Self::InvalidPhone(e) => ApiError::InvalidPhone(e.to_string()),
+            Self::InvalidPhone(problem) => ApiError::InvalidPhone(*problem),
             Self::Throttled(t) => ApiError::Throttled { cause: t.cause, retry_in_secs: t.retry_after_secs() },
             other => {
                 if other.status().is_server_error() {

@@ -38,15 +38,14 @@ pub async fn initiate(
 ) -> Result<impl IntoResponse, Error> {
     let session = AuthSession::new(session);
     let client = client_ip(peer, &headers, proxy.0.as_ref());
-    let message = match sign_ins.initiate(&session, &form.phone, client).await {
+    let refused = match sign_ins.initiate(&session, &form.phone, client).await {
         Ok(_) => None,
-        Err(Error::InvalidPhone(reason)) => Some(reason.to_string()),
-        Err(throttled @ Error::Throttled(_)) => Some(throttled.to_api().to_string()),
+        Err(refused @ (Error::InvalidPhone(_) | Error::Throttled(_))) => Some(refused.to_api()),
         Err(other) => return Err(other),
     };
-    if let Some(message) = message {
+    if let Some(error) = refused {
         let phone: String = form.phone.chars().take(32).collect();
-        session.set_feedback(&FormFeedback { phone, message }).await?;
+        session.set_feedback(&FormFeedback { phone, error }).await?;
     }
     Ok(Redirect::to("/"))
 }
@@ -56,8 +55,7 @@ pub async fn initiate(
 pub async fn throttle_to_page(session: &AuthSession, error: Error) -> Result<(), Error> {
     match error {
         throttled @ Error::Throttled(_) => {
-            let message = throttled.to_api().to_string();
-            session.set_feedback(&FormFeedback { phone: String::new(), message }).await?;
+            session.set_feedback(&FormFeedback { phone: String::new(), error: throttled.to_api() }).await?;
             Ok(())
         }
         other => Err(other),

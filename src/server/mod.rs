@@ -26,6 +26,8 @@ pub mod one_tap;
 pub mod headers;
 /// `/healthz` and `/readyz`.
 pub mod health;
+/// The page's language per request: the switcher's cookie, `Accept-Language`, English.
+pub mod language;
 /// Bounded reads and log-safe errors for the provider clients.
 pub mod http_client;
 /// Keyed hashes standing in for phone numbers.

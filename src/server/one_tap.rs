@@ -10,6 +10,7 @@
 
 use std::net::SocketAddr;
 
+use leptos_i18n::Locale as _;
 use axum::{
     extract::{ConnectInfo, State},
     http::HeaderMap,
@@ -24,7 +25,6 @@ use super::{
     sign_in::SignInService,
     throttle::{client_ip, ProxyHeader},
 };
-use crate::domain::PAGE_LANGUAGE;
 
 pub async fn start(
     State(sign_ins): State<SignInService>,
@@ -40,7 +40,7 @@ pub async fn start(
         return Ok(Redirect::to("/"));
     }
     let session = AuthSession::new(session);
-    if let Err(error) = sign_ins.start_one_tap(&session, client_ip(peer, &headers, proxy.0.as_ref()), PAGE_LANGUAGE).await {
+    if let Err(error) = sign_ins.start_one_tap(&session, client_ip(peer, &headers, proxy.0.as_ref()), super::language::of_request(&headers).as_str()).await {
         forms::throttle_to_page(&session, error).await?;
     }
     Ok(Redirect::to("/"))

@@ -11,17 +11,9 @@ pub struct PhoneNumber {
     international: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PhoneError {
-    #[error("Enter your mobile number.")]
-    Empty,
-    #[error("Use digits only, with an optional + in front.")]
-    BadCharacters,
-    #[error("That doesn't look like a valid phone number. Include the country code, e.g. +91 98765 43210.")]
-    Invalid,
-    #[error("That looks like a landline or service number. Enter the mobile number you use with Truecaller.")]
-    NotMobile,
-}
+/// Why a number was refused: the shared wording's reasons (`Empty`, `BadCharacters`, `Invalid`,
+/// `NotMobile` come from here).
+pub use crate::domain::PhoneProblem as PhoneError;
 
 impl PhoneNumber {
     /// Accepts what people type: `+46 76 012 34 56`, `0046 76…`, a national number in the default

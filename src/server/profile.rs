@@ -189,26 +189,27 @@ impl Profile {
         }
     }
 
-    /// The details shown on the signed-in page, in display order.
+    /// The details shown on the signed-in page, in display order, each under the key the page
+    /// words in its language (`pages::account::detail_label`).
     pub fn details(&self) -> Vec<(String, String)> {
         let fields = [
-            ("Email", &self.email),
-            ("Job title", &self.job_title),
-            ("Company", &self.company_name),
-            ("City", &self.city),
-            ("Country", &self.country_code),
-            ("Gender", &self.gender),
-            ("About", &self.about_me),
-            ("Website", &self.url),
-            ("Facebook", &self.facebook_id),
-            ("Twitter", &self.twitter_id),
+            ("email", &self.email),
+            ("job_title", &self.job_title),
+            ("company", &self.company_name),
+            ("city", &self.city),
+            ("country", &self.country_code),
+            ("gender", &self.gender),
+            ("about", &self.about_me),
+            ("website", &self.url),
+            ("facebook", &self.facebook_id),
+            ("twitter", &self.twitter_id),
         ];
         let mut details: Vec<(String, String)> = fields
             .into_iter()
             .filter_map(|(label, value)| value.as_ref().map(|v| (label.to_owned(), v.clone())))
             .collect();
         if !self.badges.is_empty() {
-            details.push(("Badges".to_owned(), self.badges.join(", ")));
+            details.push(("badges".to_owned(), self.badges.join(", ")));
         }
         details
     }

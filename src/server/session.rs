@@ -75,9 +75,11 @@ impl AuthSession {
         self.0.insert(FEEDBACK, feedback).await
     }
 
-    /// The feedback left by the last form post, once.
+    /// The feedback left by the last form post, once. Feedback left in an older shape (before an
+    /// upgrade) is dropped rather than failing the page.
     pub async fn take_feedback(&self) -> Result<Option<crate::domain::FormFeedback>, SessionError> {
-        self.0.remove(FEEDBACK).await
+        let stored = self.0.remove::<serde_json::Value>(FEEDBACK).await?;
+        Ok(stored.and_then(|value| serde_json::from_value(value).ok()))
     }
 
     /// DigiLocker's consent page for the sign-in just started, until the browser is sent there.

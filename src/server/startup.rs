@@ -17,7 +17,7 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 use url::Url;
 
 use super::{
-    callback, csrf, digilocker, forms, headers, health, metrics, one_tap,
+    callback, csrf, digilocker, forms, headers, health, language, metrics, one_tap,
     config::{join, Config, Provider, SandboxProvider},
     sandbox::SandboxClient,
     keys::NumberKeys,
@@ -150,6 +150,7 @@ impl Application {
             .route("/signin/cancel", post(forms::cancel))
             .route("/signin/more-time", post(forms::more_time))
             .route("/signin/one-tap", get(one_tap::start))
+            .route("/language", post(move |form| async move { language::choose(https, form) }))
             .route("/digilocker/start", post(digilocker::start))
             .route("/digilocker/continue", get(digilocker::continue_to_consent))
             .route("/digilocker/return", get(digilocker::returned))

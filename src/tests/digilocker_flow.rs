@@ -207,7 +207,8 @@ async fn the_digilocker_start_is_rate_limited_like_a_prompt() {
     let crate::digilocker_helpers::Started::SignInPage(page) = browser.start_digilocker().await else {
         panic!("a third start within the hour went through");
     };
-    assert!(page.contains("Too many sign-in attempts."), "the page says why");
+    // Said on the page itself (not only in the data it hydrates from).
+    assert!(page.contains(r#"<p role="alert" class="error refusal">Too many sign-in attempts."#), "the page says why: {page}");
     assert_eq!(app.digilocker().stats().await["authentications"], 1, "no third Sandbox session");
 }
 

@@ -8,6 +8,7 @@ mod callback_abuse;
 mod cross_site;
 mod digilocker_flow;
 mod hostile_input;
+mod languages;
 mod instances;
 mod more_time;
 mod one_tap_flow;

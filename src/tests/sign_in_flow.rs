@@ -54,8 +54,8 @@ async fn approving_the_prompt_signs_the_browser_in_and_creates_the_account() {
     assert_eq!(account.name, "Rajat Kapoor");
     assert_eq!(account.phone, "+91 •••••••• 99", "masked on the account page too");
     assert!(account.new_account);
-    assert!(account.details.contains(&("Email".into(), "rajat@example.com".into())));
-    assert!(account.details.contains(&("Company".into(), "ABC".into())));
+    assert!(account.details.contains(&("email".into(), "rajat@example.com".into())));
+    assert!(account.details.contains(&("company".into(), "ABC".into())));
     // SQL: the app has no interface that counts accounts, nor one that shows stored tokens.
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins WHERE provider_token IS NOT NULL").await, 0, "token not kept");
@@ -312,7 +312,7 @@ async fn an_invalid_number_gets_a_clear_error_and_sends_nothing() {
         let (status, result) = browser.initiate_raw(input).await;
         assert_eq!(status, 400, "{input}");
         match result {
-            Err(truecaller_signin::error::ApiError::InvalidPhone(m)) => assert!(m.starts_with(message), "{input}: {m}"),
+            Err(truecaller_signin::error::ApiError::InvalidPhone(p)) => assert!(p.to_string().starts_with(message), "{input}: {p}"),
             other => panic!("{input}: {other:?}"),
         }
     }

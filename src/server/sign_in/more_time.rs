@@ -47,6 +47,7 @@ impl SignInService {
                 }
             }
         }
-        Ok(self.view(&self.row(&row.id).await?))
+        // More time is never given to one-tap, so no sheet language is needed.
+        Ok(self.view(&self.row(&row.id).await?, ""))
     }
 }

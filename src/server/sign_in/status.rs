@@ -16,8 +16,9 @@ use crate::{
 
 impl SignInService {
     /// Where this browser's sign-in stands. With `wait`, holds the answer until the phase changes
-    /// or `wait` passes; the first call that sees an approval signs the session in.
-    pub async fn status(&self, session: &AuthSession, wait: Duration) -> Result<SignInStatus, Error> {
+    /// or `wait` passes; the first call that sees an approval signs the session in. `lang`: the
+    /// page's language (a one-tap wait's link to the sheet carries it).
+    pub async fn status(&self, session: &AuthSession, wait: Duration, lang: &str) -> Result<SignInStatus, Error> {
         let Some(mut row) = self.current(session).await? else {
             return self.signed_in_view(session).await;
         };
@@ -41,7 +42,7 @@ impl SignInService {
         if row.phase == Phase::Approved {
             return self.claim(session, &row).await;
         }
-        Ok(self.view(&row))
+        Ok(self.view(&row, lang))
     }
 
     /// Waits up to `limit` for `row` to change phase. DigiLocker sends no callback: while it

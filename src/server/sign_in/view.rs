@@ -2,7 +2,7 @@
 
 use super::{one_tap::is_one_tap, Phase, SignInService};
 use crate::{
-    domain::{FailureReason, Provider, SignInStatus, PAGE_LANGUAGE},
+    domain::{FailureReason, Provider, SignInStatus},
     server::{clock, phone::PhoneNumber, store::SignInRow},
 };
 
@@ -10,7 +10,9 @@ impl SignInService {
     /// DigiLocker has screens of its own for waiting, denial and expiry, and one-tap for the
     /// sheet; every other phase reads the same whoever vouched (an approval, a failure with its
     /// reason, signed in).
-    pub(super) fn view(&self, row: &SignInRow) -> SignInStatus {
+    /// `lang`: the page's language, for the sheet a one-tap wait may open again (the deep link's
+    /// `lang`); only one-tap views use it.
+    pub(super) fn view(&self, row: &SignInRow, lang: &str) -> SignInStatus {
         let now = clock::now_ms();
         let masked = || row.phone.as_deref().and_then(PhoneNumber::from_stored).map(|p| p.masked()).unwrap_or_default();
         let seconds_left = clock::seconds_until(row.deadline, now);
@@ -24,7 +26,7 @@ impl SignInService {
                 SignInStatus::Failed { reason: FailureReason::DigiLockerUnavailable }
             }
             (_, Phase::Sending | Phase::Waiting) if is_one_tap(row) => {
-                let open = self.link_for(row, PAGE_LANGUAGE).map(|l| l.simulated_sheet.unwrap_or(l.deep_link));
+                let open = self.link_for(row, lang).map(|l| l.simulated_sheet.unwrap_or(l.deep_link));
                 SignInStatus::AtTruecaller { seconds_left, open: open.unwrap_or_default() }
             }
             (_, Phase::Sending | Phase::Waiting) => {
