@@ -10,7 +10,11 @@ use leptos_router::{
 use crate::{
     api::get_mode,
     i18n::Locale,
-    pages::{account::AccountPage, sign_in::SignInPage},
+    pages::{
+        account::AccountPage,
+        screens::{strong, Body, Run},
+        sign_in::SignInPage,
+    },
 };
 
 /// The HTML document around the app (server only renders it; the browser hydrates `<App/>`).
@@ -68,19 +72,19 @@ pub fn App() -> impl IntoView {
     let locale = i18n.get_locale_untracked();
     view! {
         <Html attr:lang=locale.as_str() attr:dir=locale.direction().as_str()/>
-            <Title text=move || td_string!(page_locale(), page_title)/>
-            <Router>
-                <SimulatorBanner/>
-                <main>
-                    <Routes fallback=NotFound>
-                        // Async: both pages are small and decide on a redirect from session data, which
-                        // must happen before any byte is sent (a real 302, no JavaScript needed).
-                        <Route path=StaticSegment("") view=SignInPage ssr=SsrMode::Async/>
-                        <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
-                    </Routes>
-                </main>
-                <LanguageSwitcher/>
-            </Router>
+        <Title text=td_string!(locale, page_title)/>
+        <Router>
+            <SimulatorBanner/>
+            <main>
+                <Routes fallback=NotFound>
+                    // Async: both pages are small and decide on a redirect from session data, which
+                    // must happen before any byte is sent (a real 302, no JavaScript needed).
+                    <Route path=StaticSegment("") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <LanguageSwitcher/>
+        </Router>
     }
 }
 
@@ -128,8 +132,7 @@ fn LanguageSwitcher() -> impl IntoView {
 fn SimulatorBanner() -> impl IntoView {
     let locale = page_locale();
     let mode = Resource::new(|| (), |_| get_mode());
-    let phone_link = move |text: String| view! { <a href="/simulator" target="_blank" rel="noopener">{text}</a> };
-    let who_link = move |text: String| view! { <a href="/simulator#digilocker" target="_blank" rel="noopener">{text}</a> };
+
     view! {
         <Suspense>
             {move || Suspend::new(async move {
@@ -137,10 +140,10 @@ fn SimulatorBanner() -> impl IntoView {
                     <aside class="banner" aria-label=td_string!(locale, simulator_mode)>
                         <strong>{td_string!(locale, simulator_mode)}</strong>
                         {mode.simulator.then(|| view! {
-                            " · " {linked(td_string!(locale, simulator_truecaller, <a> = anchor).to_string(), phone_link)}
+                            " · " {linked(&td_string!(locale, simulator_truecaller, <a> = strong), "/simulator")}
                         })}
                         {mode.digilocker_simulator.then(|| if mode.simulator {
-                            view! { " " {linked(td_string!(locale, simulator_digilocker_who, <a> = anchor).to_string(), who_link)} }.into_any()
+                            view! { " " {linked(&td_string!(locale, simulator_digilocker_who, <a> = strong), "/simulator#digilocker")} }.into_any()
                         } else {
                             view! { " " {td_string!(locale, simulator_digilocker)} }.into_any()
                         })}
@@ -151,17 +154,17 @@ fn SimulatorBanner() -> impl IntoView {
     }
 }
 
-/// `<a>…</a>` in a message: the link's words between two markers, drawn by `linked`.
-fn anchor(f: &mut std::fmt::Formatter<'_>, children: leptos_i18n::display::Children) -> std::fmt::Result {
-    write!(f, "\u{2}{children}\u{3}")
-}
-
-/// A message with one link in it: the text before, the link (`link` draws it), the text after.
-fn linked<V: IntoView + 'static>(message: String, link: impl Fn(String) -> V) -> AnyView {
-    match message.split_once('\u{2}').and_then(|(before, rest)| rest.split_once('\u{3}').map(|(inner, after)| (before, inner, after))) {
-        Some((before, inner, after)) => view! { {before.to_owned()} {link(inner.to_owned())} {after.to_owned()} }.into_any(),
-        None => message.into_any(),
-    }
+/// A message whose `<a>…</a>` (rendered with `strong`) links to the simulator's `href`, in a tab
+/// of its own.
+fn linked(message: &str, href: &'static str) -> impl IntoView {
+    Body::marked(message)
+        .0
+        .into_iter()
+        .map(|run| match run {
+            Run::Plain(text) => text.into_any(),
+            Run::Strong(text) => view! { <a href=href target="_blank" rel="noopener">{text}</a> }.into_any(),
+        })
+        .collect_view()
 }
 
 #[component]

@@ -14,22 +14,26 @@ use leptos::server_fn::{
 
 /// `Display` is the English wording (logs, the JSON `error` of API answers); pages use
 /// [`ApiError::message`] in their own language.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ApiError {
     /// The number typed is not a valid mobile number; the problem says why.
-    #[error("{}", self.message(Locale::en))]
     InvalidPhone(PhoneProblem),
     /// Something failed on our side; details are in the server log only.
-    #[error("{}", self.message(Locale::en))]
     Internal,
     /// Refused for now; the same request may succeed after `retry_in_secs`. Worded with the other
     /// screens (`pages::screens`).
-    #[error("{}", self.message(Locale::en))]
     Throttled { cause: Throttle, retry_in_secs: u32 },
     /// The request never got a usable answer (network, server restarting).
-    #[error("{}", self.message(Locale::en))]
     Transport(String),
 }
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Locale::en))
+    }
+}
+
+impl std::error::Error for ApiError {}
 
 impl ApiError {
     /// What a person reads, in `locale`.

@@ -30,12 +30,14 @@ pub fn time_note(locale: Locale, left: u32, extended: Option<u32>, more_time: bo
     }
 }
 
-/// Emphasis inside a message (`<b>…</b>` in the message files) is carried in the text between
-/// these two control characters, which no message contains, and split into runs by `Body::marked`.
+/// A marked part of a message (`<b>…</b>` or `<a>…</a>` in the message files) is carried in the
+/// text between these two control characters, which no message contains, and split into runs by
+/// `Body::marked`.
 const STRONG_START: char = '\u{2}';
 const STRONG_END: char = '\u{3}';
 
-fn strong(f: &mut fmt::Formatter<'_>, children: leptos_i18n::display::Children) -> fmt::Result {
+/// Renders a message's tag (pass it as `<b> = strong` or `<a> = strong` to `td_string!`).
+pub fn strong(f: &mut fmt::Formatter<'_>, children: leptos_i18n::display::Children) -> fmt::Result {
     write!(f, "{STRONG_START}{children}{STRONG_END}")
 }
 
@@ -134,8 +136,8 @@ impl Body {
         })
     }
 
-    /// Splits a message rendered with `strong` into its plain and emphasised runs.
-    fn marked(text: &str) -> Self {
+    /// Splits a message rendered with `strong` into its plain and marked runs.
+    pub fn marked(text: &str) -> Self {
         let mut runs = Vec::new();
         for (i, part) in text.split(STRONG_START).enumerate() {
             match part.split_once(STRONG_END) {

@@ -84,10 +84,8 @@ pub fn choose(secure: bool, Form(form): Form<LanguageForm>) -> axum::response::R
 
 /// Only our own pages: an absolute path, not `//host` or anything a browser would read as one.
 fn local_path(back: &str) -> &str {
-    let safe = back.starts_with('/')
-        && !back.starts_with("//")
-        && !back.contains(['\\', '\r', '\n'])
-        && !back.starts_with("/\t");
+    // Browsers drop tabs and newlines from URLs and read `\` as `/`: `/\t/host` is `//host`.
+    let safe = back.starts_with('/') && !back.starts_with("//") && !back.chars().any(|c| c.is_control() || c == '\\');
     if safe { back } else { "/" }
 }
 

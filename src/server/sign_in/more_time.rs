@@ -47,7 +47,6 @@ impl SignInService {
                 }
             }
         }
-        // More time is never given to one-tap, so no sheet language is needed.
-        Ok(self.view(&self.row(&row.id).await?, ""))
+        Ok(self.view(&self.row(&row.id).await?))
     }
 }

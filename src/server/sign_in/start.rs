@@ -28,8 +28,7 @@ impl SignInService {
         let tag = s.keys.tag(&phone);
         let same_number = |row: &SignInRow| row.provider == Provider::Truecaller && row.phone.as_deref() == Some(phone.digits());
         if let Some(current) = self.leave_current(session, same_number).await? {
-            // Only the same number's desktop sign-in gets here, never a one-tap one: no sheet language.
-            return Ok(self.view(&current, ""));
+            return Ok(self.view(&current));
         }
 
         let id = clock::random_token();
@@ -86,9 +85,9 @@ impl SignInService {
         let moved = self.apply(&sending, event, changes).await?;
         info!(phone = %tag, ?event, "sign-in requested");
         match (moved, sending.phase.on(event)) {
-            (true, Some(next)) => Ok(self.view(&SignInRow { phase: next, provider_ref: request_id, ..sending }, "")),
+            (true, Some(next)) => Ok(self.view(&SignInRow { phase: next, provider_ref: request_id, ..sending })),
             // A callback moved it first (the phone answered before Truecaller answered us).
-            _ => Ok(self.view(&self.row(&id).await?, "")),
+            _ => Ok(self.view(&self.row(&id).await?)),
         }
     }
 
@@ -153,7 +152,7 @@ impl SignInService {
         let own = holder.as_ref().is_some_and(|h| h.browser == browser);
         if let Some(row) = holder.as_ref().filter(|h| own && h.phase.is_live()) {
             session.set_sign_in_id(&row.id).await?;
-            return Ok(self.view(&self.settle(row.clone()).await?, ""));
+            return Ok(self.view(&self.settle(row.clone()).await?));
         }
         let mut stopped = false;
         if !own {

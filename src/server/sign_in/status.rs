@@ -42,7 +42,7 @@ impl SignInService {
         if row.phase == Phase::Approved {
             return self.claim(session, &row).await;
         }
-        Ok(self.view(&row, lang))
+        Ok(self.view_in(&row, lang))
     }
 
     /// Waits up to `limit` for `row` to change phase. DigiLocker sends no callback: while it

@@ -10,9 +10,15 @@ impl SignInService {
     /// DigiLocker has screens of its own for waiting, denial and expiry, and one-tap for the
     /// sheet; every other phase reads the same whoever vouched (an approval, a failure with its
     /// reason, signed in).
+    /// What the browser is told about `row`, with a one-tap wait's sheet in English. Every caller
+    /// but `status` (which uses [`Self::view_in`]) answers a typed number, never a one-tap row.
+    pub(super) fn view(&self, row: &SignInRow) -> SignInStatus {
+        self.view_in(row, "en")
+    }
+
     /// `lang`: the page's language, for the sheet a one-tap wait may open again (the deep link's
     /// `lang`); only one-tap views use it.
-    pub(super) fn view(&self, row: &SignInRow, lang: &str) -> SignInStatus {
+    pub(super) fn view_in(&self, row: &SignInRow, lang: &str) -> SignInStatus {
         let now = clock::now_ms();
         let masked = || row.phone.as_deref().and_then(PhoneNumber::from_stored).map(|p| p.masked()).unwrap_or_default();
         let seconds_left = clock::seconds_until(row.deadline, now);
