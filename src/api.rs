@@ -10,12 +10,13 @@ use crate::{
     error::ApiError,
 };
 
-/// Asks Truecaller to prompt the phone holding `phone` (as typed).
+/// Asks Truecaller to prompt the phone holding `phone` (as typed; read in `country`, an ISO code,
+/// when it has no country code).
 #[server(endpoint = "signin/initiate")]
-pub async fn initiate(phone: String) -> Result<SignInStatus, ApiError> {
+pub async fn initiate(phone: String, #[server(default)] country: Option<String>) -> Result<SignInStatus, ApiError> {
     let (state, session) = request().await?;
     let client = client_ip(&state).await?;
-    respond(state.sign_ins.initiate(&session, &phone, client).await)
+    respond(state.sign_ins.initiate(&session, &phone, country.as_deref(), client).await)
 }
 
 /// Android one-tap: a sign-in for this browser without a number, and the deep link that opens

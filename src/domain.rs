@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use crate::countries::{CountryChoice, Region};
+
 /// The cookie that remembers the language a person chose with the page's switcher.
 pub const LANGUAGE_COOKIE: &str = "lang";
 
@@ -135,6 +137,8 @@ pub struct SignInPageData {
     /// Whether this browser leads with Android one-tap (Chrome or Samsung Internet on Android,
     /// not a WebView), decided on the server from the request.
     pub one_tap: bool,
+    /// The country picker's list and first choice.
+    pub country: CountryChoice,
 }
 
 /// Where a one-tap sign-in sends the browser: Truecaller's deep link, which opens the app's
@@ -152,6 +156,9 @@ pub struct OneTapLink {
 pub struct FormFeedback {
     pub phone: String,
     pub error: crate::error::ApiError,
+    /// The country chosen with the number, so the form comes back as it was sent.
+    #[serde(default)]
+    pub country: Option<Region>,
 }
 
 /// Why a typed number was refused (worded by `pages::screens::phone_problem`).
@@ -165,16 +172,33 @@ pub enum PhoneProblem {
     Invalid,
     /// A valid number, but not a mobile one (the server's verdict).
     NotMobile,
+    /// `+` followed by a calling code no country has (`+999…`).
+    UnknownCode(u16),
+    /// Fewer digits than any mobile number in that country has.
+    TooShortFor(Region),
+    /// More digits than any mobile number in that country has.
+    TooLongFor(Region),
+    /// A number from a country this deployment does not offer (`PHONE_COUNTRIES`).
+    NotOffered(Region),
 }
 
 /// In English, for logs and JSON clients; pages word it in their own language.
 impl std::fmt::Display for PhoneProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(crate::pages::screens::phone_problem(*self, crate::i18n::Locale::en))
+        f.write_str(&crate::pages::screens::phone_problem(*self, crate::i18n::Locale::en, &english_name))
     }
 }
 
 impl std::error::Error for PhoneProblem {}
+
+/// A country's English name for the English wording (the server has the names; the browser,
+/// which words reasons with its own list, falls back to the code).
+fn english_name(region: Region) -> String {
+    #[cfg(feature = "ssr")]
+    return crate::server::countries::name(region, "en");
+    #[cfg(not(feature = "ssr"))]
+    region.to_string()
+}
 
 /// What the signed-in page shows: the account and the profile details the person shared.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -36,10 +36,16 @@ impl std::fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 impl ApiError {
-    /// What a person reads, in `locale`.
+    /// What a person reads, in `locale` (countries by their code; the sign-in page names them
+    /// with `message_naming`).
     pub fn message(&self, locale: Locale) -> String {
+        self.message_naming(locale, &|region| region.to_string())
+    }
+
+    /// What a person reads, in `locale`, with countries worded by `name`.
+    pub fn message_naming(&self, locale: Locale, name: &dyn Fn(crate::countries::Region) -> String) -> String {
         match self {
-            Self::InvalidPhone(problem) => screens::phone_problem(*problem, locale).to_owned(),
+            Self::InvalidPhone(problem) => screens::phone_problem(*problem, locale, name),
             Self::Internal => leptos_i18n::td_string!(locale, error_internal).to_owned(),
             Self::Throttled { cause, retry_in_secs } => screens::throttle_message(*cause, locale, *retry_in_secs),
             Self::Transport(_) => leptos_i18n::td_string!(locale, error_transport).to_owned(),

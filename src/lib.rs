@@ -7,6 +7,8 @@ pub mod api;
 pub mod app;
 /// The error server functions return to the browser.
 pub mod error;
+/// Countries: the picker's list and rules, and the code reasons carry.
+pub mod countries;
 /// Types both sides speak: sign-in status, account view, the cheap phone shape check.
 pub mod domain;
 /// Pages: the sign-in flow and the signed-in account page.

@@ -22,6 +22,14 @@ test("invalid numbers are explained inline and nothing is sent", async ({ page }
   // The server's libphonenumber verdict.
   await input.fill("+999 1234 5678");
   await send.click();
+  await expect(page.getByRole("alert")).toHaveText("No country has the code +999. Check the digits after the +.");
+
+  await input.fill("98765 4321");
+  await send.click();
+  await expect(page.getByRole("alert")).toHaveText("That number is too short for India.");
+
+  await input.fill("+91 55555 55555");
+  await send.click();
   await expect(page.getByRole("alert")).toContainText("That doesn't look like a valid phone number");
 
   await input.fill("+46 8 123 456 78");

@@ -9,8 +9,17 @@ test("signing in works without JavaScript", async ({ page }) => {
   await page.goto("/");
   await page.getByLabel("Mobile number").fill("12345");
   await page.getByRole("button", { name: "Continue with Truecaller" }).click();
-  await expect(page.getByRole("alert")).toContainText("That doesn't look like a valid phone number");
+  await expect(page.getByRole("alert")).toHaveText("That number is too short for India.");
   await expect(page.getByLabel("Mobile number")).toHaveValue("12345");
+
+  // The country is a plain select here; a national number is read in the one chosen, and a
+  // refusal brings the form back as it was sent.
+  await page.getByLabel("Country").selectOption("GB");
+  await page.getByLabel("Mobile number").fill("07700 9001");
+  await page.getByRole("button", { name: "Continue with Truecaller" }).click();
+  await expect(page.getByRole("alert")).toHaveText("That number is too short for United Kingdom.");
+  await expect(page.getByLabel("Country")).toHaveValue("GB");
+  await page.getByLabel("Country").selectOption("IN");
 
   await page.getByLabel("Mobile number").fill(`+${number}`);
   await page.getByRole("button", { name: "Continue with Truecaller" }).click();

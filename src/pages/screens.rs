@@ -10,6 +10,7 @@ use std::fmt;
 use leptos_i18n::td_string;
 
 use crate::{
+    countries::Region,
     domain::{FailureReason, PhoneProblem, SignInStatus, Throttle},
     i18n::Locale,
 };
@@ -399,15 +400,20 @@ pub fn throttle_message(cause: Throttle, locale: Locale, retry_in_secs: u32) -> 
     format!("{} {}", throttle_reason(cause, locale), td_string!(locale, throttle_minutes, count = minutes))
 }
 
-/// Why a typed number was refused, and what to do about it.
-pub fn phone_problem(problem: PhoneProblem, locale: Locale) -> &'static str {
+/// Why a typed number was refused, and what to do about it. `name` words a country in
+/// `locale` (the page has its picker's list; the server's English has CLDR's).
+pub fn phone_problem(problem: PhoneProblem, locale: Locale, name: &dyn Fn(Region) -> String) -> String {
     match problem {
-        PhoneProblem::Empty => td_string!(locale, phone_empty),
-        PhoneProblem::BadCharacters => td_string!(locale, phone_bad_characters),
-        PhoneProblem::TooShort => td_string!(locale, phone_too_short),
-        PhoneProblem::TooLong => td_string!(locale, phone_too_long),
-        PhoneProblem::Invalid => td_string!(locale, phone_invalid),
-        PhoneProblem::NotMobile => td_string!(locale, phone_not_mobile),
+        PhoneProblem::Empty => td_string!(locale, phone_empty).to_owned(),
+        PhoneProblem::BadCharacters => td_string!(locale, phone_bad_characters).to_owned(),
+        PhoneProblem::TooShort => td_string!(locale, phone_too_short).to_owned(),
+        PhoneProblem::TooLong => td_string!(locale, phone_too_long).to_owned(),
+        PhoneProblem::Invalid => td_string!(locale, phone_invalid).to_owned(),
+        PhoneProblem::NotMobile => td_string!(locale, phone_not_mobile).to_owned(),
+        PhoneProblem::UnknownCode(code) => td_string!(locale, phone_unknown_code, code = code).to_string(),
+        PhoneProblem::TooShortFor(region) => td_string!(locale, phone_too_short_for, country = name(region)).to_string(),
+        PhoneProblem::TooLongFor(region) => td_string!(locale, phone_too_long_for, country = name(region)).to_string(),
+        PhoneProblem::NotOffered(region) => td_string!(locale, phone_not_offered, country = name(region)).to_string(),
     }
 }
 

@@ -16,9 +16,13 @@ use leptos::{
 use leptos_i18n::td_string;
 use leptos_router::{components::Redirect, hooks::use_query_map};
 
-use super::screens::{self, clock, Body, Countdown, Offer, Run, Screen};
+use super::{
+    country_picker::CountryPicker,
+    screens::{self, clock, Body, Countdown, Offer, Run, Screen},
+};
 use crate::{
     app::page_locale,
+    countries::CountryChoice,
     i18n::Locale,
     api::{cancel, get_status, initiate, more_time, sign_in_page, start_one_tap},
     domain::{check_phone_shape, FormFeedback, OneTapLink, SignInPageData, SignInStatus, Throttle},
@@ -49,10 +53,12 @@ pub fn SignInPage() -> impl IntoView {
             <h1>{td_string!(locale, page_title)}</h1>
             <Suspense fallback=move || view! { <p class="muted">{td_string!(locale, loading)}</p> }>
                 {move || Suspend::new(async move {
-                    let SignInPageData { status, feedback, digilocker, one_tap } = initial.await.unwrap_or(
-                        SignInPageData { status: SignInStatus::Idle, feedback: None, digilocker: false, one_tap: false },
-                    );
-                    view! { <SignInFlow start=status feedback digilocker one_tap number_first/> }
+                    match initial.await {
+                        Ok(SignInPageData { status, feedback, digilocker, one_tap, country }) => {
+                            view! { <SignInFlow start=status feedback digilocker one_tap number_first country/> }.into_any()
+                        }
+                        Err(e) => view! { <p class="error" role="alert">{e.message(locale)}</p> }.into_any(),
+                    }
                 })}
             </Suspense>
         </section>
@@ -71,9 +77,17 @@ fn SignInFlow(
     /// The person asked for the phone form (`/?with=number`).
     #[prop(optional)]
     number_first: bool,
+    /// The country picker's list and first choice.
+    country: CountryChoice,
 ) -> impl IntoView {
     let locale = page_locale();
-    let (typed, refused) = feedback.map_or((String::new(), None), |f| (f.phone, Some(f.error.message(locale))));
+    let selected = RwSignal::new(country.chosen);
+    let choice = StoredValue::new(country);
+    // A reason names countries as the picker does, in the page's language.
+    let worded = move |e: &ApiError| e.message_naming(locale, &|region| choice.with_value(|c| c.name(region)));
+    let (typed, refused) = feedback.map_or((String::new(), None), |f| (f.phone.clone(), Some(worded(&f.error))));
+    // A typed "+" number chose the country (said to screen readers).
+    let heard = RwSignal::new(false);
     let status = RwSignal::new(start);
     let phone = RwSignal::new(typed);
     let error = RwSignal::new(refused);
@@ -116,7 +130,7 @@ fn SignInFlow(
             // The form is where the message and the countdown are shown.
             status.set(SignInStatus::Idle);
         }
-        Err(e) => error.set(Some(e.message(locale))),
+        Err(e) => error.set(Some(worded(&e))),
     };
 
     let send = move |number: String| {
@@ -125,7 +139,7 @@ fn SignInFlow(
         sending.set(true);
         error.set(None);
         spawn_local(async move {
-            let result = initiate(number).await;
+            let result = initiate(number, Some(selected.get_untracked().to_string())).await;
             sending.set(false);
             show(result);
         });
@@ -137,7 +151,7 @@ fn SignInFlow(
         match check_phone_shape(&number) {
             Ok(()) => send(number),
             Err(problem) => {
-                error.set(Some(screens::phone_problem(problem, locale).to_owned()));
+                error.set(Some(screens::phone_problem(problem, locale, &|region| choice.with_value(|c| c.name(region)))));
                 if let Some(input) = input.get_untracked() {
                     let _ = input.focus();
                 }
@@ -329,6 +343,7 @@ fn SignInFlow(
             SignInStatus::Idle | SignInStatus::ChoseAnotherWay => view! {
                 <form class=shown.class method="post" action="/signin" on:submit=on_submit novalidate>
                     {move || app_missing.get().then(|| view! { <p class="notice app-missing" role="alert">{td_string!(locale, app_missing)}</p> })}
+                    <CountryPicker choice selected heard locale/>
                     <label for="phone">{td_string!(locale, mobile_number)}</label>
                     <input
                         id="phone"
@@ -336,7 +351,7 @@ fn SignInFlow(
                         type="tel"
                         inputmode="tel"
                         autocomplete="tel"
-                        placeholder="+91 98765 43210"
+                        placeholder=move || choice.with_value(|c| c.get(selected.get()).map(|c| c.example.clone()))
                         required
                         node_ref=input
                         aria-describedby="phone-help phone-error"
@@ -344,7 +359,14 @@ fn SignInFlow(
                         value=phone.get_untracked()
                         prop:value=phone
                         on:input=move |ev| {
-                            phone.set(event_target_value(&ev));
+                            let typed = event_target_value(&ev);
+                            // "+44…" typed or pasted: the country follows the number.
+                            let from = choice.with_value(|c| c.from_number(&typed, selected.get_untracked()));
+                            if let Some(region) = from.filter(|r| *r != selected.get_untracked()) {
+                                selected.set(region);
+                                heard.set(true);
+                            }
+                            phone.set(typed);
                             error.set(None);
                         }
                     />
@@ -587,7 +609,17 @@ mod tests {
 
     fn rendered(start: SignInStatus, digilocker: bool) -> String {
         let owner = Owner::new();
-        owner.with(|| view! { <SignInFlow start feedback=None digilocker/> }.to_html())
+        let country = crate::countries::CountryChoice {
+            countries: vec![crate::countries::Country {
+                region: crate::countries::Region::parse("IN").unwrap(),
+                name: "India".into(),
+                dial: 91,
+                main: true,
+                example: "081234 56789".into(),
+            }],
+            chosen: crate::countries::Region::parse("IN").unwrap(),
+        };
+        owner.with(|| view! { <SignInFlow start feedback=None digilocker country/> }.to_html())
     }
 
     #[test]

@@ -74,7 +74,9 @@ pub async fn sign_in_page(state: &AppState, session: &AuthSession) -> Result<Sig
     let lang = leptos_i18n::Locale::as_str(super::language::of_request(&headers));
     let status = state.sign_ins.status(session, std::time::Duration::ZERO, lang).await?;
     let feedback = session.take_feedback().await?;
+    let last_country = feedback.as_ref().and_then(|f| f.country);
+    let country = state.sign_ins.countries().choice(lang, last_country, &super::language::regions(&headers));
     let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let one_tap = super::user_agent::offers_one_tap(user_agent);
-    Ok(SignInPageData { status, feedback, digilocker: state.mode.digilocker, one_tap })
+    Ok(SignInPageData { status, feedback, digilocker: state.mode.digilocker, one_tap, country })
 }

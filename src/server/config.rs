@@ -4,11 +4,13 @@
 use std::{collections::HashMap, net::SocketAddr, path::Path, time::Duration};
 
 use axum::http::HeaderName;
-use phonenumber::country;
 use serde::Deserialize;
 use url::Url;
 
+use crate::countries::Region;
+
 use super::{
+    countries,
     deep_link::{self, OneTapLook},
     store::Engine,
     throttle::Limits,
@@ -69,8 +71,12 @@ pub struct Config {
     /// `SIGNIN_LOCK_SECS`: after a prompt is sent, no new prompt to that number for this long
     /// unless the cycle completes (Truecaller asks for 5 minutes).
     pub lock: Duration,
-    /// `PHONE_DEFAULT_REGION`: ISO country used for numbers typed without a country code.
-    pub default_region: country::Id,
+    /// `PHONE_DEFAULT_REGION`: the country chosen first in the picker (unless the browser's
+    /// language names an offered one), and used for numbers typed without a country code.
+    pub default_region: Region,
+    /// `PHONE_COUNTRIES`: the countries whose numbers may sign in (comma-separated ISO codes);
+    /// `None` (unset, or `all`) for every country.
+    pub countries: Option<Vec<Region>>,
     /// `SESSION_IDLE_MINUTES`: a signed-in session ends after this long without use.
     pub session_idle: Duration,
     /// `TRUECALLER_TOKEN_TTL_SECS`: how long Truecaller's access tokens live (10 minutes);
@@ -119,6 +125,7 @@ struct FileSettings {
     signin_timeout_secs: Option<u64>,
     signin_lock_secs: Option<u64>,
     phone_default_region: Option<String>,
+    phone_countries: Option<String>,
     session_idle_minutes: Option<u64>,
     truecaller_token_ttl_secs: Option<u64>,
     truecaller_api_url: Option<String>,
@@ -188,12 +195,11 @@ impl Config {
 
         let one_tap = one_tap_look(&file, &text)?;
         let region_name = text("PHONE_DEFAULT_REGION", file.phone_default_region).unwrap_or_else(|| "IN".into());
-        let default_region = region_name.trim().to_uppercase().parse::<country::Id>().map_err(|_| {
-            ConfigError::Invalid {
-                name: "PHONE_DEFAULT_REGION",
-                problem: format!("{region_name:?} is not an ISO 3166 country code such as IN or SE"),
-            }
+        let default_region = Region::parse(&region_name).filter(|r| countries::known(*r)).ok_or_else(|| ConfigError::Invalid {
+            name: "PHONE_DEFAULT_REGION",
+            problem: format!("{region_name:?} is not an ISO 3166 country code such as IN or SE"),
         })?;
+        let countries = offered_countries(text("PHONE_COUNTRIES", file.phone_countries), default_region)?;
 
         let provider = match env.get("TRUECALLER_APP_KEY").map(|k| k.trim()) {
             Some(key) if !key.is_empty() => Provider::Live { app_key: key.to_owned() },
@@ -209,6 +215,7 @@ impl Config {
             signin_timeout: Duration::from_secs(number("SIGNIN_TIMEOUT_SECS", file.signin_timeout_secs, 60, 1..=600)?),
             lock: Duration::from_secs(number("SIGNIN_LOCK_SECS", file.signin_lock_secs, 300, 0..=3600)?),
             default_region,
+            countries,
             session_idle: Duration::from_secs(
                 60 * number("SESSION_IDLE_MINUTES", file.session_idle_minutes, 30, 1..=60 * 24 * 30)?,
             ),
@@ -337,6 +344,28 @@ fn database_url(value: Option<String>) -> Result<String, ConfigError> {
         None => format!("{url:?} is not a URL; use sqlite://FILE or postgres://USER@HOST/DATABASE"),
     };
     Err(ConfigError::Invalid { name: "DATABASE_URL", problem })
+}
+
+/// `PHONE_COUNTRIES`: `IN, AE, KE` (ISO codes libphonenumber knows), or unset / `all` for every
+/// country. The default region must be among them: it is what the picker falls back to.
+fn offered_countries(value: Option<String>, default: Region) -> Result<Option<Vec<Region>>, ConfigError> {
+    let invalid = |problem: String| ConfigError::Invalid { name: "PHONE_COUNTRIES", problem };
+    let Some(value) = value.filter(|v| !v.trim().is_empty() && !v.trim().eq_ignore_ascii_case("all")) else {
+        return Ok(None);
+    };
+    let mut offered = Vec::new();
+    for code in value.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let region = Region::parse(code)
+            .filter(|r| countries::known(*r))
+            .ok_or_else(|| invalid(format!("{code:?} is not an ISO 3166 country code with phone numbers, such as IN or AE")))?;
+        if !offered.contains(&region) {
+            offered.push(region);
+        }
+    }
+    if !offered.contains(&default) {
+        return Err(invalid(format!("PHONE_DEFAULT_REGION {default} is not in the list; add it or choose another default")));
+    }
+    Ok(Some(offered))
 }
 
 /// Live when `SANDBOX_API_KEY` is set, and then `SANDBOX_API_SECRET` must be too.
@@ -470,7 +499,21 @@ mod tests {
         let file = "signin_timeout_secs = 30\nphone_default_region = \"se\"\n";
         let c = Config::load(file, &env(&[("SIGNIN_TIMEOUT_SECS", "5")])).unwrap();
         assert_eq!(c.signin_timeout, Duration::from_secs(5));
-        assert_eq!(c.default_region, country::Id::SE);
+        assert_eq!(c.default_region, Region::parse("SE").unwrap());
+    }
+
+    #[test]
+    fn offered_countries_are_checked_codes_that_include_the_default() {
+        let load = |pairs: &[(&str, &str)]| Config::load("", &env(pairs)).map(|c| c.countries);
+        assert_eq!(load(&[]).unwrap(), None);
+        assert_eq!(load(&[("PHONE_COUNTRIES", " all ")]).unwrap(), None);
+        let codes = load(&[("PHONE_COUNTRIES", "in, ae,KE,IN")]).unwrap().unwrap();
+        assert_eq!(codes.iter().map(|r| r.as_str()).collect::<Vec<_>>(), ["IN", "AE", "KE"]);
+        let err = |pairs: &[(&str, &str)]| load(pairs).unwrap_err().to_string();
+        assert!(err(&[("PHONE_COUNTRIES", "IN,XX")]).contains("\"XX\""));
+        assert!(err(&[("PHONE_COUNTRIES", "IN,India")]).starts_with("PHONE_COUNTRIES:"));
+        assert!(err(&[("PHONE_COUNTRIES", "AE,KE")]).contains("PHONE_DEFAULT_REGION IN"));
+        assert!(load(&[("PHONE_COUNTRIES", "AE,KE"), ("PHONE_DEFAULT_REGION", "ae")]).is_ok());
     }
 
     #[test]

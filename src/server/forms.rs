@@ -18,12 +18,14 @@ use super::{
     sign_in::SignInService,
     throttle::{client_ip, ProxyHeader},
 };
-use crate::domain::FormFeedback;
+use crate::{countries::Region, domain::FormFeedback};
 
 #[derive(Deserialize)]
 pub struct PhoneForm {
     #[serde(default)]
     phone: String,
+    /// The picker's choice (an ISO code); a number typed without its code is read in it.
+    country: Option<String>,
 }
 
 /// `POST /signin`: ask for a prompt; a refused number or a limit comes back as feedback on the
@@ -38,14 +40,15 @@ pub async fn initiate(
 ) -> Result<impl IntoResponse, Error> {
     let session = AuthSession::new(session);
     let client = client_ip(peer, &headers, proxy.0.as_ref());
-    let refused = match sign_ins.initiate(&session, &form.phone, client).await {
+    let refused = match sign_ins.initiate(&session, &form.phone, form.country.as_deref(), client).await {
         Ok(_) => None,
         Err(refused @ (Error::InvalidPhone(_) | Error::Throttled(_))) => Some(refused.to_api()),
         Err(other) => return Err(other),
     };
     if let Some(error) = refused {
         let phone: String = form.phone.chars().take(32).collect();
-        session.set_feedback(&FormFeedback { phone, error }).await?;
+        let country = form.country.as_deref().and_then(Region::parse);
+        session.set_feedback(&FormFeedback { phone, error, country }).await?;
     }
     Ok(Redirect::to("/"))
 }
@@ -55,7 +58,7 @@ pub async fn initiate(
 pub async fn throttle_to_page(session: &AuthSession, error: Error) -> Result<(), Error> {
     match error {
         throttled @ Error::Throttled(_) => {
-            session.set_feedback(&FormFeedback { phone: String::new(), error: throttled.to_api() }).await?;
+            session.set_feedback(&FormFeedback { phone: String::new(), error: throttled.to_api(), country: None }).await?;
             Ok(())
         }
         other => Err(other),

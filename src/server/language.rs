@@ -10,7 +10,7 @@ use axum::{
 use leptos_i18n::Locale as _;
 use serde::Deserialize;
 
-use crate::{domain::LANGUAGE_COOKIE, i18n::Locale};
+use crate::{countries::Region, domain::LANGUAGE_COOKIE, i18n::Locale};
 
 /// A year: the choice outlives sessions (it says nothing about who the person is).
 const REMEMBER_SECS: u32 = 365 * 24 * 3600;
@@ -33,6 +33,21 @@ fn chosen(headers: &HeaderMap) -> Option<Locale> {
 
 /// The best of our languages for `Accept-Language`, honouring its weights (`q=0` refuses one).
 fn accepted(headers: &HeaderMap) -> Locale {
+    Locale::find_locale(&ranges(headers))
+}
+
+/// The countries the browser's languages name, most wanted first (`en-GB, hi-IN` → GB, IN): where
+/// the country picker starts.
+pub fn regions(headers: &HeaderMap) -> Vec<Region> {
+    ranges(headers)
+        .into_iter()
+        .filter_map(|tag| tag.split(['-', '_']).skip(1).find(|part| part.len() == 2))
+        .filter_map(Region::parse)
+        .collect()
+}
+
+/// `Accept-Language`'s tags, most wanted first (at most 16; `q=0` and `*` left out).
+fn ranges(headers: &HeaderMap) -> Vec<&str> {
     let header = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mut ranges: Vec<(&str, f32)> = header
         .split(',')
@@ -48,8 +63,7 @@ fn accepted(headers: &HeaderMap) -> Locale {
         .collect();
     // Stable: equal weights keep the browser's order.
     ranges.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let tags: Vec<&str> = ranges.into_iter().map(|(tag, _)| tag).collect();
-    Locale::find_locale(&tags)
+    ranges.into_iter().map(|(tag, _)| tag).collect()
 }
 
 /// What the page's server functions and components use: this request's language.

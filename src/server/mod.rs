@@ -6,6 +6,8 @@ pub mod api;
 pub mod assets;
 /// `POST /auth/truecaller/callback`.
 pub mod callback;
+/// The countries numbers may come from, named and sorted per page language.
+pub mod countries;
 /// Cross-site request refusal.
 pub mod csrf;
 /// Time and random identifiers.

@@ -2,6 +2,8 @@
 
 use phonenumber::{country, metadata::DATABASE, Mode, Type};
 
+use crate::countries::Region;
+
 /// A valid mobile number in E.164 form. Built only by [`PhoneNumber::parse`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct PhoneNumber {
@@ -9,10 +11,11 @@ pub struct PhoneNumber {
     digits: String,
     country_code: u16,
     international: String,
+    region: Option<Region>,
 }
 
 /// Why a number was refused: the shared wording's reasons (`Empty`, `BadCharacters`, `Invalid`,
-/// `NotMobile` come from here).
+/// `NotMobile`, `UnknownCode`, `TooShortFor`, `TooLongFor` come from here).
 pub use crate::domain::PhoneProblem as PhoneError;
 
 impl PhoneNumber {
@@ -46,11 +49,24 @@ impl PhoneNumber {
         };
 
         let mut saw_valid_non_mobile = false;
-        for candidate in candidates {
-            let Ok(number) = phonenumber::parse(Some(default_region), &candidate) else {
-                continue;
+        // Why the reading a person most likely meant (the first) fails, when it can say more
+        // than "invalid"; the other reading's reasons would blame what they didn't type.
+        let mut reason = None;
+        for (index, candidate) in candidates.iter().enumerate() {
+            let meant = index == 0;
+            let number = match phonenumber::parse(Some(default_region), candidate) {
+                Ok(number) => number,
+                Err(phonenumber::ParseError::InvalidCountryCode) if meant => {
+                    let code = candidate.trim_start_matches('+').chars().take(3).collect::<String>();
+                    reason = code.parse().ok().map(PhoneError::UnknownCode);
+                    continue;
+                }
+                Err(_) => continue,
             };
             if !number.is_valid() {
+                if meant {
+                    reason = length_problem(&number, default_region);
+                }
                 continue;
             }
             match number.number_type(&DATABASE) {
@@ -60,7 +76,7 @@ impl PhoneNumber {
                 _ => saw_valid_non_mobile = true,
             }
         }
-        Err(if saw_valid_non_mobile { PhoneError::NotMobile } else { PhoneError::Invalid })
+        Err(if saw_valid_non_mobile { PhoneError::NotMobile } else { reason.unwrap_or(PhoneError::Invalid) })
     }
 
     /// Rebuilds a number this app validated and stored earlier (E.164 digits).
@@ -78,7 +94,13 @@ impl PhoneNumber {
             digits: e164.trim_start_matches('+').to_owned(),
             country_code: number.code().value(),
             international: number.format().mode(Mode::International).to_string(),
+            region: number.country().id().and_then(|id| Region::parse(id.as_ref())),
         }
+    }
+
+    /// The country the number belongs to.
+    pub fn region(&self) -> Option<Region> {
+        self.region
     }
 
     /// E.164 without `+`: the form Truecaller's API takes and the key we store.
@@ -103,6 +125,27 @@ impl PhoneNumber {
         let national = &self.digits[cc.len()..];
         let tail = &national[national.len().saturating_sub(2)..];
         format!("+{cc} {} {tail}", "•".repeat(national.len().saturating_sub(2)))
+    }
+}
+
+/// Too short or too long for every mobile number of its country: the country the number's code
+/// means (the chosen one when it shares the code), else `None` (wrong digits, not length).
+fn length_problem(number: &phonenumber::PhoneNumber, chosen: country::Id) -> Option<PhoneError> {
+    let code = number.code().value();
+    let regions = DATABASE.region(&code)?;
+    let region = if regions.contains(&chosen.as_ref()) { chosen.as_ref() } else { *regions.first()? };
+    let meta = DATABASE.by_id(region)?;
+    let lengths = meta.descriptors().mobile().map(|d| d.possible_length()).filter(|l| !l.is_empty()).unwrap_or(meta.descriptors().general().possible_length());
+    let (shortest, longest) = (*lengths.iter().min()?, *lengths.iter().max()?);
+    let national = number.national();
+    let length = (national.value().to_string().len() + usize::from(national.zeros())) as u16;
+    let region = Region::parse(region)?;
+    if length < shortest {
+        Some(PhoneError::TooShortFor(region))
+    } else if length > longest {
+        Some(PhoneError::TooLongFor(region))
+    } else {
+        None
     }
 }
 
@@ -150,10 +193,27 @@ mod tests {
         assert_eq!(parse("+46 76 abc"), Err(PhoneError::BadCharacters));
         assert_eq!(parse("46760123456; drop table"), Err(PhoneError::BadCharacters));
         assert_eq!(parse("++46760123456"), Err(PhoneError::BadCharacters));
-        assert_eq!(parse("12345"), Err(PhoneError::Invalid));
-        assert_eq!(parse("+999 1234 5678"), Err(PhoneError::Invalid));
+        assert_eq!(parse("+999 1234 5678"), Err(PhoneError::UnknownCode(999)));
+        // The right length for India, but no Indian number starts so.
+        assert_eq!(parse("+91 55555 55555"), Err(PhoneError::Invalid));
+        // Digits alone are a national number first: its reasons, not the "+" reading's.
+        let uk = Region::parse("GB").unwrap();
+        assert_eq!(PhoneNumber::parse("07700 900123", country::Id::GB), Err(PhoneError::Invalid), "Ofcom's drama range");
+        assert_eq!(PhoneNumber::parse("07400 1234", country::Id::GB), Err(PhoneError::TooShortFor(uk)));
         assert_eq!(parse("1234567890123456789012"), Err(PhoneError::Invalid));
         assert_eq!(parse("+"), Err(PhoneError::Invalid));
+    }
+
+    #[test]
+    fn says_when_the_length_is_wrong_for_the_country() {
+        let india = Region::parse("IN").unwrap();
+        assert_eq!(parse("12345"), Err(PhoneError::TooShortFor(india)));
+        assert_eq!(parse("98765 4321"), Err(PhoneError::TooShortFor(india)));
+        assert_eq!(parse("98765 43210 1"), Err(PhoneError::TooLongFor(india)));
+        let uk = Region::parse("GB").unwrap();
+        assert_eq!(parse("+44 7700 9001"), Err(PhoneError::TooShortFor(uk)));
+        assert_eq!(parse("+44 7700 900123 45"), Err(PhoneError::TooLongFor(uk)));
+        assert_eq!(PhoneNumber::parse("07700 9001", country::Id::GB).map(|n| n.digits().to_owned()), Err(PhoneError::TooShortFor(uk)));
     }
 
     #[test]

@@ -18,6 +18,7 @@ use url::Url;
 
 use super::{
     callback, csrf, digilocker, forms, headers, health, language, metrics, one_tap,
+    countries::Countries,
     config::{join, Config, Provider, SandboxProvider},
     sandbox::SandboxClient,
     keys::NumberKeys,
@@ -114,7 +115,7 @@ impl Application {
             sign_in::Settings {
                 signin_timeout: config.signin_timeout,
                 lock: config.lock,
-                default_region: config.default_region,
+                countries: Arc::new(Countries::new(config.countries.clone(), config.default_region)),
                 token_ttl: config.token_ttl,
                 limits: config.limits.clone(),
                 digilocker_timeout: config.digilocker_timeout,

@@ -296,6 +296,11 @@ impl Browser {
         self.call("api/signin/initiate", &[("phone", phone.to_owned())]).await
     }
 
+    /// `initiate` with the country picker's choice (an ISO code) sent along.
+    pub async fn initiate_in(&self, phone: &str, country: &str) -> (u16, Result<SignInStatus, ApiError>) {
+        self.call("api/signin/initiate", &[("phone", phone.to_owned()), ("country", country.to_owned())]).await
+    }
+
     pub async fn status(&self, wait_ms: u32) -> SignInStatus {
         let (status, result) = self.call("api/signin/status", &[("wait_ms", wait_ms.to_string())]).await;
         result.unwrap_or_else(|e| panic!("status answered {status}: {e:?}"))

@@ -14,7 +14,6 @@ mod view;
 
 use std::{sync::Arc, time::Duration};
 
-use phonenumber::country;
 use tracing::warn;
 use url::Url;
 
@@ -25,6 +24,7 @@ pub use digilocker::DigiLockerStart;
 
 use super::{
     clock,
+    countries::Countries,
     deep_link::OneTapLook,
     error::Error,
     keys::NumberKeys,
@@ -38,7 +38,8 @@ use super::{
 pub struct Settings {
     pub signin_timeout: Duration,
     pub lock: Duration,
-    pub default_region: country::Id,
+    /// The countries numbers may come from, and the one a number without a code is read in.
+    pub countries: Arc<Countries>,
     /// Truecaller's access tokens live 10 minutes; profile fetches are retried within that.
     pub token_ttl: Duration,
     pub limits: Limits,
@@ -78,6 +79,11 @@ struct Inner {
 pub const MAX_WAIT: Duration = Duration::from_secs(25);
 
 impl SignInService {
+    /// The countries numbers may come from (for the page's picker).
+    pub fn countries(&self) -> &Countries {
+        &self.inner.settings.countries
+    }
+
     pub fn new(store: Store, providers: Providers, keys: NumberKeys, settings: Settings) -> Self {
         let inner = Inner {
             store,

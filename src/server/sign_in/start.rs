@@ -19,12 +19,13 @@ use crate::{
 };
 
 impl SignInService {
-    /// The browser at `client` asks for a prompt on `input` (as typed).
+    /// The browser at `client` asks for a prompt on `input` (as typed), with `country` chosen
+    /// for a number typed without its code.
     #[instrument(skip_all, fields(sign_in = Empty))]
-    pub async fn initiate(&self, session: &AuthSession, input: &str, client: IpAddr) -> Result<SignInStatus, Error> {
+    pub async fn initiate(&self, session: &AuthSession, input: &str, country: Option<&str>, client: IpAddr) -> Result<SignInStatus, Error> {
         let s = &self.inner;
         let browser = self.admit(session, client).await?;
-        let phone = PhoneNumber::parse(input, s.settings.default_region)?;
+        let phone = s.settings.countries.parse(input, country)?;
         let tag = s.keys.tag(&phone);
         let same_number = |row: &SignInRow| row.provider == Provider::Truecaller && row.phone.as_deref() == Some(phone.digits());
         if let Some(current) = self.leave_current(session, same_number).await? {

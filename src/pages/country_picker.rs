@@ -1,0 +1,287 @@
+//! The country next to the phone number. Without JavaScript (and until the wasm runs) it is a
+//! plain `<select name="country">`; once the page is interactive it becomes a searchable list
+//! (the ARIA combobox pattern): a button that shows the choice, and a search box that filters
+//! the countries by name, ISO code or dial code, operated with the arrow keys, Enter and Escape.
+//! Either way the form posts `country` with the number.
+
+use leptos::{ev::KeyboardEvent, html, prelude::*};
+use leptos_i18n::td_string;
+
+use crate::{
+    countries::{CountryChoice, Region},
+    i18n::Locale,
+};
+
+/// `selected`: the country chosen (the number field may set it too). `heard`: set when a typed
+/// "+" number chose it, which is then announced.
+#[component]
+pub fn CountryPicker(
+    choice: StoredValue<CountryChoice>,
+    selected: RwSignal<Region>,
+    heard: RwSignal<bool>,
+    locale: Locale,
+) -> impl IntoView {
+    // The searchable list replaces the select only in a running page (effects don't run on the
+    // server), so hydration meets the same select the server sent.
+    let enhanced = RwSignal::new(false);
+    Effect::new(move |_| enhanced.set(true));
+    let label = td_string!(locale, country);
+    let announcement = move || {
+        heard.get().then(|| td_string!(locale, country_from_number, country = choice.with_value(|c| c.name(selected.get()))).to_string())
+    };
+    view! {
+        <div class="field country-field">
+            {move || if enhanced.get() {
+                view! { <Searchable choice selected heard locale label/> }.into_any()
+            } else {
+                view! { <Plain choice selected label/> }.into_any()
+            }}
+            <p class="visually-hidden" role="status">{announcement}</p>
+        </div>
+    }
+}
+
+/// The select every browser can use.
+#[component]
+fn Plain(choice: StoredValue<CountryChoice>, selected: RwSignal<Region>, label: &'static str) -> impl IntoView {
+    let options = choice.with_value(|c| {
+        c.countries
+            .iter()
+            .map(|country| {
+                let region = country.region;
+                let text = format!("{} ({})", country.name, country.dial_text());
+                view! { <option value=region.as_str().to_owned() selected=move || selected.get() == region>{text}</option> }
+            })
+            .collect_view()
+    });
+    view! {
+        <label for="country">{label}</label>
+        <select
+            id="country"
+            name="country"
+            autocomplete="country"
+            on:change=move |ev| {
+                if let Some(region) = Region::parse(&event_target_value(&ev)) {
+                    selected.set(region);
+                }
+            }
+        >
+            {options}
+        </select>
+    }
+}
+
+/// The button and its search panel.
+#[component]
+fn Searchable(
+    choice: StoredValue<CountryChoice>,
+    selected: RwSignal<Region>,
+    heard: RwSignal<bool>,
+    locale: Locale,
+    label: &'static str,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let query = RwSignal::new(String::new());
+    // The option the arrow keys are on (announced through `aria-activedescendant`).
+    let active = RwSignal::new(None::<Region>);
+    let found = Memo::new(move |_| {
+        query.with(|q| choice.with_value(|c| c.search(q).into_iter().map(|country| country.region).collect::<Vec<_>>()))
+    });
+    let button = NodeRef::<html::Button>::new();
+    let search = NodeRef::<html::Input>::new();
+    let wrapper = NodeRef::<html::Div>::new();
+
+    let show = move || {
+        query.set(String::new());
+        active.set(Some(selected.get_untracked()));
+        open.set(true);
+        request_animation_frame(move || {
+            if let Some(search) = search.get_untracked() {
+                let _ = search.focus();
+            }
+            scroll_to(selected.get_untracked());
+        });
+    };
+    let close = move |refocus: bool| {
+        open.set(false);
+        if refocus {
+            if let Some(button) = button.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+    };
+    let pick = move |region: Region| {
+        selected.set(region);
+        heard.set(false);
+        close(true);
+    };
+    // Moves the active option by `step` within what the search found.
+    let step = move |step: isize| {
+        let found = found.get_untracked();
+        if found.is_empty() {
+            return;
+        }
+        let at = active.get_untracked().and_then(|a| found.iter().position(|r| *r == a));
+        let next = match at {
+            Some(at) => (at as isize + step).clamp(0, found.len() as isize - 1) as usize,
+            None if step < 0 => found.len() - 1,
+            None => 0,
+        };
+        active.set(Some(found[next]));
+        scroll_to(found[next]);
+    };
+    let on_search_key = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "ArrowDown" => {
+            ev.prevent_default();
+            step(1);
+        }
+        "ArrowUp" => {
+            ev.prevent_default();
+            step(-1);
+        }
+        "PageDown" => {
+            ev.prevent_default();
+            step(10);
+        }
+        "PageUp" => {
+            ev.prevent_default();
+            step(-10);
+        }
+        "Enter" => {
+            // Never submits the phone form from here.
+            ev.prevent_default();
+            let found = found.get_untracked();
+            let active = active.get_untracked().filter(|a| found.contains(a));
+            if let Some(region) = active.or_else(|| found.first().copied()) {
+                pick(region);
+            }
+        }
+        "Escape" => {
+            ev.prevent_default();
+            close(true);
+        }
+        _ => {}
+    };
+    let on_button_key = move |ev: KeyboardEvent| {
+        if matches!(ev.key().as_str(), "ArrowDown" | "ArrowUp") {
+            ev.prevent_default();
+            show();
+        }
+    };
+    // Focus leaving the picker (Tab, a click elsewhere) closes it, keeping the choice.
+    let on_focus_out = move |ev: leptos::ev::FocusEvent| {
+        if open.get_untracked() && !inside(wrapper, ev.related_target()) {
+            close(false);
+        }
+    };
+    let shown = move || choice.with_value(|c| c.get(selected.get()).cloned());
+
+    view! {
+        <div class="country-picker" node_ref=wrapper on:focusout=on_focus_out>
+            <span id="country-label" class="label">{label}</span>
+            <input type="hidden" name="country" value=move || selected.get().to_string()/>
+            <button
+                type="button"
+                id="country"
+                class="country-button"
+                node_ref=button
+                aria-labelledby="country-label country"
+                aria-haspopup="listbox"
+                aria-expanded=move || open.get().to_string()
+                // Only while the panel exists: a reference to nothing is an error for assistive tech.
+                aria-controls=move || open.get().then_some("country-panel")
+                on:click=move |_| if open.get_untracked() { close(true) } else { show() }
+                on:keydown=on_button_key
+            >
+                {move || shown().map(|c| view! {
+                    <span class="flag" aria-hidden="true">{c.region.flag()}</span>
+                    " "
+                    <span class="name">{c.name.clone()}</span>
+                    " "
+                    <span class="dial" dir="ltr">{c.dial_text()}</span>
+                })}
+            </button>
+            <Show when=move || open.get()>
+                <div id="country-panel" class="country-panel">
+                    <label for="country-search" class="visually-hidden">{td_string!(locale, country_search)}</label>
+                    <input
+                        id="country-search"
+                        type="text"
+                        role="combobox"
+                        autocomplete="off"
+                        spellcheck="false"
+                        placeholder=td_string!(locale, country_search)
+                        aria-autocomplete="list"
+                        aria-expanded="true"
+                        aria-controls="country-list"
+                        aria-describedby="country-search-hint"
+                        aria-activedescendant=move || active.get().filter(|a| found.with(|f| f.contains(a))).map(option_id)
+                        node_ref=search
+                        prop:value=query
+                        on:input=move |ev| {
+                            query.set(event_target_value(&ev));
+                            active.set(found.with_untracked(|f| f.first().copied()));
+                        }
+                        on:keydown=on_search_key
+                    />
+                    <p id="country-search-hint" class="hint">{td_string!(locale, country_search_hint)}</p>
+                    <ul id="country-list" role="listbox" aria-labelledby="country-label">
+                        <For each=move || found.get() key=|region| *region let:region>
+                            {choice.with_value(|c| c.get(region).cloned()).map(|country| view! {
+                                <li
+                                    id=option_id(region)
+                                    role="option"
+                                    class:active=move || active.get() == Some(region)
+                                    aria-selected=move || (selected.get() == region).to_string()
+                                    // Keeps the focus in the search box, so the click is not a focus-out.
+                                    on:mousedown=|ev| ev.prevent_default()
+                                    on:click=move |_| pick(region)
+                                >
+                                    <span class="flag" aria-hidden="true">{region.flag()}</span>
+                                    " "
+                                    <span class="name">{country.name.clone()}</span>
+                                    " "
+                                    <span class="dial" dir="ltr">{country.dial_text()}</span>
+                                </li>
+                            })}
+                        </For>
+                    </ul>
+                    <p class="muted none" role="status">
+                        {move || found.with(Vec::is_empty).then(|| td_string!(locale, country_none, query = query.get()).to_string())}
+                    </p>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+fn option_id(region: Region) -> String {
+    format!("country-{region}")
+}
+
+/// Brings an option into the list's view (the arrow keys, or opening on the current choice).
+fn scroll_to(region: Region) {
+    #[cfg(feature = "hydrate")]
+    if let Some(option) = document().get_element_by_id(&option_id(region)) {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        option.scroll_into_view_with_scroll_into_view_options(&options);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = region;
+}
+
+/// Whether the element focus moved to is inside the picker.
+fn inside(wrapper: NodeRef<html::Div>, target: Option<leptos::web_sys::EventTarget>) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let node = target.and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        wrapper.get_untracked().is_some_and(|w| w.contains(node.as_ref()))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (wrapper, target);
+        false
+    }
+}
