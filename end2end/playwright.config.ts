@@ -18,12 +18,16 @@ export const SHORT_COOLDOWN_URL = "http://127.0.0.1:3102";
 export const INSTANCE_A_URL = "http://127.0.0.1:3103";
 export const INSTANCE_B_URL = "http://127.0.0.1:3104";
 
-// All journeys come from 127.0.0.1 and several share a browser profile: the per-address and
-// per-browser limits are lifted here (the integration tests cover them).
+// All journeys come from 127.0.0.1, several share a browser profile, and several use the
+// simulator's few fixed numbers (the one not on Truecaller, in every language's accessibility
+// check too): the per-address, per-browser and per-number limits are lifted here (the
+// integration tests cover them).
 const EVERY_JOURNEY_FROM_ONE_ADDRESS = {
   RATE_IP_PER_MINUTE: "100000",
   RATE_IP_PER_HOUR: "100000",
   RATE_BROWSER_PER_HOUR: "100000",
+  RATE_NUMBER_PER_15_MIN: "100000",
+  RATE_NUMBER_PER_DAY: "100000",
 };
 
 function server(name: string, port: number, env: Record<string, string>) {
@@ -83,6 +87,9 @@ export default defineConfig({
   reporter: [["list"], ["html", { open: "never" }]],
   use: {
     baseURL: MAIN_URL,
+    // English as spoken in India: the page is in English and the country picker starts on India
+    // (it starts on the region the browser's language names, so en-US would pick the US).
+    locale: "en-IN",
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {
