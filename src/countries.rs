@@ -3,7 +3,7 @@
 //! typed "+" number belongs to). Names and their order come from the server, in the page's
 //! language, so the wasm carries no country tables.
 
-use std::fmt;
+use std::{fmt, sync::Arc};
 
 use serde::{Deserialize, Serialize};
 
@@ -60,8 +60,10 @@ impl From<Region> for String {
     }
 }
 
-/// One country the picker offers.
+/// One country the picker offers. Travels in every sign-in page's data (some 245 of them), so
+/// as an array (`["IN","India",91,true,"081234 56789"]`), half the size of an object.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "CountryWire", into = "CountryWire")]
 pub struct Country {
     pub region: Region,
     /// In the page's language (CLDR).
@@ -75,6 +77,21 @@ pub struct Country {
     pub example: String,
 }
 
+/// `Country` on the wire: region, name, dial code, main, example.
+type CountryWire = (Region, String, u16, bool, String);
+
+impl From<CountryWire> for Country {
+    fn from((region, name, dial, main, example): CountryWire) -> Self {
+        Self { region, name, dial, main, example }
+    }
+}
+
+impl From<Country> for CountryWire {
+    fn from(c: Country) -> Self {
+        (c.region, c.name, c.dial, c.main, c.example)
+    }
+}
+
 impl Country {
     /// How the picker shows the dial code.
     pub fn dial_text(&self) -> String {
@@ -83,10 +100,15 @@ impl Country {
 }
 
 /// The picker's countries, in the page's language and order, and the one chosen at first.
+/// Shared, not copied, per page: the server prepares each language's list once.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountryChoice {
-    pub countries: Vec<Country>,
+    pub countries: Arc<[Country]>,
     pub chosen: Region,
+    /// The names of countries not offered here, for a reason that names one ("not available
+    /// for numbers from Sweden"); empty when every country is offered.
+    #[serde(default)]
+    pub unlisted: Arc<[(Region, String)]>,
 }
 
 impl CountryChoice {
@@ -94,10 +116,12 @@ impl CountryChoice {
         self.countries.iter().find(|c| c.region == region)
     }
 
-    /// A country's name in the page's language, else its code (a reason may name a country the
-    /// deployment doesn't offer).
+    /// A country's name in the page's language, offered or not, else its code.
     pub fn name(&self, region: Region) -> String {
-        self.get(region).map_or_else(|| region.to_string(), |c| c.name.clone())
+        match self.get(region) {
+            Some(country) => country.name.clone(),
+            None => self.unlisted.iter().find(|(r, _)| *r == region).map_or_else(|| region.to_string(), |(_, name)| name.clone()),
+        }
     }
 
     /// The countries matching what was typed in the picker's search, best first: an exact code
@@ -156,6 +180,7 @@ mod tests {
 
     fn choice() -> CountryChoice {
         CountryChoice {
+            unlisted: vec![(Region::parse("SE").unwrap(), "Sweden".to_owned())].into(),
             countries: vec![
                 country("CA", "Canada", 1, false),
                 country("IN", "India", 91, true),
@@ -165,7 +190,8 @@ mod tests {
                 country("US", "United States", 1, true),
                 country("DM", "Dominica", 1, false),
                 country("AE", "United Arab Emirates", 971, true),
-            ],
+            ]
+            .into(),
             chosen: Region::parse("IN").unwrap(),
         }
     }
@@ -187,6 +213,15 @@ mod tests {
     }
 
     #[test]
+    fn countries_travel_as_arrays() {
+        let india = country("IN", "India", 91, true);
+        let json = serde_json::to_string(&india).unwrap();
+        assert_eq!(json, r#"["IN","India",91,true,""]"#);
+        assert_eq!(serde_json::from_str::<Country>(&json).unwrap(), india);
+        assert!(serde_json::from_str::<Country>(r#"["I1","India",91,true,""]"#).is_err());
+    }
+
+    #[test]
     fn search_finds_by_name_code_and_dial_code_best_first() {
         let c = choice();
         assert_eq!(codes(c.search("ind")), ["IN", "ID"]);
@@ -199,6 +234,14 @@ mod tests {
         assert_eq!(codes(c.search("united")), ["GB", "US", "AE"]);
         assert!(c.search("zzz").is_empty());
         assert_eq!(c.search("  ").len(), c.countries.len());
+    }
+
+    #[test]
+    fn reasons_name_countries_offered_or_not() {
+        let c = choice();
+        assert_eq!(c.name(Region::parse("IN").unwrap()), "India");
+        assert_eq!(c.name(Region::parse("SE").unwrap()), "Sweden");
+        assert_eq!(c.name(Region::parse("FR").unwrap()), "FR");
     }
 
     #[test]

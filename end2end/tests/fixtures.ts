@@ -37,10 +37,14 @@ const PIXEL = Buffer.from(
   "base64",
 );
 
+/** `count` random digits. */
+export function randomDigits(count: number): string {
+  return Array.from({ length: count }, () => Math.floor(Math.random() * 10)).join("");
+}
+
 /** A fresh Indian mobile number (E.164 digits) no other test uses, so locks never collide. */
 export function freshNumber(): string {
-  const digits = Array.from({ length: 8 }, () => Math.floor(Math.random() * 10)).join("");
-  return `9197${digits}`;
+  return `9197${randomDigits(8)}`;
 }
 
 /** Types the number and sends the form. */

@@ -4,7 +4,7 @@
 //! the countries by name, ISO code or dial code, operated with the arrow keys, Enter and Escape.
 //! Either way the form posts `country` with the number.
 
-use leptos::{ev::KeyboardEvent, html, prelude::*};
+use leptos::{ev::KeyboardEvent, html, prelude::*, wasm_bindgen::JsCast};
 use leptos_i18n::td_string;
 
 use crate::{
@@ -13,18 +13,40 @@ use crate::{
 };
 
 /// `selected`: the country chosen (the number field may set it too). `heard`: set when a typed
-/// "+" number chose it, which is then announced.
+/// "+" number chose it, which is then announced. `enhanced`: the page runs (false until the
+/// first picker has hydrated; owned by the form's parent, so a form drawn again starts enhanced).
 #[component]
 pub fn CountryPicker(
     choice: StoredValue<CountryChoice>,
     selected: RwSignal<Region>,
     heard: RwSignal<bool>,
+    enhanced: RwSignal<bool>,
     locale: Locale,
 ) -> impl IntoView {
     // The searchable list replaces the select only in a running page (effects don't run on the
-    // server), so hydration meets the same select the server sent.
-    let enhanced = RwSignal::new(false);
-    Effect::new(move |_| enhanced.set(true));
+    // server), so hydration meets the same select the server sent. What the select holds by then
+    // (a choice made before the wasm ran, or restored by the browser) is kept, and so is focus.
+    let select = NodeRef::<html::Select>::new();
+    Effect::new(move |_| {
+        if enhanced.get_untracked() {
+            return;
+        }
+        let mut had_focus = false;
+        if let Some(select) = select.get_untracked() {
+            if let Some(region) = Region::parse(&select.value()) {
+                selected.set(region);
+            }
+            had_focus = document().active_element().is_some_and(|active| active == **select);
+        }
+        enhanced.set(true);
+        if had_focus {
+            request_animation_frame(|| {
+                if let Some(button) = document().get_element_by_id("country") {
+                    let _ = button.unchecked_into::<leptos::web_sys::HtmlElement>().focus();
+                }
+            });
+        }
+    });
     let label = td_string!(locale, country);
     let announcement = move || {
         heard.get().then(|| td_string!(locale, country_from_number, country = choice.with_value(|c| c.name(selected.get()))).to_string())
@@ -34,7 +56,7 @@ pub fn CountryPicker(
             {move || if enhanced.get() {
                 view! { <Searchable choice selected heard locale label/> }.into_any()
             } else {
-                view! { <Plain choice selected label/> }.into_any()
+                view! { <Plain choice selected label select/> }.into_any()
             }}
             <p class="visually-hidden" role="status">{announcement}</p>
         </div>
@@ -43,7 +65,12 @@ pub fn CountryPicker(
 
 /// The select every browser can use.
 #[component]
-fn Plain(choice: StoredValue<CountryChoice>, selected: RwSignal<Region>, label: &'static str) -> impl IntoView {
+fn Plain(
+    choice: StoredValue<CountryChoice>,
+    selected: RwSignal<Region>,
+    label: &'static str,
+    select: NodeRef<html::Select>,
+) -> impl IntoView {
     let options = choice.with_value(|c| {
         c.countries
             .iter()
@@ -60,6 +87,7 @@ fn Plain(choice: StoredValue<CountryChoice>, selected: RwSignal<Region>, label: 
             id="country"
             name="country"
             autocomplete="country"
+            node_ref=select
             on:change=move |ev| {
                 if let Some(region) = Region::parse(&event_target_value(&ev)) {
                     selected.set(region);
@@ -162,11 +190,16 @@ fn Searchable(
         }
         _ => {}
     };
-    let on_button_key = move |ev: KeyboardEvent| {
-        if matches!(ev.key().as_str(), "ArrowDown" | "ArrowUp") {
+    let on_button_key = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "ArrowDown" | "ArrowUp" => {
             ev.prevent_default();
             show();
         }
+        "Escape" if open.get_untracked() => {
+            ev.prevent_default();
+            close(true);
+        }
+        _ => {}
     };
     // Focus leaving the picker (Tab, a click elsewhere) closes it, keeping the choice.
     let on_focus_out = move |ev: leptos::ev::FocusEvent| {
@@ -186,10 +219,13 @@ fn Searchable(
                 class="country-button"
                 node_ref=button
                 aria-labelledby="country-label country"
-                aria-haspopup="listbox"
+                aria-haspopup="dialog"
                 aria-expanded=move || open.get().to_string()
                 // Only while the panel exists: a reference to nothing is an error for assistive tech.
                 aria-controls=move || open.get().then_some("country-panel")
+                // While open, a press on the button must not move the focus (Safari does not focus
+                // buttons it clicks, which would close the panel before the click toggles it).
+                on:mousedown=move |ev| if open.get_untracked() { ev.prevent_default() }
                 on:click=move |_| if open.get_untracked() { close(true) } else { show() }
                 on:keydown=on_button_key
             >
@@ -202,7 +238,15 @@ fn Searchable(
                 })}
             </button>
             <Show when=move || open.get()>
-                <div id="country-panel" class="country-panel">
+                // Presses inside the panel keep the focus in the search box (only the box itself
+                // takes them), so scrolling the list or pressing its padding doesn't close it.
+                <div
+                    id="country-panel"
+                    class="country-panel"
+                    role="dialog"
+                    aria-labelledby="country-label"
+                    on:mousedown=move |ev| if !is_search_box(ev.target()) { ev.prevent_default() }
+                >
                     <label for="country-search" class="visually-hidden">{td_string!(locale, country_search)}</label>
                     <input
                         id="country-search"
@@ -212,7 +256,7 @@ fn Searchable(
                         spellcheck="false"
                         placeholder=td_string!(locale, country_search)
                         aria-autocomplete="list"
-                        aria-expanded="true"
+                        aria-expanded=move || (!found.with(Vec::is_empty)).to_string()
                         aria-controls="country-list"
                         aria-describedby="country-search-hint"
                         aria-activedescendant=move || active.get().filter(|a| found.with(|f| f.contains(a))).map(option_id)
@@ -225,16 +269,18 @@ fn Searchable(
                         on:keydown=on_search_key
                     />
                     <p id="country-search-hint" class="hint">{td_string!(locale, country_search_hint)}</p>
-                    <ul id="country-list" role="listbox" aria-labelledby="country-label">
+                    // Not in the tab order (the search box leads it) though it scrolls.
+                    <ul id="country-list" role="listbox" aria-labelledby="country-label" tabindex="-1">
                         <For each=move || found.get() key=|region| *region let:region>
                             {choice.with_value(|c| c.get(region).cloned()).map(|country| view! {
                                 <li
                                     id=option_id(region)
                                     role="option"
                                     class:active=move || active.get() == Some(region)
-                                    aria-selected=move || (selected.get() == region).to_string()
-                                    // Keeps the focus in the search box, so the click is not a focus-out.
-                                    on:mousedown=|ev| ev.prevent_default()
+                                    class:chosen=move || selected.get() == region
+                                    // The option the arrows are on is the selected one (APG's
+                                    // combobox); the choice so far is on the button.
+                                    aria-selected=move || (active.get() == Some(region)).to_string()
                                     on:click=move |_| pick(region)
                                 >
                                     <span class="flag" aria-hidden="true">{region.flag()}</span>
@@ -269,6 +315,20 @@ fn scroll_to(region: Region) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = region;
+}
+
+/// Whether a press landed on the search box.
+fn is_search_box(target: Option<leptos::web_sys::EventTarget>) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| e.id() == "country-search")
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = target;
+        false
+    }
 }
 
 /// Whether the element focus moved to is inside the picker.

@@ -84,10 +84,13 @@ fn SignInFlow(
     let selected = RwSignal::new(country.chosen);
     let choice = StoredValue::new(country);
     // A reason names countries as the picker does, in the page's language.
-    let worded = move |e: &ApiError| e.message_naming(locale, &|region| choice.with_value(|c| c.name(region)));
+    let name_of = move |region| choice.with_value(|c: &CountryChoice| c.name(region));
+    let worded = move |e: &ApiError| e.message_naming(locale, &name_of);
     let (typed, refused) = feedback.map_or((String::new(), None), |f| (f.phone.clone(), Some(worded(&f.error))));
     // A typed "+" number chose the country (said to screen readers).
     let heard = RwSignal::new(false);
+    // The country picker has become its searchable self (after hydration).
+    let picker_enhanced = RwSignal::new(false);
     let status = RwSignal::new(start);
     let phone = RwSignal::new(typed);
     let error = RwSignal::new(refused);
@@ -151,7 +154,7 @@ fn SignInFlow(
         match check_phone_shape(&number) {
             Ok(()) => send(number),
             Err(problem) => {
-                error.set(Some(screens::phone_problem(problem, locale, &|region| choice.with_value(|c| c.name(region)))));
+                error.set(Some(screens::phone_problem(problem, locale, &name_of)));
                 if let Some(input) = input.get_untracked() {
                     let _ = input.focus();
                 }
@@ -343,7 +346,7 @@ fn SignInFlow(
             SignInStatus::Idle | SignInStatus::ChoseAnotherWay => view! {
                 <form class=shown.class method="post" action="/signin" on:submit=on_submit novalidate>
                     {move || app_missing.get().then(|| view! { <p class="notice app-missing" role="alert">{td_string!(locale, app_missing)}</p> })}
-                    <CountryPicker choice selected heard locale/>
+                    <CountryPicker choice selected heard enhanced=picker_enhanced locale/>
                     <label for="phone">{td_string!(locale, mobile_number)}</label>
                     <input
                         id="phone"
@@ -610,13 +613,15 @@ mod tests {
     fn rendered(start: SignInStatus, digilocker: bool) -> String {
         let owner = Owner::new();
         let country = crate::countries::CountryChoice {
+            unlisted: Vec::new().into(),
             countries: vec![crate::countries::Country {
                 region: crate::countries::Region::parse("IN").unwrap(),
                 name: "India".into(),
                 dial: 91,
                 main: true,
                 example: "081234 56789".into(),
-            }],
+            }]
+            .into(),
             chosen: crate::countries::Region::parse("IN").unwrap(),
         };
         owner.with(|| view! { <SignInFlow start feedback=None digilocker country/> }.to_html())

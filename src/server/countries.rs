@@ -16,8 +16,9 @@ use crate::countries::{Country, CountryChoice, Region};
 pub struct Countries {
     offered: Vec<Region>,
     default: Region,
-    /// Page language (`hi`) → the offered countries, named and sorted in it.
-    lists: HashMap<&'static str, Arc<[Country]>>,
+    /// Page language (`hi`) → the offered countries, named and sorted in it, and the names of
+    /// the others (for a reason that names one; empty when every country is offered).
+    lists: HashMap<&'static str, (Arc<[Country]>, Arc<[(Region, String)]>)>,
 }
 
 impl Countries {
@@ -29,7 +30,9 @@ impl Countries {
             .iter()
             .map(|locale| {
                 let lang = leptos_i18n::Locale::as_str(*locale);
-                (lang, named_and_sorted(&offered, lang).into())
+                let unlisted: Vec<(Region, String)> =
+                    every().into_iter().filter(|r| !offered.contains(r)).map(|r| (r, name(r, lang))).collect();
+                (lang, (named_and_sorted(&offered, lang).into(), unlisted.into()))
             })
             .collect();
         Self { offered, default, lists }
@@ -42,25 +45,32 @@ impl Countries {
     /// The picker for a page in `lang`: its list, with the person's last choice, else the first
     /// offered region of the browser's languages (`en-GB` → GB), else the default, chosen.
     pub fn choice(&self, lang: &str, last: Option<Region>, browser: &[Region]) -> CountryChoice {
-        let countries = self.lists.get(lang).or_else(|| self.lists.get("en")).map(|list| list.to_vec()).unwrap_or_default();
+        let (countries, unlisted) = self.lists.get(lang).or_else(|| self.lists.get("en")).cloned().unwrap_or_default();
         let chosen = last
             .into_iter()
             .chain(browser.iter().copied())
             .find(|region| self.offers(*region))
             .unwrap_or(self.default);
-        CountryChoice { countries, chosen }
+        CountryChoice { countries, chosen, unlisted }
     }
 
     /// A typed number, read in the chosen country when it has no country code of its own, and
     /// refused when it belongs to a country not offered here.
     pub fn parse(&self, input: &str, chosen: Option<&str>) -> Result<PhoneNumber, PhoneError> {
         let region = chosen.and_then(Region::parse).filter(|r| self.offers(*r)).unwrap_or(self.default);
-        let number = PhoneNumber::parse(input, id(region))?;
+        let number = PhoneNumber::parse(input, id(region)).map_err(|problem| match problem {
+            // Fixing the length would only lead to "not offered": say that first.
+            PhoneError::TooShortFor(from) | PhoneError::TooLongFor(from) if !self.offers(from) => PhoneError::NotOffered(from),
+            other => other,
+        })?;
         match number.region() {
-            Some(from) if !self.offers(from) => Err(PhoneError::NotOffered(from)),
-            _ => Ok(number),
+            Some(from) if self.offers(from) => Ok(number),
+            Some(from) => Err(PhoneError::NotOffered(from)),
+            // Satellite and other non-geographic codes (+870, +881…): no country offers them.
+            None => Err(PhoneError::Invalid),
         }
     }
+
 }
 
 /// Every country libphonenumber has mobile numbers for (not the non-geographic `001` entities).
@@ -83,7 +93,10 @@ pub fn id(region: Region) -> country::Id {
 
 /// A country's name in `lang`, else in English, else its code.
 pub fn name(region: Region, lang: &str) -> String {
-    names(lang).and_then(|names| region_name(&names, region)).unwrap_or_else(|| region.to_string())
+    names(lang)
+        .and_then(|names| region_name(&names, region))
+        .or_else(|| names("en").and_then(|names| region_name(&names, region)))
+        .unwrap_or_else(|| region.to_string())
 }
 
 fn names(lang: &str) -> Option<RegionDisplayNames> {
@@ -143,10 +156,18 @@ mod tests {
     fn every_country_is_named_in_every_page_language() {
         let countries = Countries::new(None, at("IN"));
         assert!(countries.offered.len() > 200, "{}", countries.offered.len());
-        for (lang, list) in &countries.lists {
+        for (lang, (list, unlisted)) in &countries.lists {
             assert_eq!(list.len(), countries.offered.len(), "{lang}");
+            assert!(unlisted.is_empty(), "{lang}: every country is offered");
             let unnamed: Vec<&str> = list.iter().filter(|c| c.name == c.region.as_str()).map(|c| c.region.as_str()).collect();
             assert!(unnamed.is_empty(), "{lang}: {unnamed:?}");
+        }
+        // Named in the language itself, not English left in (scripts other than Latin here).
+        let english = countries.choice("en", None, &[]);
+        for lang in ["hi", "mr", "te", "ml", "ur", "pa", "ta", "bn", "kn", "ar"] {
+            let list = countries.choice(lang, None, &[]);
+            let untranslated = list.countries.iter().filter(|c| english.name(c.region) == c.name).count();
+            assert!(untranslated <= 3, "{lang}: {untranslated} names are the English ones");
         }
         let hindi = countries.choice("hi", None, &[]);
         assert_eq!(hindi.name(at("IN")), "भारत");
@@ -190,6 +211,12 @@ mod tests {
         assert_eq!(digits("98765 43210", Some("SE")).as_deref(), Ok("919876543210"));
         assert_eq!(digits("+46 76 012 34 56", None), Err(PhoneError::NotOffered(at("SE"))));
         assert_eq!(digits("+46 76 012 34 56", Some("junk")), Err(PhoneError::NotOffered(at("SE"))));
+        // A wrong length from a country not offered: "not offered" first, fixing it won't help.
+        assert_eq!(digits("+46 76 012", None), Err(PhoneError::NotOffered(at("SE"))));
+        // Satellite numbers belong to no country, so to none offered.
+        assert_eq!(digits("+870 773 111 632", None), Err(PhoneError::Invalid));
+        // The page can name a country not offered, in its language.
+        assert_eq!(countries.choice("hi", None, &[]).name(at("SE")), "स्वीडन");
     }
 
     #[test]

@@ -39,11 +39,18 @@ fn accepted(headers: &HeaderMap) -> Locale {
 /// The countries the browser's languages name, most wanted first (`en-GB, hi-IN` → GB, IN): where
 /// the country picker starts.
 pub fn regions(headers: &HeaderMap) -> Vec<Region> {
-    ranges(headers)
-        .into_iter()
-        .filter_map(|tag| tag.split(['-', '_']).skip(1).find(|part| part.len() == 2))
-        .filter_map(Region::parse)
-        .collect()
+    ranges(headers).into_iter().filter_map(region_of).collect()
+}
+
+/// A BCP 47 tag's region: the subtag after the language, or after its script (`zh-Hant-TW`);
+/// numeric regions (`es-419`) and extensions (`de-u-co-phonebk`) name no country.
+fn region_of(tag: &str) -> Option<Region> {
+    let mut subtags = tag.split(['-', '_']).skip(1);
+    let mut next = subtags.next()?;
+    if next.len() == 4 {
+        next = subtags.next()?;
+    }
+    (next.len() == 2).then(|| Region::parse(next)).flatten()
 }
 
 /// `Accept-Language`'s tags, most wanted first (at most 16; `q=0` and `*` left out).
@@ -106,6 +113,17 @@ fn local_path(back: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regions_come_from_the_tags_region_subtag() {
+        let codes = |tag: &str| region_of(tag).map(String::from);
+        assert_eq!(codes("en-GB").as_deref(), Some("GB"));
+        assert_eq!(codes("en_gb").as_deref(), Some("GB"));
+        assert_eq!(codes("zh-Hant-TW").as_deref(), Some("TW"));
+        for none in ["en", "es-419", "de-u-co-phonebk", "zh-Hant", "x-klingon", ""] {
+            assert_eq!(codes(none), None, "{none}");
+        }
+    }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();

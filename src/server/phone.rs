@@ -57,8 +57,8 @@ impl PhoneNumber {
             let number = match phonenumber::parse(Some(default_region), candidate) {
                 Ok(number) => number,
                 Err(phonenumber::ParseError::InvalidCountryCode) if meant => {
-                    let code = candidate.trim_start_matches('+').chars().take(3).collect::<String>();
-                    reason = code.parse().ok().map(PhoneError::UnknownCode);
+                    // Only an international reading fails so: after "+", or after "00".
+                    reason = unknown_code(if plus { body } else { body.trim_start().strip_prefix("00").unwrap_or(body) });
                     continue;
                 }
                 Err(_) => continue,
@@ -128,6 +128,19 @@ impl PhoneNumber {
     }
 }
 
+/// The code a person typed after "+" that no country has, as they typed it: the first group of
+/// digits when it is one to three long (`+89 1234…` → 89), else the first three digits. Codes
+/// never start with 0, so "+0…" is only invalid (quoting "+044" as "+44" would blame a real one).
+fn unknown_code(typed: &str) -> Option<PhoneError> {
+    let typed = typed.trim_start();
+    let group: String = typed.chars().take_while(char::is_ascii_digit).collect();
+    let code = if (1..=3).contains(&group.len()) { group } else { typed.chars().filter(char::is_ascii_digit).take(3).collect() };
+    if code.starts_with('0') {
+        return None;
+    }
+    code.parse().ok().map(PhoneError::UnknownCode)
+}
+
 /// Too short or too long for every mobile number of its country: the country the number's code
 /// means (the chosen one when it shares the code), else `None` (wrong digits, not length).
 fn length_problem(number: &phonenumber::PhoneNumber, chosen: country::Id) -> Option<PhoneError> {
@@ -194,6 +207,12 @@ mod tests {
         assert_eq!(parse("46760123456; drop table"), Err(PhoneError::BadCharacters));
         assert_eq!(parse("++46760123456"), Err(PhoneError::BadCharacters));
         assert_eq!(parse("+999 1234 5678"), Err(PhoneError::UnknownCode(999)));
+        assert_eq!(parse("+89 1234 5678"), Err(PhoneError::UnknownCode(89)));
+        assert_eq!(parse("+8912345678"), Err(PhoneError::UnknownCode(891)));
+        assert_eq!(parse("+044 7400 123456"), Err(PhoneError::Invalid));
+        assert_eq!(parse("0089 1234 5678"), Err(PhoneError::UnknownCode(89)));
+        // A satellite mobile: valid, but of no country (the offered-countries rule refuses it).
+        assert_eq!(PhoneNumber::parse("+870 773 111 632", country::Id::IN).map(|n| n.region()), Ok(None));
         // The right length for India, but no Indian number starts so.
         assert_eq!(parse("+91 55555 55555"), Err(PhoneError::Invalid));
         // Digits alone are a national number first: its reasons, not the "+" reading's.
