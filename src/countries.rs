@@ -61,7 +61,7 @@ impl From<Region> for String {
 }
 
 /// One country the picker offers. Travels in every sign-in page's data (some 245 of them), so
-/// as an array (`["IN","India",91,true,"081234 56789"]`), half the size of an object.
+/// as an array (`["IN","India",91,true,"8123456789"]`), half the size of an object.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "CountryWire", into = "CountryWire")]
 pub struct Country {
@@ -73,7 +73,7 @@ pub struct Country {
     /// The country a dial code shared by several means when nothing else tells (`US` for +1,
     /// `GB` for +44); true for every country with a code of its own.
     pub main: bool,
-    /// An example mobile number as dialled inside the country, for the field's placeholder.
+    /// An example mobile number, the digits after the dial code, for the field's placeholder.
     pub example: String,
 }
 

@@ -2,40 +2,63 @@
 //! (`PHONE_COUNTRIES`), which is chosen first, their names in each page language and their order
 //! in it (CLDR through ICU4X), and the rule that a number must come from an offered country.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{Arc, OnceLock},
+};
 
 use icu_collator::{options::CollatorOptions, Collator};
 use icu_experimental::displaynames::{multi::RegionDisplayNames, DisplayNamesOptions};
 use icu_locale_core::{subtags, Locale as IcuLocale};
-use phonenumber::{country, metadata::DATABASE, Mode};
+use phonenumber::{country, metadata::DATABASE};
 
 use super::phone::{PhoneError, PhoneNumber};
 use crate::countries::{Country, CountryChoice, Region};
 
-/// What the picker offers, prepared once per page language at start-up.
+/// One page language's lists: the offered countries, named and sorted in it, and the names of
+/// the others (for a reason that names one; empty when every country is offered).
+type Lists = (Arc<[Country]>, Arc<[(Region, String)]>);
+
+/// What the picker offers. Each page language's lists are made the first time a page in it is
+/// drawn, then shared (a few milliseconds each in a release build; start-up doesn't wait).
 pub struct Countries {
     offered: Vec<Region>,
     default: Region,
-    /// Page language (`hi`) → the offered countries, named and sorted in it, and the names of
-    /// the others (for a reason that names one; empty when every country is offered).
-    lists: HashMap<&'static str, (Arc<[Country]>, Arc<[(Region, String)]>)>,
+    lists: HashMap<&'static str, OnceLock<Lists>>,
 }
 
 impl Countries {
     /// `offered`: `None` for every country libphonenumber knows. `default` must be offered
     /// (the configuration checks it).
     pub fn new(offered: Option<Vec<Region>>, default: Region) -> Self {
-        let offered = offered.unwrap_or_else(every);
         let lists = <crate::i18n::Locale as leptos_i18n::Locale>::get_all()
             .iter()
-            .map(|locale| {
-                let lang = leptos_i18n::Locale::as_str(*locale);
-                let unlisted: Vec<(Region, String)> =
-                    every().into_iter().filter(|r| !offered.contains(r)).map(|r| (r, name(r, lang))).collect();
-                (lang, (named_and_sorted(&offered, lang).into(), unlisted.into()))
-            })
+            .map(|locale| (leptos_i18n::Locale::as_str(*locale), OnceLock::new()))
             .collect();
-        Self { offered, default, lists }
+        Self { offered: offered.unwrap_or_else(every), default, lists }
+    }
+
+    /// `lang`'s lists (English's for a language the page doesn't speak).
+    fn lists(&self, lang: &str) -> Lists {
+        let (lang, lists) = match self.lists.get_key_value(lang).or_else(|| self.lists.get_key_value("en")) {
+            Some((lang, lists)) => (*lang, lists),
+            None => return Lists::default(),
+        };
+        lists.get_or_init(|| self.named_and_sorted(lang)).clone()
+    }
+
+    fn named_and_sorted(&self, lang: &str) -> Lists {
+        let (local, english) = (names(lang), names("en"));
+        let name = |region: Region| {
+            [local.as_ref(), english.as_ref()]
+                .into_iter()
+                .flatten()
+                .find_map(|names| region_name(names, region))
+                .unwrap_or_else(|| region.to_string())
+        };
+        let named: Vec<Country> = self.offered.iter().filter_map(|r| facts(*r, name(*r))).collect();
+        let unlisted: Vec<(Region, String)> = every().into_iter().filter(|r| !self.offers(*r)).map(|r| (r, name(r))).collect();
+        (sorted(named, lang).into(), unlisted.into())
     }
 
     pub fn offers(&self, region: Region) -> bool {
@@ -45,7 +68,7 @@ impl Countries {
     /// The picker for a page in `lang`: its list, with the person's last choice, else the first
     /// offered region of the browser's languages (`en-GB` → GB), else the default, chosen.
     pub fn choice(&self, lang: &str, last: Option<Region>, browser: &[Region]) -> CountryChoice {
-        let (countries, unlisted) = self.lists.get(lang).or_else(|| self.lists.get("en")).cloned().unwrap_or_default();
+        let (countries, unlisted) = self.lists(lang);
         let chosen = last
             .into_iter()
             .chain(browser.iter().copied())
@@ -109,25 +132,23 @@ fn region_name(names: &RegionDisplayNames, region: Region) -> Option<String> {
     names.of(subtag).map(str::to_owned)
 }
 
-/// The offered countries with names in `lang` (English where CLDR has none), in `lang`'s
-/// alphabetical order.
-fn named_and_sorted(offered: &[Region], lang: &str) -> Vec<Country> {
-    let local = names(lang);
-    let english = names("en");
-    let mut list: Vec<Country> = offered
-        .iter()
-        .filter_map(|region| {
-            let meta = DATABASE.by_id(region.as_str())?;
-            let name = local
-                .as_ref()
-                .and_then(|n| region_name(n, *region))
-                .or_else(|| english.as_ref().and_then(|n| region_name(n, *region)))
-                .unwrap_or_else(|| region.to_string());
-            let code = meta.country_code();
-            let shared = DATABASE.region(&code).is_some_and(|regions| regions.len() > 1);
-            Some(Country { region: *region, name, dial: code, main: !shared || meta.is_main_country_for_code(), example: example(*region) })
-        })
-        .collect();
+/// A country named `name`: its dial code, whether it is its code's main country, and its example
+/// number.
+fn facts(region: Region, name: String) -> Option<Country> {
+    let meta = DATABASE.by_id(region.as_str())?;
+    let code = meta.country_code();
+    let shared = DATABASE.region(&code).is_some_and(|regions| regions.len() > 1);
+    Some(Country {
+        region,
+        name,
+        dial: code,
+        main: !shared || meta.is_main_country_for_code(),
+        example: example(region),
+    })
+}
+
+/// In `lang`'s alphabetical order.
+fn sorted(mut list: Vec<Country>, lang: &str) -> Vec<Country> {
     let collator = IcuLocale::try_from_str(lang).ok().and_then(|locale| Collator::try_new(locale.into(), CollatorOptions::default()).ok());
     match collator {
         Some(collator) => list.sort_by(|a, b| collator.compare(&a.name, &b.name)),
@@ -136,12 +157,16 @@ fn named_and_sorted(offered: &[Region], lang: &str) -> Vec<Country> {
     list
 }
 
-/// libphonenumber's example mobile number, as dialled inside the country (`081234 56789`).
+/// libphonenumber's example mobile number, its national significant digits (`8123456789`):
+/// what to type after the dial code. (Formatting it, `081234 56789`, took a parse per country at
+/// start-up, a second in a debug build.)
 fn example(region: Region) -> String {
-    let Some(example) = DATABASE.by_id(region.as_str()).and_then(|meta| meta.descriptors().mobile()).and_then(|d| d.example()) else {
-        return String::new();
-    };
-    phonenumber::parse(Some(id(region)), example).map(|n| n.format().mode(Mode::National).to_string()).unwrap_or_default()
+    DATABASE
+        .by_id(region.as_str())
+        .and_then(|meta| meta.descriptors().mobile())
+        .and_then(|d| d.example())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -156,7 +181,8 @@ mod tests {
     fn every_country_is_named_in_every_page_language() {
         let countries = Countries::new(None, at("IN"));
         assert!(countries.offered.len() > 200, "{}", countries.offered.len());
-        for (lang, (list, unlisted)) in &countries.lists {
+        for lang in countries.lists.keys() {
+            let (list, unlisted) = countries.lists(lang);
             assert_eq!(list.len(), countries.offered.len(), "{lang}");
             assert!(unlisted.is_empty(), "{lang}: every country is offered");
             let unnamed: Vec<&str> = list.iter().filter(|c| c.name == c.region.as_str()).map(|c| c.region.as_str()).collect();
@@ -183,7 +209,7 @@ mod tests {
         assert!(position("AX") < position("BE"), "{} {}", position("AX"), position("BE"));
         let india = english.get(at("IN")).unwrap();
         assert_eq!((india.dial, india.main, india.name.as_str()), (91, true, "India"));
-        assert_eq!(india.example, "081234 56789");
+        assert_eq!(india.example, "8123456789");
         let (us, ca) = (english.get(at("US")).unwrap(), english.get(at("CA")).unwrap());
         assert!(us.main && !ca.main && us.dial == 1 && ca.dial == 1);
     }
