@@ -49,13 +49,7 @@ impl Countries {
 
     fn named_and_sorted(&self, lang: &str) -> Lists {
         let (local, english) = (names(lang), names("en"));
-        let name = |region: Region| {
-            [local.as_ref(), english.as_ref()]
-                .into_iter()
-                .flatten()
-                .find_map(|names| region_name(names, region))
-                .unwrap_or_else(|| region.to_string())
-        };
+        let name = |region: Region| first_name(&[&local, &english], region);
         let named: Vec<Country> = self.offered.iter().filter_map(|r| facts(*r, name(*r))).collect();
         let unlisted: Vec<(Region, String)> = every().into_iter().filter(|r| !self.offers(*r)).map(|r| (r, name(r))).collect();
         (sorted(named, lang).into(), unlisted.into())
@@ -116,10 +110,12 @@ pub fn id(region: Region) -> country::Id {
 
 /// A country's name in `lang`, else in English, else its code.
 pub fn name(region: Region, lang: &str) -> String {
-    names(lang)
-        .and_then(|names| region_name(&names, region))
-        .or_else(|| names("en").and_then(|names| region_name(&names, region)))
-        .unwrap_or_else(|| region.to_string())
+    first_name(&[&names(lang), &names("en")], region)
+}
+
+/// The region's name from the first of `sources` that has one, else its code.
+fn first_name(sources: &[&Option<RegionDisplayNames>], region: Region) -> String {
+    sources.iter().filter_map(|names| names.as_ref()).find_map(|names| region_name(names, region)).unwrap_or_else(|| region.to_string())
 }
 
 fn names(lang: &str) -> Option<RegionDisplayNames> {
