@@ -1,6 +1,6 @@
 # The two commands in the README: `make dev` runs the app in simulator mode, `make test` runs
 # every test. Both install what is missing first (.ci/setup).
-.PHONY: setup dev build release test unit postgres-check fault-check e2e bench faults
+.PHONY: setup dev build release test unit postgres-check fault-check e2e bench faults lighthouse
 
 setup:
 	bash .ci/setup
@@ -41,16 +41,31 @@ fault-check:
 e2e:
 	bash .ci/postgres sh -c 'cd end2end && npx playwright test'
 
-# Drives the real server and simulator over loopback and prints the tables in BENCHMARKS.md;
-# then the same sign-ins on SQLite, PostgreSQL and two instances on PostgreSQL (beside a throwaway
-# server). BENCH_DIVIDE=10 runs a tenth of each load.
-bench:
-	SETUP_BROWSER=0 bash .ci/setup
+# Every figure in BENCHMARKS.md in one run, each printed next to its target: the server and
+# simulator over loopback (throughput, held requests, memory, callback acks) on SQLite, then the
+# same sign-ins on PostgreSQL and two instances (beside a throwaway server); then, on the release
+# build: bundle sizes against the hello-world floors, Lighthouse on the one-tap page (Lighthouse's
+# phone is Android) and on the number form, and approval → name visible in Chromium.
+# BENCH_DIVIDE=10 runs a tenth of each load.
+bench: release
+	bash .ci/setup
 	cargo bench --features ssr --bench signin
 	bash .ci/postgres cargo bench --features ssr --bench instances
+	bash benches/sizes.sh
+	LIGHTHOUSE_PATH=/ bash benches/lighthouse.sh
+	LIGHTHOUSE_PATH=/?with=number bash benches/lighthouse.sh
+	cd end2end && APP_BINARY=$(CURDIR)/target/release/truecaller-signin npx playwright test -c bench.config.ts
 
 # Fault injection: 10,000 sign-ins with profile 503s, duplicated and late callbacks, and a
 # server restart halfway; prints the table in RELIABILITY.md.
 faults:
 	SETUP_BROWSER=0 bash .ci/setup
 	cargo bench --features ssr --bench faults
+
+# Lighthouse on the sign-in page of the release build (mobile, simulated slow 4G; offline),
+# LIGHTHOUSE_RUNS times (3): a table of LCP, FCP, TBT, CLS and the scores, each run and the
+# median; reports in target/lighthouse/. LIGHTHOUSE_PATH=/?with=number measures the number form
+# (Lighthouse's phone is Android, so / is the one-tap page). Builds nothing: `make release` first.
+lighthouse:
+	@test -x target/release/truecaller-signin || { echo "target/release/truecaller-signin is missing: run \`make release\` first" >&2; exit 1; }
+	bash benches/lighthouse.sh

@@ -11,7 +11,7 @@ use crate::{
     api::get_mode,
     i18n::Locale,
     pages::{
-        account::AccountPage,
+        account::{AccountPage, JustSignedIn},
         screens::{strong, Body, Run},
         sign_in::SignInPage,
     },
@@ -22,6 +22,10 @@ use crate::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::headers::set_page_policy();
+    #[cfg(feature = "ssr")]
+    let loader = crate::server::assets::loader(&options);
+    #[cfg(not(feature = "ssr"))]
+    let loader = "";
     view! {
         <!DOCTYPE html>
         <html>
@@ -32,7 +36,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 // Follows the bundle's content-hashed file name (hash-files in Cargo.toml).
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                // The bundle loads once the page has painted (`server::assets::loader`).
+                <script nonce=use_nonce() inner_html=loader></script>
                 <MetaTags/>
             </head>
             <body>
@@ -51,6 +56,7 @@ pub fn page_locale() -> Locale {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    JustSignedIn::provide();
     // The server decides the language (`server::language`: the switcher's cookie, else
     // Accept-Language, else English) and writes it on `<html lang>`, which hydration reads back.
     // The library's own cookie stays off: only an explicit choice is remembered.

@@ -19,8 +19,9 @@ pub enum SignInStatus {
     /// The person approved (at `provider`); their profile is being fetched and checked. `phone`
     /// is the masked number typed, when there was one.
     Approved { phone: String, provider: Provider },
-    /// This browser's session now belongs to the account.
-    SignedIn { name: String },
+    /// This browser's session now belongs to the account. It carries what the account page shows
+    /// first, so the page that follows needs no request of its own.
+    SignedIn(Box<AccountView>),
     /// The person declined the prompt on their phone.
     Rejected,
     /// Nobody answered the prompt before the deadline; a new prompt may go out in `retry_in_secs`.
@@ -65,6 +66,14 @@ impl SignInStatus {
             // A late approval can still arrive while the number is locked.
             Self::TimedOut { retry_in_secs } => *retry_in_secs > 0,
             _ => false,
+        }
+    }
+
+    /// The account's name, once signed in.
+    pub fn signed_in_as(&self) -> Option<&str> {
+        match self {
+            Self::SignedIn(account) => Some(&account.name),
+            _ => None,
         }
     }
 }
@@ -201,7 +210,7 @@ fn english_name(region: Region) -> String {
 }
 
 /// What the signed-in page shows: the account and the profile details the person shared.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
     pub name: String,
     /// The verified number, masked (`+46 •••••••• 56`); empty when no way in vouched for one.

@@ -15,6 +15,11 @@ test("the signed-in page appears well under a second after approval", async ({ p
   // The phone page's answer arrives once the app has acknowledged the callback: that is the
   // moment of approval as far as the app can know it.
   const answered = phone.waitForResponse((r) => r.url().endsWith("/approve"));
+  // The answer that says "signed in" carries the account: the page that follows asks for nothing.
+  const accountRequests: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().includes("/api/account")) accountRequests.push(r.url());
+  });
   await approve.click();
   await answered;
   const approved = Date.now();
@@ -22,4 +27,6 @@ test("the signed-in page appears well under a second after approval", async ({ p
   const elapsed = Date.now() - approved;
   console.log(`approval → signed-in page: ${elapsed} ms`);
   expect(elapsed).toBeLessThan(1_000);
+  await expect(page.getByText(`Welcome, Sim User ${number.slice(-4)}! Your account is ready.`)).toBeVisible();
+  expect(accountRequests).toEqual([]);
 });

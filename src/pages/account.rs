@@ -9,8 +9,33 @@ use crate::{
     i18n::Locale,
 };
 
+/// The account a sign-in just brought, handed from the sign-in page to the account page it
+/// navigates to: that page draws it at once instead of asking the server again. Provided per app
+/// (per request on the server, where nothing is ever handed over before `/account` renders).
+#[derive(Clone, Copy)]
+pub struct JustSignedIn(StoredValue<Option<AccountView>>);
+
+impl JustSignedIn {
+    pub fn provide() {
+        provide_context(Self(StoredValue::new(None)));
+    }
+
+    pub fn hand_over(account: AccountView) {
+        if let Some(Self(slot)) = use_context::<Self>() {
+            slot.set_value(Some(account));
+        }
+    }
+
+    fn take() -> Option<AccountView> {
+        use_context::<Self>().and_then(|Self(slot)| slot.try_update_value(Option::take).flatten())
+    }
+}
+
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    if let Some(account) = JustSignedIn::take() {
+        return view! { <AccountCard account/> }.into_any();
+    }
     let account = Resource::new(|| (), |_| current_account());
     let locale = page_locale();
     view! {
@@ -31,6 +56,7 @@ pub fn AccountPage() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 /// Up to two letters for an avatar: the first of the first and of the last word of the name

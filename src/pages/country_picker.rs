@@ -27,24 +27,31 @@ pub fn CountryPicker(
     // server), so hydration meets the same select the server sent. What the select holds by then
     // (a choice made before the wasm ran, or restored by the browser) is kept, and so is focus.
     let select = NodeRef::<html::Select>::new();
-    Effect::new(move |_| {
-        if enhanced.get_untracked() {
-            return;
-        }
+    // In a task of its own after hydration: drawing the searchable list is ~40 ms of main thread
+    // on a slow phone, which on top of hydration would make one task long enough to hold up a tap.
+    // (`try_`: the form may have gone by then, e.g. when a status arrived first.)
+    let enhance = move || {
         let mut had_focus = false;
-        if let Some(select) = select.get_untracked() {
+        if let Some(select) = select.try_get_untracked().flatten() {
             if let Some(region) = Region::parse(&select.value()) {
-                selected.set(region);
+                selected.try_set(region);
             }
             had_focus = document().active_element().is_some_and(|active| active == **select);
         }
-        enhanced.set(true);
+        if enhanced.try_set(true).is_some() {
+            return;
+        }
         if had_focus {
             request_animation_frame(|| {
                 if let Some(button) = document().get_element_by_id("country") {
                     let _ = button.unchecked_into::<leptos::web_sys::HtmlElement>().focus();
                 }
             });
+        }
+    };
+    Effect::new(move |_| {
+        if !enhanced.get_untracked() {
+            set_timeout(enhance, std::time::Duration::ZERO);
         }
     });
     let label = td_string!(locale, country);
@@ -71,15 +78,20 @@ fn Plain(
     label: &'static str,
     select: NodeRef<html::Select>,
 ) -> impl IntoView {
+    // The options are markup, not views: the select lives only until the page runs, so nothing in
+    // it needs to react, and hydration then skips its 250 options instead of walking each one (that
+    // walk was most of the number page's longest task).
     let options = choice.with_value(|c| {
+        let chosen = selected.get_untracked();
         c.countries
             .iter()
             .map(|country| {
-                let region = country.region;
-                let text = format!("{} ({})", country.name, country.dial_text());
-                view! { <option value=region.as_str().to_owned() selected=move || selected.get() == region>{text}</option> }
+                let region = country.region.as_str();
+                let mark = if country.region == chosen { " selected" } else { "" };
+                let text = html_escape::encode_text(&format!("{} ({})", country.name, country.dial_text())).into_owned();
+                format!(r#"<option value="{region}"{mark}>{text}</option>"#)
             })
-            .collect_view()
+            .collect::<String>()
     });
     view! {
         <label for="country">{label}</label>
@@ -93,9 +105,8 @@ fn Plain(
                     selected.set(region);
                 }
             }
-        >
-            {options}
-        </select>
+            inner_html=options
+        ></select>
     }
 }
 

@@ -229,9 +229,9 @@ pub fn screen(status: &SignInStatus, locale: Locale) -> Screen {
             in_progress: true,
             countdown: None,
         },
-        SignInStatus::SignedIn { name } => Screen {
+        SignInStatus::SignedIn(account) => Screen {
             class: "signed-in",
-            title: td_string!(l, signed_in_title, name = name).to_string(),
+            title: td_string!(l, signed_in_title, name = account.name.as_str()).to_string(),
             body: Body::default(),
             announcement: td_string!(l, signed_in_announce).to_owned(),
             offers: &[],
@@ -425,7 +425,7 @@ pub fn clock(seconds: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Provider;
+    use crate::domain::{AccountView, Provider};
 
     const REASONS: [FailureReason; 6] = [
         FailureReason::ProviderUnavailable,
@@ -443,7 +443,7 @@ mod tests {
             SignInStatus::Idle,
             SignInStatus::Waiting { phone: phone(), seconds_left: 42, more_time: true },
             SignInStatus::Approved { phone: phone(), provider: Provider::Truecaller },
-            SignInStatus::SignedIn { name: "Rajat Kapoor".into() },
+            SignInStatus::SignedIn(Box::new(AccountView { name: "Rajat Kapoor".into(), ..AccountView::default() })),
             SignInStatus::Rejected,
             SignInStatus::TimedOut { retry_in_secs: 240 },
             SignInStatus::ApprovedTooLate,
@@ -466,7 +466,7 @@ mod tests {
                 SignInStatus::Idle
                 | SignInStatus::Waiting { .. }
                 | SignInStatus::Approved { .. }
-                | SignInStatus::SignedIn { .. }
+                | SignInStatus::SignedIn(_)
                 | SignInStatus::Rejected
                 | SignInStatus::TimedOut { .. }
                 | SignInStatus::ApprovedTooLate
@@ -499,7 +499,7 @@ mod tests {
         for status in every_status() {
             // The forms themselves, and the moments before signing in.
             let forms = matches!(status, SignInStatus::Idle | SignInStatus::ChoseAnotherWay);
-            if forms || matches!(status, SignInStatus::Approved { .. } | SignInStatus::SignedIn { .. }) {
+            if forms || matches!(status, SignInStatus::Approved { .. } | SignInStatus::SignedIn(_)) {
                 continue;
             }
             let screen = screen(&status, Locale::en);
@@ -757,7 +757,7 @@ mod tests {
     fn hindi_screens_have_no_english_left_but_names() {
         let brands = ["Truecaller", "DigiLocker"];
         let mut statuses = every_status();
-        statuses.retain(|s| !matches!(s, SignInStatus::SignedIn { .. }));
+        statuses.retain(|s| !matches!(s, SignInStatus::SignedIn(_)));
         for status in statuses {
             let screen = screen(&status, Locale::hi);
             let mut text = format!("{} {} {}", screen.title, screen.body, screen.announcement);

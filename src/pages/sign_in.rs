@@ -27,6 +27,7 @@ use crate::{
     api::{cancel, get_status, initiate, more_time, sign_in_page, start_one_tap},
     domain::{check_phone_shape, FormFeedback, OneTapLink, SignInPageData, SignInStatus, Throttle},
     error::ApiError,
+    pages::account::JustSignedIn,
 };
 
 /// How long after opening the deep link the page checks whether it still has focus (the value
@@ -418,14 +419,18 @@ fn SignInFlow(
                 </div>
             }
             .into_any(),
-            SignInStatus::SignedIn { .. } => view! {
+            SignInStatus::SignedIn(account) => {
+                // The account page that follows draws from this answer, with no request of its own.
+                JustSignedIn::hand_over(*account);
+                view! {
                 <div class=format!("state {}", shown.class)>
                     <h2>{shown.title}</h2>
                     <p><a href="/account">{td_string!(locale, continue_to_account)}</a></p>
                     <Redirect path="/account"/>
                 </div>
+                }
+                .into_any()
             }
-            .into_any(),
             // One-tap: the table's screen, and a way to open the sheet again (without JavaScript,
             // the way to open it at all).
             SignInStatus::AtTruecaller { open, .. } => view! {

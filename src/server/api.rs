@@ -54,17 +54,7 @@ pub async fn account(state: &AppState, session: &AuthSession) -> Result<Option<A
         session.sign_out().await?;
         return Ok(None);
     };
-    // Masked like everywhere else on our pages: the page is shown on screens others may see.
-    let phone = account.phone.as_deref().and_then(super::phone::PhoneNumber::from_stored).map(|p| p.masked());
-    Ok(Some(AccountView {
-        name: account.name,
-        phone: phone.unwrap_or_default(),
-        ways_in: account.providers,
-        details: account.details,
-        avatar_url: account.avatar_url,
-        new_account: session.new_account().await?,
-        sign_in_count: account.sign_in_count,
-    }))
+    Ok(Some(super::sign_in::account_view(account, session.new_account().await?)))
 }
 
 /// The sign-in page's starting point: the status, any form feedback, and whether this browser

@@ -32,7 +32,7 @@ async fn a_duplicate_callback_is_acknowledged_and_used_once() {
     for send in sends {
         assert_eq!(send.await.unwrap(), 200);
     }
-    assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { .. }));
+    assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn(_)));
     assert_eq!(app.post_callback(&callback).await, 200);
     assert_eq!(app.sim().prompt_for(RAJAT).await["profileFetches"], 1);
     let events = app.events(Some(&id)).await;

@@ -28,7 +28,7 @@ async fn consenting_in_digilocker_signs_the_browser_in_with_a_new_account() {
     assert!(matches!(browser.status(0).await, SignInStatus::AtDigiLocker { seconds_left } if seconds_left > 500));
 
     app.digilocker().answer(&consent, "allow", "priya").await;
-    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Priya Sharma".into() });
+    assert_eq!(back_and_settled(&browser).await.signed_in_as(), Some("Priya Sharma"));
     let account = browser.account().await.expect("signed in");
     assert_eq!(account.name, "Priya Sharma");
     assert!(account.new_account);
@@ -47,7 +47,7 @@ async fn the_page_learns_of_consent_without_coming_back_through_the_return_url()
     let browser = app.browser();
     let consent = browser.start_digilocker().await.consent();
     app.digilocker().answer(&consent, "allow", "arjun").await;
-    assert_eq!(browser.settle(SETTLE).await, SignInStatus::SignedIn { name: "Arjun Venkatesh Nair".into() });
+    assert_eq!(browser.settle(SETTLE).await.signed_in_as(), Some("Arjun Venkatesh Nair"));
 }
 
 #[tokio::test]
@@ -83,7 +83,7 @@ async fn a_session_sandbox_no_longer_knows_ends_the_attempt_with_a_way_forward()
     // Starting again works.
     let consent = browser.start_digilocker().await.consent();
     app.digilocker().answer(&consent, "allow", "priya").await;
-    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Priya Sharma".into() });
+    assert_eq!(back_and_settled(&browser).await.signed_in_as(), Some("Priya Sharma"));
 }
 
 #[tokio::test]
@@ -101,7 +101,7 @@ async fn a_stranger_opening_the_return_url_gets_nothing() {
     assert!(stranger.account().await.is_none());
 
     // The person's own sign-in is untouched by it and completes.
-    assert_eq!(back_and_settled(&person).await, SignInStatus::SignedIn { name: "Priya Sharma".into() });
+    assert_eq!(back_and_settled(&person).await.signed_in_as(), Some("Priya Sharma"));
     assert!(stranger.account().await.is_none());
 }
 
@@ -114,8 +114,8 @@ async fn two_browsers_at_digilocker_at_once_each_get_their_own_account() {
     assert_ne!(session_id(&first_consent), session_id(&second_consent));
     app.digilocker().answer(&second_consent, "allow", "arjun").await;
     app.digilocker().answer(&first_consent, "allow", "priya").await;
-    assert_eq!(back_and_settled(&first).await, SignInStatus::SignedIn { name: "Priya Sharma".into() });
-    assert_eq!(back_and_settled(&second).await, SignInStatus::SignedIn { name: "Arjun Venkatesh Nair".into() });
+    assert_eq!(back_and_settled(&first).await.signed_in_as(), Some("Priya Sharma"));
+    assert_eq!(back_and_settled(&second).await.signed_in_as(), Some("Arjun Venkatesh Nair"));
     assert_eq!(first.account().await.unwrap().phone, "+91 •••••••• 80");
     assert_eq!(second.account().await.unwrap().phone, "+91 •••••••• 45");
 }
@@ -130,7 +130,7 @@ async fn a_restart_while_the_person_is_at_digilocker_loses_nothing() {
     let consent = browser.start_digilocker().await.consent();
     let app = app.restart().await;
     sandbox.client().answer(&consent, "allow", "priya").await;
-    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Priya Sharma".into() });
+    assert_eq!(back_and_settled(&browser).await.signed_in_as(), Some("Priya Sharma"));
     drop(app);
 }
 
@@ -147,7 +147,7 @@ async fn an_expired_sandbox_token_is_renewed_once_and_the_sign_in_goes_through()
     assert_eq!(stats["authentications"], 1, "{stats}");
     sim.expire_tokens().await;
     sim.answer(&consent, "allow", "priya").await;
-    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Priya Sharma".into() });
+    assert_eq!(back_and_settled(&browser).await.signed_in_as(), Some("Priya Sharma"));
     assert_eq!(sim.stats().await["authentications"], 2, "one re-authentication after the 403");
     drop(app);
 }
@@ -158,14 +158,14 @@ async fn digilocker_joins_the_account_that_truecaller_verified_the_same_number_f
     let browser = app.browser();
     browser.initiate("+91 99999 99999").await;
     app.sim().answer("919999999999", true, true).await;
-    assert!(matches!(browser.settle(SETTLE).await, SignInStatus::SignedIn { .. }));
+    assert!(matches!(browser.settle(SETTLE).await, SignInStatus::SignedIn(_)));
     let before = browser.account().await.unwrap();
     assert_eq!(before.sign_in_count, 1);
     browser.sign_out().await;
 
     let consent = browser.start_digilocker().await.consent();
     app.digilocker().answer(&consent, "allow", "rajat").await; // DigiLocker mobile 9999999999
-    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    assert_eq!(back_and_settled(&browser).await.signed_in_as(), Some("Rajat Kapoor"));
     let after = browser.account().await.unwrap();
     assert!(!after.new_account, "the Truecaller account, not a new one");
     assert_eq!(after.sign_in_count, 2);
@@ -182,7 +182,7 @@ async fn a_digilocker_person_without_a_mobile_gets_an_account_without_a_number()
     let browser = app.browser();
     let consent = browser.start_digilocker().await.consent();
     app.digilocker().answer(&consent, "allow", "meera").await;
-    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Meera Iyer".into() });
+    assert_eq!(back_and_settled(&browser).await.signed_in_as(), Some("Meera Iyer"));
     assert_eq!(browser.account().await.unwrap().phone, "");
 }
 
@@ -226,17 +226,17 @@ async fn family_members_sharing_a_mobile_get_their_own_accounts() {
     let browser = app.browser();
     browser.initiate("+91 99999 99999").await;
     app.sim().answer("919999999999", true, true).await;
-    assert!(matches!(browser.settle(SETTLE).await, SignInStatus::SignedIn { .. }));
+    assert!(matches!(browser.settle(SETTLE).await, SignInStatus::SignedIn(_)));
     browser.sign_out().await;
     let consent = browser.start_digilocker().await.consent();
     app.digilocker().answer(&consent, "allow", "rajat").await;
-    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    assert_eq!(back_and_settled(&browser).await.signed_in_as(), Some("Rajat Kapoor"));
     assert_eq!(browser.account().await.unwrap().sign_in_count, 2);
     browser.sign_out().await;
 
     let consent = browser.start_digilocker().await.consent();
     app.digilocker().answer(&consent, "allow", "sunita").await;
-    assert_eq!(back_and_settled(&browser).await, SignInStatus::SignedIn { name: "Sunita Kapoor".into() });
+    assert_eq!(back_and_settled(&browser).await.signed_in_as(), Some("Sunita Kapoor"));
     let sunita = browser.account().await.unwrap();
     assert!(sunita.new_account, "her own account");
     assert_eq!(sunita.ways_in, [Provider::DigiLocker]);

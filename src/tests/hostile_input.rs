@@ -49,7 +49,7 @@ async fn nothing_happened_and_the_genuine_approval_still_works(app: &TestApp, br
     assert_eq!(app.sim().prompt_for(RAJAT).await["profileFetches"], 0);
     assert_eq!(reqwest::get(app.url.join("healthz").unwrap()).await.unwrap().status(), 200);
     assert_eq!(app.post_callback(genuine).await, 200);
-    assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { .. }));
+    assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn(_)));
 }
 
 /// Whether the audit trail holds `event`: `unknown_callback` is filed under no sign-in (the
@@ -179,7 +179,7 @@ raw_callback!(form_with_repeated_fields, 400, "application/x-www-form-urlencoded
 async fn replayed_approval_after_sign_in() {
     let (app, browser, genuine) = waiting().await;
     assert_eq!(app.post_callback(&genuine).await, 200);
-    assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { .. }));
+    assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn(_)));
     for _ in 0..3 {
         assert_eq!(app.post_callback(&genuine).await, 200);
     }

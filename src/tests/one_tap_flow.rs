@@ -85,7 +85,7 @@ async fn approving_the_sheet_signs_in_with_the_profile_s_own_number() {
     assert_eq!(callback["requestId"], nonce.as_str());
     assert_eq!(callback["endpoint"], app.url.join("simulator/v1/default").unwrap().as_str());
     assert!(callback.get("state").is_none());
-    assert_eq!(browser.settle(LIMIT).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    assert_eq!(browser.settle(LIMIT).await.signed_in_as(), Some("Rajat Kapoor"));
     let account = browser.account().await.unwrap();
     assert_eq!(account.phone, "+91 •••••••• 99");
     assert_eq!(account.ways_in, [Provider::Truecaller]);
@@ -111,7 +111,7 @@ async fn an_endpoint_outside_the_allow_list_is_refused_and_never_contacted() {
     assert_eq!(browser.account().await, None);
     // The token was never used, so the genuine callback still completes the sign-in.
     assert_eq!(app.post_callback(&genuine).await, 200);
-    assert_eq!(browser.settle(LIMIT).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    assert_eq!(browser.settle(LIMIT).await.signed_in_as(), Some("Rajat Kapoor"));
 }
 
 #[tokio::test]
@@ -122,7 +122,7 @@ async fn an_approval_without_an_endpoint_uses_the_configured_profile_url() {
     let mut callback = answer(&app, &nonce, "continue", false).await;
     callback.as_object_mut().unwrap().remove("endpoint");
     assert_eq!(app.post_callback(&callback).await, 200);
-    assert_eq!(browser.settle(LIMIT).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    assert_eq!(browser.settle(LIMIT).await.signed_in_as(), Some("Rajat Kapoor"));
 }
 
 #[tokio::test]
@@ -148,7 +148,7 @@ async fn flow_invoked_changes_nothing_and_the_approval_still_lands() {
     assert!(matches!(browser.status(0).await, SignInStatus::AtTruecaller { .. }));
     open_sheet(&app, &link).await;
     answer(&app, &nonce, "continue", true).await;
-    assert_eq!(browser.settle(LIMIT).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    assert_eq!(browser.settle(LIMIT).await.signed_in_as(), Some("Rajat Kapoor"));
 }
 
 #[tokio::test]
@@ -172,7 +172,7 @@ async fn a_used_nonce_cannot_sign_in_again() {
     open_sheet(&app, &link).await;
     let callback = answer(&app, &nonce, "continue", false).await;
     assert_eq!(app.post_callback(&callback).await, 200);
-    assert_eq!(browser.settle(LIMIT).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    assert_eq!(browser.settle(LIMIT).await.signed_in_as(), Some("Rajat Kapoor"));
     browser.sign_out().await;
     let row = app.sign_in_for(&callback).await;
     for _ in 0..3 {
@@ -199,7 +199,7 @@ async fn a_nonce_signs_in_only_the_browser_that_minted_it() {
     assert_eq!(app.post_callback(&with_state).await, 200);
     assert!(matches!(alice.status(0).await, SignInStatus::AtTruecaller { .. }));
     assert_eq!(app.post_callback(&callback).await, 200);
-    assert_eq!(alice.settle(LIMIT).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    assert_eq!(alice.settle(LIMIT).await.signed_in_as(), Some("Rajat Kapoor"));
     // Bob's held request is not answered by Alice's approval, and Bob is not signed in.
     assert!(matches!(bob.status(500).await, SignInStatus::AtTruecaller { .. }));
     assert_eq!(bob.account().await, None);

@@ -57,7 +57,7 @@ async fn metrics_count_a_sign_in_from_start_to_outcome_without_personal_data() {
     let browser = app.browser();
     assert!(matches!(browser.initiate("+91 99999 99999").await, SignInStatus::Waiting { .. }));
     let callback = app.sim().answer("919999999999", true, true).await;
-    assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { .. }));
+    assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn(_)));
 
     let response = reqwest::get(app.url.join("metrics").unwrap()).await.unwrap();
     assert_eq!(response.status(), 200);

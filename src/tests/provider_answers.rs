@@ -81,7 +81,7 @@ async fn profile_server_errors_are_retried_until_the_profile_arrives() {
     let browser = app.browser();
     browser.initiate("+91 98765 00003").await;
     app.sim().answer("919876500003", true, true).await;
-    assert!(matches!(browser.settle(Duration::from_secs(15)).await, SignInStatus::SignedIn { .. }));
+    assert!(matches!(browser.settle(Duration::from_secs(15)).await, SignInStatus::SignedIn(_)));
     assert_eq!(app.sim().prompt_for("919876500003").await["profileFetches"], 3);
 }
 

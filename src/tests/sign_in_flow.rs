@@ -42,15 +42,17 @@ async fn approving_the_prompt_signs_the_browser_in_and_creates_the_account() {
     let (after_approval, waited) = poll.await.unwrap();
     assert!(waited < Duration::from_secs(5), "long-poll returned after {waited:?}");
     assert!(
-        matches!(after_approval, SignInStatus::Approved { .. } | SignInStatus::SignedIn { .. }),
+        matches!(after_approval, SignInStatus::Approved { .. } | SignInStatus::SignedIn(_)),
         "{after_approval:?}"
     );
 
     let done = browser.settle(Duration::from_secs(10)).await;
-    assert_eq!(done, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    assert_eq!(done.signed_in_as(), Some("Rajat Kapoor"));
     assert_ne!(browser.cookies(), before, "session id is cycled at sign-in");
 
     let account = browser.account().await.expect("signed in");
+    // The answer that said "signed in" carried the account page's first view, as the page asks.
+    assert_eq!(done, SignInStatus::SignedIn(Box::new(account.clone())));
     assert_eq!(account.name, "Rajat Kapoor");
     assert_eq!(account.phone, "+91 •••••••• 99", "masked on the account page too");
     assert!(account.new_account);
@@ -69,7 +71,7 @@ async fn a_second_approval_updates_the_same_account() {
         let browser = app.browser();
         browser.initiate("919999999999").await;
         app.sim().answer(RAJAT, true, true).await;
-        assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { .. }));
+        assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn(_)));
         let account = browser.account().await.unwrap();
         assert_eq!(account.new_account, round == 1);
         assert_eq!(account.sign_in_count, round);
@@ -208,7 +210,7 @@ async fn signing_out_ends_the_session() {
     let browser = app.browser();
     browser.initiate("+447400123456").await;
     app.sim().answer("447400123456", true, true).await;
-    assert_eq!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { name: "Alex Morgan".into() });
+    assert_eq!(browser.settle(Duration::from_secs(10)).await.signed_in_as(), Some("Alex Morgan"));
     let signed_in_cookies = browser.cookies().unwrap();
     browser.sign_out().await;
     assert_eq!(browser.account().await, None);
@@ -245,7 +247,7 @@ async fn a_pending_sign_in_survives_a_restart() {
     let app = app.restart().await;
     assert!(matches!(browser.status(0).await, SignInStatus::Waiting { .. }), "still waiting after restart");
     sim.client().answer(RAJAT, true, true).await;
-    assert_eq!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    assert_eq!(browser.settle(Duration::from_secs(10)).await.signed_in_as(), Some("Rajat Kapoor"));
     drop(app);
 }
 
@@ -281,7 +283,7 @@ async fn stopping_answers_held_requests_at_once_and_the_browser_resumes_after_re
     assert!(matches!(held.await.unwrap(), SignInStatus::Waiting { .. }), "the held request got an answer");
 
     sim.client().answer(RAJAT, true, true).await;
-    assert_eq!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn { name: "Rajat Kapoor".into() });
+    assert_eq!(browser.settle(Duration::from_secs(10)).await.signed_in_as(), Some("Rajat Kapoor"));
     drop(app);
 }
 
@@ -293,7 +295,7 @@ async fn an_approval_interrupted_by_a_restart_is_finished_by_the_next_start() {
     assert!(matches!(browser.initiate("+91 98765 00003").await, SignInStatus::Waiting { .. }));
     sim.client().answer("919876500003", true, true).await;
     let app = app.restart().await;
-    assert!(matches!(browser.settle(Duration::from_secs(15)).await, SignInStatus::SignedIn { .. }));
+    assert!(matches!(browser.settle(Duration::from_secs(15)).await, SignInStatus::SignedIn(_)));
     // SQL: the app has no interface that counts accounts, nor one that shows stored tokens.
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins WHERE provider_token IS NOT NULL").await, 0);
@@ -388,6 +390,32 @@ async fn pages_and_api_answers_carry_security_headers_and_are_never_stored() {
         assert!(h.get("strict-transport-security").is_none(), "plain http: no HSTS");
     }
     assert!(api.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
+}
+
+#[tokio::test]
+async fn pages_go_out_compressed_when_the_browser_accepts_it() {
+    use std::io::Read;
+    let app = spawn_app(&[]).await;
+    let page = |encoding: &'static str| {
+        let http = reqwest::Client::new();
+        let url = app.url.clone();
+        async move {
+            let response = http.get(url).header("accept-encoding", encoding).send().await.unwrap();
+            let encoding = response.headers().get("content-encoding").map(|v| v.to_str().unwrap().to_owned());
+            (encoding, response.bytes().await.unwrap())
+        }
+    };
+    let (plain_encoding, plain) = page("identity").await;
+    assert_eq!(plain_encoding, None);
+    let (gzip_encoding, gzip) = page("gzip").await;
+    assert_eq!(gzip_encoding.as_deref(), Some("gzip"));
+    let mut unpacked = String::new();
+    flate2::read::GzDecoder::new(&gzip[..]).read_to_string(&mut unpacked).unwrap();
+    assert!(unpacked.starts_with("<!DOCTYPE html>") && unpacked.contains("name=\"phone\""), "{unpacked:.200}");
+    assert!(gzip.len() * 2 < plain.len(), "gzip {} bytes of {}", gzip.len(), plain.len());
+    let (br_encoding, br) = page("br;q=1, gzip;q=0.5").await;
+    assert_eq!(br_encoding.as_deref(), Some("br"));
+    assert!(br.len() * 2 < plain.len());
 }
 
 #[tokio::test]

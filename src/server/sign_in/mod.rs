@@ -21,6 +21,7 @@ pub use super::phase::{Event, Phase};
 use crate::domain::Provider;
 pub use callbacks::{Callback, CallbackOutcome};
 pub use digilocker::DigiLockerStart;
+pub use view::account_view;
 
 use super::{
     clock,

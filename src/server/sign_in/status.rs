@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{digilocker::DIGILOCKER_POLL, Event, Phase, SignInService, MAX_WAIT};
+use super::{digilocker::DIGILOCKER_POLL, view::account_view, Event, Phase, SignInService, MAX_WAIT};
 use crate::{
     domain::{Provider, SignInStatus},
     server::{
@@ -116,7 +116,7 @@ impl SignInService {
             return Ok(SignInStatus::Idle);
         };
         Ok(match self.inner.store.account(account_id).await? {
-            Some(account) => SignInStatus::SignedIn { name: account.name },
+            Some(account) => SignInStatus::SignedIn(Box::new(account_view(account, session.new_account().await?))),
             None => SignInStatus::Idle,
         })
     }
@@ -128,11 +128,11 @@ impl SignInService {
         let new_account = row.new_account;
         if self.apply(row, Event::Claimed, Changes::default()).await? {
             session.sign_in(account_id, new_account).await?;
-            return Ok(SignInStatus::SignedIn { name: account.name });
+            return Ok(SignInStatus::SignedIn(Box::new(account_view(account, new_account))));
         }
         // Another request from this browser claimed it a moment ago.
         if session.account_id().await? == Some(account_id) {
-            return Ok(SignInStatus::SignedIn { name: account.name });
+            return Ok(SignInStatus::SignedIn(Box::new(account_view(account, session.new_account().await?))));
         }
         Ok(SignInStatus::Idle)
     }

@@ -2,8 +2,12 @@
 
 use super::{one_tap::is_one_tap, Phase, SignInService};
 use crate::{
-    domain::{FailureReason, Provider, SignInStatus},
-    server::{clock, phone::PhoneNumber, store::SignInRow},
+    domain::{AccountView, FailureReason, Provider, SignInStatus},
+    server::{
+        clock,
+        phone::PhoneNumber,
+        store::{AccountRow, SignInRow},
+    },
 };
 
 impl SignInService {
@@ -48,5 +52,20 @@ impl SignInService {
             (_, Phase::Failed(reason)) => SignInStatus::Failed { reason },
             (_, Phase::Completed | Phase::Cancelled) => SignInStatus::Idle,
         }
+    }
+}
+
+/// What the account page shows of `account`. `new_account`: this sign-in created it. The number
+/// is masked like everywhere else on our pages: they are shown on screens others may see.
+pub fn account_view(account: AccountRow, new_account: bool) -> AccountView {
+    let phone = account.phone.as_deref().and_then(PhoneNumber::from_stored).map(|p| p.masked());
+    AccountView {
+        name: account.name,
+        phone: phone.unwrap_or_default(),
+        ways_in: account.providers,
+        details: account.details,
+        avatar_url: account.avatar_url,
+        new_account,
+        sign_in_count: account.sign_in_count,
     }
 }
