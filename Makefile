@@ -42,14 +42,17 @@ e2e:
 	bash .ci/postgres sh -c 'cd end2end && npx playwright test'
 
 # Every figure in BENCHMARKS.md in one run, each printed next to its target: the server and
-# simulator over loopback (throughput, held requests, memory, callback acks) on SQLite, then the
-# same sign-ins on PostgreSQL and two instances (beside a throwaway server); then, on the release
+# simulator over loopback (throughput, held requests, memory, callback acks) on SQLite; memory and
+# callback acks again on PostgreSQL; the same sign-ins on SQLite, PostgreSQL and two instances
+# (beside a throwaway PostgreSQL, `BENCH_DATABASE=postgres`); then, on the release
 # build: bundle sizes against the hello-world floors, Lighthouse on the one-tap page (Lighthouse's
 # phone is Android) and on the number form, and approval → name visible in Chromium.
 # BENCH_DIVIDE=10 runs a tenth of each load.
 bench: release
 	bash .ci/setup
 	cargo bench --features ssr --bench signin
+	bash .ci/postgres env BENCH_DATABASE=postgres BENCH_ONLY=p4 cargo bench --features ssr --bench signin
+	bash .ci/postgres env BENCH_DATABASE=postgres BENCH_ONLY=acks cargo bench --features ssr --bench signin
 	bash .ci/postgres cargo bench --features ssr --bench instances
 	bash benches/sizes.sh
 	LIGHTHOUSE_PATH=/ bash benches/lighthouse.sh

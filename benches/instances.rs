@@ -17,7 +17,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{approval_for, is_signed_in, is_waiting, join_all, ms, next_number, pct, processes_cpu, Browser, Log, Server};
+use common::{approval_for, fresh_postgres, is_signed_in, is_waiting, join_all, ms, next_number, pct, processes_cpu, Browser, Log, Server};
 use reqwest::Client;
 use serde_json::Value;
 use tokio::sync::Semaphore;
@@ -54,17 +54,6 @@ struct Deployment {
     /// The servers' logs, when they are being counted.
     logs: Vec<std::path::PathBuf>,
     _dir: tempfile::TempDir,
-}
-
-/// A fresh database on the PostgreSQL server at `admin`.
-async fn fresh_postgres(admin: &str, name: &str) -> String {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(admin).await.expect("TEST_POSTGRES_URL answers");
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut conn).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
-    let mut url = url::Url::parse(admin).unwrap();
-    url.set_path(name);
-    url.to_string()
 }
 
 /// Starts a deployment. With `count_statements`, every server logs each statement to a file.

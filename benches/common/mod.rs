@@ -289,3 +289,14 @@ pub fn pct(samples: &mut [Duration], p: f64) -> Duration {
 pub fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
+
+/// A fresh database on the PostgreSQL server at `admin`.
+pub async fn fresh_postgres(admin: &str, name: &str) -> String {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin).await.expect("TEST_POSTGRES_URL answers");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut conn).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+    let mut url = url::Url::parse(admin).unwrap();
+    url.set_path(name);
+    url.to_string()
+}

@@ -12,7 +12,8 @@ use serde::Deserialize;
 
 use super::{
     error::Error,
-    sign_in::{Callback, CallbackOutcome, SignInService},
+    sign_in::{Callback, SignInService},
+    store::Received,
     truecaller::valid_request_id,
 };
 
@@ -29,6 +30,8 @@ struct Wire {
     status: Option<String>,
 }
 
+/// Acknowledges a callback once it is taken in (one insert, durable); what it means for the
+/// sign-in is worked out right after, off the request (`SignInService::work_inbox`).
 pub async fn truecaller_callback(
     State(service): State<SignInService>,
     headers: HeaderMap,
@@ -36,22 +39,18 @@ pub async fn truecaller_callback(
 ) -> Result<impl IntoResponse, Error> {
     let received = std::time::Instant::now();
     let result = acknowledge(&service, &headers, &body).await;
-    let outcome = match &result {
-        Ok(CallbackOutcome::Accepted) => "accepted",
-        Ok(CallbackOutcome::Ignored(_)) => "ignored",
-        Err(_) => "refused",
-    };
-    metrics::counter!(super::metrics::CALLBACKS, "outcome" => outcome).increment(1);
+    if result.is_err() {
+        metrics::counter!(super::metrics::CALLBACKS, "outcome" => "refused").increment(1);
+    }
     metrics::histogram!(super::metrics::CALLBACK_ACK).record(received.elapsed().as_secs_f64());
-    let outcome = result?;
-    tracing::info!(?outcome, "truecaller callback");
-    // The same answer whatever became of it: a forger learns nothing.
+    result?;
+    // The same answer whatever becomes of it: a forger learns nothing.
     Ok((StatusCode::OK, Json(serde_json::json!({ "ok": true }))))
 }
 
-async fn acknowledge(service: &SignInService, headers: &HeaderMap, body: &[u8]) -> Result<CallbackOutcome, Error> {
+async fn acknowledge(service: &SignInService, headers: &HeaderMap, body: &[u8]) -> Result<(), Error> {
     let callback = parse(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), body)?;
-    service.record_callback(callback).await
+    service.take_in_callback(callback).await
 }
 
 /// Parses and bounds a callback body. JSON is documented; form encoding is accepted too, since
@@ -95,17 +94,21 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Callback, Error>
         return Err(Error::BadCallback("requestId is malformed"));
     }
     let state = wire.state.map(|s| bounded(s, 128, "state is malformed")).transpose()?;
-    if let Some(access_token) = wire.access_token {
-        let access_token = bounded(access_token, 4096, "accessToken is malformed")?;
-        let endpoint = wire.endpoint.map(|e| bounded(e, 2048, "endpoint is malformed")).transpose()?;
-        return Ok(Callback::Approved { request_id, access_token, state, endpoint });
-    }
-    let status = wire.status.ok_or(Error::BadCallback("neither accessToken nor status given"))?;
-    let status = bounded(status, 64, "status is malformed")?;
-    Ok(match status.as_str() {
-        "user_rejected" | "use_another_number" => Callback::Declined { request_id, state, status },
-        _ => Callback::Notice { request_id, status },
-    })
+    // An approval's status (if any) and a decline's endpoint mean nothing, so they are not read.
+    let received = match wire.access_token {
+        Some(access_token) => Received {
+            request_id,
+            state,
+            access_token: Some(bounded(access_token, 4096, "accessToken is malformed")?),
+            endpoint: wire.endpoint.map(|e| bounded(e, 2048, "endpoint is malformed")).transpose()?,
+            status: None,
+        },
+        None => {
+            let status = wire.status.ok_or(Error::BadCallback("neither accessToken nor status given"))?;
+            Received { request_id, state, status: Some(bounded(status, 64, "status is malformed")?), ..Received::default() }
+        }
+    };
+    Callback::read(received).ok_or(Error::BadCallback("neither accessToken nor status given"))
 }
 
 /// Printable ASCII, non-empty, at most `max` bytes.
@@ -196,6 +199,22 @@ mod tests {
         assert!(parse(JSON, long_id.as_bytes()).is_err());
         let deep = format!(r#"{{"requestId":"r","accessToken":"t","x":{}{}}}"#, "[".repeat(10_000), "]".repeat(10_000));
         assert!(parse(JSON, deep.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn a_callback_kept_in_the_inbox_reads_back_the_same() {
+        let bodies: &[&[u8]] = &[
+            br#"{"requestId":"vXbyFPwqiCAHZyxAldA9M9DDXKk=","accessToken":"a3sAB0Kn","state":"ne4_cRtzx73"}"#,
+            br#"{"requestId":"RL8YZ41FQMt5Jiak2sc_Ys0OgQA=","accessToken":"a1asX--8_yw","endpoint":"https://profile4-noneu.truecaller.com/v1/default"}"#,
+            br#"{"requestId":"WZqlS6PqY0ycO3mKlEuI=","status":"user_rejected","state":"ne4_cRtzx73"}"#,
+            br#"{"requestId":"WZqlS6PqY0ycO3mKlEuI=","status":"use_another_number"}"#,
+            br#"{"requestId":"WZqlS6PqY0ycO3mKlEuI=","status":"flow_invoked"}"#,
+        ];
+        for body in bodies {
+            let callback = parse(JSON, body).unwrap();
+            assert_eq!(Callback::read(callback.fields()).as_ref(), Some(&callback));
+        }
+        assert_eq!(Callback::read(Received { request_id: "r".into(), ..Received::default() }), None);
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub fn recorder() -> &'static PrometheusHandle {
             tracing::warn!("a metrics recorder was already installed; /metrics shows only this one's");
         }
         describe();
+        // Exported from the start, so a dashboard sees 0 rather than no series before anyone waits.
+        metrics::gauge!(WAITING).set(0.0);
         handle
     })
 }

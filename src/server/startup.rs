@@ -191,7 +191,11 @@ impl Application {
             .layer(TraceLayer::new_for_http())
             .with_state(state.clone());
 
-        let tasks = vec![tokio::spawn(background(sign_ins.clone())), tokio::spawn(sign_ins.relay_moves())];
+        let tasks = vec![
+            tokio::spawn(background(sign_ins.clone())),
+            tokio::spawn(sign_ins.clone().relay_moves()),
+            tokio::spawn(sign_ins.clone().work_inbox()),
+        ];
 
         Ok(Self { listener, router, public_url, state, simulator, tasks })
     }

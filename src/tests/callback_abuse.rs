@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::json;
 use truecaller_signin::domain::SignInStatus;
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{callbacks_recorded, spawn_app, TestApp};
 
 const RAJAT: &str = "919999999999";
 
@@ -32,6 +32,7 @@ async fn a_duplicate_callback_is_acknowledged_and_used_once() {
     for send in sends {
         assert_eq!(send.await.unwrap(), 200);
     }
+    callbacks_recorded(&app.sign_ins).await;
     assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn(_)));
     assert_eq!(app.post_callback(&callback).await, 200);
     assert_eq!(app.sim().prompt_for(RAJAT).await["profileFetches"], 1);

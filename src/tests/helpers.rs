@@ -106,15 +106,19 @@ impl TestApp {
 
     /// The simulator mounted in this app.
     pub fn sim(&self) -> SimClient {
-        SimClient { base: self.url.join("simulator/").unwrap(), http: reqwest::Client::new() }
+        SimClient { base: self.url.join("simulator/").unwrap(), http: reqwest::Client::new(), records: Some(self.sign_ins.clone()) }
     }
 
     pub fn callback_url(&self) -> Url {
         self.url.join("auth/truecaller/callback").unwrap()
     }
 
+    /// Posts a callback and waits until the app has recorded it (the answer comes once it is
+    /// taken in; what it means for the sign-in is recorded a moment later).
     pub async fn post_callback(&self, body: &Value) -> reqwest::StatusCode {
-        reqwest::Client::new().post(self.callback_url()).json(body).send().await.unwrap().status()
+        let status = reqwest::Client::new().post(self.callback_url()).json(body).send().await.unwrap().status();
+        callbacks_recorded(&self.sign_ins).await;
+        status
     }
 
     pub async fn events(&self, sign_in_id: Option<&str>) -> Vec<String> {
@@ -171,9 +175,36 @@ impl StandaloneSim {
         Self { url, sim, _handle: handle }
     }
 
-    pub fn client(&self) -> SimClient {
-        SimClient { base: self.url.clone(), http: reqwest::Client::new() }
+    /// `records`: the app its callbacks go to, to wait for after each answer.
+    pub fn client_for(&self, records: Option<&TestApp>) -> SimClient {
+        SimClient { base: self.url.clone(), http: reqwest::Client::new(), records: records.map(|app| app.sign_ins.clone()) }
     }
+
+    pub fn client(&self) -> SimClient {
+        self.client_for(None)
+    }
+}
+
+/// Waits until every callback `app` took in is recorded.
+pub async fn callbacks_recorded(app: &truecaller_signin::server::sign_in::SignInService) {
+    eventually("callbacks to be recorded", Duration::from_secs(10), || async {
+        (app.callbacks_waiting().await.unwrap() == 0).then_some(())
+    })
+    .await
+}
+
+/// An app in live mode against a standalone simulator, so both survive each other's restarts.
+pub async fn app_with_standalone_sim() -> (TestApp, StandaloneSim) {
+    let port = free_port().await;
+    let app_url = url::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
+    let sim = StandaloneSim::spawn(app_url.join("auth/truecaller/callback").unwrap()).await;
+    let sim_url = sim.url.as_str().trim_end_matches('/').to_owned();
+    let env = [
+        ("TRUECALLER_APP_KEY", "simulator-app-key"),
+        ("TRUECALLER_API_URL", sim_url.as_str()),
+        ("TRUECALLER_PROFILE_URL", sim_url.as_str()),
+    ];
+    (spawn_app_on(port, &env).await, sim)
 }
 
 /// A port that was free a moment ago.
@@ -204,6 +235,8 @@ where
 pub struct SimClient {
     base: Url,
     http: reqwest::Client,
+    /// The app the simulator's callbacks go to: each delivered answer waits until it recorded it.
+    records: Option<truecaller_signin::server::sign_in::SignInService>,
 }
 
 impl SimClient {
@@ -232,6 +265,9 @@ impl SimClient {
         let response = self.http.post(url).send().await.unwrap();
         assert!(response.status().is_success(), "answer failed: {}", response.status());
         let body: Value = response.json().await.unwrap();
+        if let (true, Some(app)) = (deliver, &self.records) {
+            callbacks_recorded(app).await;
+        }
         body["callback"].clone()
     }
 }

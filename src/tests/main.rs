@@ -9,6 +9,7 @@ mod countries;
 mod cross_site;
 mod digilocker_flow;
 mod hostile_input;
+mod inbox;
 mod languages;
 mod instances;
 mod more_time;

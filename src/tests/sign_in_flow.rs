@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 use truecaller_signin::{domain::SignInStatus, server::sign_in::Phase};
 
-use crate::helpers::{eventually, free_port, spawn_app, StandaloneSim};
+use crate::helpers::{app_with_standalone_sim, eventually, free_port, spawn_app, StandaloneSim};
 
 const RAJAT: &str = "919999999999";
 
@@ -249,20 +249,6 @@ async fn a_pending_sign_in_survives_a_restart() {
     sim.client().answer(RAJAT, true, true).await;
     assert_eq!(browser.settle(Duration::from_secs(10)).await.signed_in_as(), Some("Rajat Kapoor"));
     drop(app);
-}
-
-/// An app in live mode against a standalone simulator, so both survive each other's restarts.
-async fn app_with_standalone_sim() -> (crate::helpers::TestApp, StandaloneSim) {
-    let port = free_port().await;
-    let app_url = url::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
-    let sim = StandaloneSim::spawn(app_url.join("auth/truecaller/callback").unwrap()).await;
-    let sim_url = sim.url.as_str().trim_end_matches('/').to_owned();
-    let env = [
-        ("TRUECALLER_APP_KEY", "simulator-app-key"),
-        ("TRUECALLER_API_URL", sim_url.as_str()),
-        ("TRUECALLER_PROFILE_URL", sim_url.as_str()),
-    ];
-    (crate::helpers::spawn_app_on(port, &env).await, sim)
 }
 
 #[tokio::test]

@@ -7,17 +7,56 @@ use crate::domain::Provider;
 use crate::server::{
     clock,
     error::Error,
-    store::{Changes, SignInRow},
+    store::{Changes, Received, SignInRow},
 };
 
 /// A callback from Truecaller, already parsed and bounded by the HTTP layer.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Callback {
     Approved { request_id: String, access_token: String, state: Option<String>, endpoint: Option<String> },
     /// `user_rejected`, or `use_another_number` (the person chose not to use Truecaller).
     Declined { request_id: String, state: Option<String>, status: String },
     /// Any other `status` (e.g. `flow_invoked`: the Android sheet opened): recorded, changes nothing.
     Notice { request_id: String, status: String },
+}
+
+impl Callback {
+    /// What a callback's fields say: an access token is an approval; `user_rejected` or
+    /// `use_another_number` a decline; any other status a notice (statuses nobody documented yet
+    /// are notes, never outcomes). `None`: neither a token nor a status.
+    pub fn read(fields: Received) -> Option<Self> {
+        let Received { request_id, access_token, state, endpoint, status } = fields;
+        if let Some(access_token) = access_token {
+            return Some(Self::Approved { request_id, access_token, state, endpoint });
+        }
+        let status = status?;
+        Some(match status.as_str() {
+            "user_rejected" | "use_another_number" => Self::Declined { request_id, state, status },
+            _ => Self::Notice { request_id, status },
+        })
+    }
+
+    /// The fields to keep it by until it is recorded.
+    pub fn fields(&self) -> Received {
+        match self {
+            Self::Approved { request_id, access_token, state, endpoint } => Received {
+                request_id: request_id.clone(),
+                access_token: Some(access_token.clone()),
+                state: state.clone(),
+                endpoint: endpoint.clone(),
+                status: None,
+            },
+            Self::Declined { request_id, state, status } => Received {
+                request_id: request_id.clone(),
+                state: state.clone(),
+                status: Some(status.clone()),
+                ..Received::default()
+            },
+            Self::Notice { request_id, status } => {
+                Received { request_id: request_id.clone(), status: Some(status.clone()), ..Received::default() }
+            }
+        }
+    }
 }
 
 /// What became of a callback. Every variant is acknowledged with 2xx: Truecaller should not retry.
@@ -28,8 +67,8 @@ pub enum CallbackOutcome {
 }
 
 impl SignInService {
-    /// Records a callback. Returns an error only if it could not be recorded, so Truecaller
-    /// retries; the profile fetch happens afterwards, off the request.
+    /// Records a callback taken in from the inbox. Returns an error only if it could not be
+    /// recorded (it is then tried again); the profile fetch happens afterwards, on its own.
     #[instrument(skip_all, fields(sign_in = Empty))]
     pub async fn record_callback(&self, callback: Callback) -> Result<CallbackOutcome, Error> {
         match callback {

@@ -5,6 +5,7 @@
 mod callbacks;
 mod complete;
 mod digilocker;
+mod inbox;
 mod more_time;
 mod one_tap;
 mod start;
@@ -74,6 +75,8 @@ struct Inner {
     limiter: RequestLimiter,
     keys: NumberKeys,
     settings: Settings,
+    /// Told when a callback is taken in, so the inbox's worker records it at once.
+    inbox_ready: tokio::sync::Notify,
 }
 
 /// Longest a `status` request is held open.
@@ -94,6 +97,7 @@ impl SignInService {
             limiter: RequestLimiter::new(&settings.limits),
             keys,
             settings,
+            inbox_ready: tokio::sync::Notify::new(),
         };
         Self { inner: Arc::new(inner) }
     }

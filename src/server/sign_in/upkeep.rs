@@ -19,8 +19,9 @@ impl SignInService {
         self.inner.limiter.forget_idle();
     }
 
-    /// Times out overdue sign-ins (so late approvals are recognised even if no browser polls)
-    /// and resumes profile fetches nobody holds (a restart or a dead instance interrupted them).
+    /// Times out overdue sign-ins (so late approvals are recognised even if no browser polls),
+    /// resumes profile fetches nobody holds (a restart or a dead instance interrupted them), and
+    /// drops callbacks that never could be recorded.
     pub async fn sweep(&self) -> Result<(), Error> {
         for id in self.inner.store.overdue(clock::now_ms()).await? {
             let row = self.row(&id).await?;
@@ -29,6 +30,13 @@ impl SignInService {
         for id in self.inner.store.fetching(clock::now_ms()).await? {
             let service = self.clone();
             tokio::spawn(async move { service.complete(&id).await });
+        }
+        // A callback that could not be recorded for as long as its token lives never will be
+        // of use (its sign-in has timed out too).
+        let stale = clock::now_ms() - self.inner.settings.token_ttl.as_millis() as i64;
+        let dropped = self.inner.store.drop_stale_callbacks(stale).await?;
+        if dropped > 0 {
+            warn!(dropped, "callbacks that could not be recorded before their tokens expired were dropped");
         }
         Ok(())
     }

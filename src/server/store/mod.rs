@@ -6,6 +6,7 @@
 //! here: how to connect, its migrations (`migrations/<engine>/`), how a write transaction starts.
 
 mod accounts;
+mod inbox;
 mod limits;
 mod notices;
 mod provider_health;
@@ -21,6 +22,7 @@ use sqlx::{
 };
 
 pub use accounts::{AccountRow, Identity, ProfileData, SavedAccount};
+pub use inbox::{InboxRow, Received};
 pub use limits::{NumberHistory, NumberQuery, RequestCount};
 pub use notices::{Heard, MoveListener, LISTENER_NAME};
 pub use sign_ins::{Changes, NewSignIn, SignInRow, Start, TypedNumber};
@@ -30,6 +32,10 @@ use super::clock;
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// Truecaller's callbacks as they arrive (`inbox`): a pool of their own, so acknowledging one
+    /// never waits for a connection busy completing sign-ins; on SQLite also a file of its own,
+    /// so it never waits for the main file's one writer.
+    inbox: AnyPool,
     engine: Engine,
     /// PostgreSQL's URL, for the connection that listens for other instances' moves.
     shared_url: Option<String>,
@@ -81,26 +87,27 @@ impl Store {
         sqlx::any::install_default_drivers();
         let engine = Engine::of(database_url)
             .ok_or_else(|| sqlx::Error::Configuration("DATABASE_URL is neither sqlite: nor postgres://".into()))?;
-        let pool = match engine {
+        let (pool, inbox) = match engine {
             Engine::Sqlite => {
                 let options = sqlite_options(database_url)?;
                 let url = format!("sqlite://{}?mode=rwc", options.get_filename().display());
-                let pool = AnyPoolOptions::new()
-                    .max_connections(8)
-                    .after_connect(|conn, _| Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(drop) }))
-                    .connect(&url)
-                    .await?;
+                let pool = sqlite_pool(&url, 8).await?;
                 sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-                pool
+                // One connection: its writes then queue in the pool, never in SQLite's busy wait
+                // (which sleeps in steps of milliseconds).
+                let inbox = sqlite_pool(&format!("sqlite://{}?mode=rwc", inbox_file(options.get_filename()).display()), 1).await?;
+                sqlx::migrate!("./migrations/sqlite-inbox").run(&inbox).await?;
+                (pool, inbox)
             }
             Engine::Postgres => {
                 let pool = AnyPoolOptions::new().max_connections(16).connect(database_url).await?;
                 sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-                pool
+                let inbox = AnyPoolOptions::new().max_connections(2).connect(database_url).await?;
+                (pool, inbox)
             }
         };
         let shared_url = (engine == Engine::Postgres).then(|| database_url.to_owned());
-        Ok(Self { pool, engine, shared_url })
+        Ok(Self { pool, inbox, engine, shared_url })
     }
 
     pub fn engine(&self) -> Engine {
@@ -195,6 +202,19 @@ impl Store {
         sqlx::query("DELETE FROM sign_in_events WHERE at < $1").bind(before).execute(&self.pool).await?;
         Ok(())
     }
+}
+
+async fn sqlite_pool(url: &str, connections: u32) -> Result<AnyPool, sqlx::Error> {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        .after_connect(|conn, _| Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(drop) }))
+        .connect(url)
+        .await
+}
+
+/// Where SQLite keeps the callback inbox: beside the database, `app.db` → `app.inbox.db`.
+pub fn inbox_file(database: &Path) -> std::path::PathBuf {
+    database.with_extension("inbox.db")
 }
 
 /// The SQLite file's options (the file and its folder are created if missing).

@@ -1,0 +1,88 @@
+//! Truecaller's callbacks, from their acknowledgement to the move they cause. The callback route
+//! only takes a callback in (one insert) and answers; this worker records what it means for the
+//! sign-in, in batches, so a burst of callbacks never waits behind the sign-ins being completed
+//! and nothing acknowledged is lost if the process stops in between: what it had not recorded is
+//! taken again (by this instance after a restart, or by another) once its claim lapses.
+
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tracing::{info, warn};
+
+use super::{Callback, CallbackOutcome, SignInService};
+use crate::server::{clock, error::Error, metrics};
+
+/// How long a claim on a callback lasts: a batch is recorded in milliseconds, so a claim that
+/// lapsed means its instance stopped; then it is taken again this soon.
+const CLAIM: Duration = Duration::from_secs(5);
+/// Callbacks recorded at once (each is one sign-in's move; they run side by side).
+const BATCH: i64 = 64;
+/// With nothing arriving, how often the inbox is looked at anyway: callbacks another instance
+/// left, or a claim that lapsed.
+const IDLE_LOOK: Duration = Duration::from_secs(1);
+
+impl SignInService {
+    /// Takes a callback in: once this returns, it is kept until recorded, whatever happens to the
+    /// process. The caller acknowledges it then.
+    pub async fn take_in_callback(&self, callback: Callback) -> Result<(), Error> {
+        self.inner.store.put_callback(&callback.fields(), clock::now_ms()).await?;
+        self.inner.inbox_ready.notify_one();
+        Ok(())
+    }
+
+    /// Records callbacks as they are taken in, until the process stops.
+    pub async fn work_inbox(self) {
+        loop {
+            match self.record_waiting_callbacks().await {
+                Ok(0) => {
+                    let _ = tokio::time::timeout(IDLE_LOOK, self.inner.inbox_ready.notified()).await;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    warn!(error = %e, "callback inbox unreadable; trying again");
+                    tokio::time::sleep(IDLE_LOOK).await;
+                }
+            }
+        }
+    }
+
+    /// Claims a batch, records each callback in it, and forgets those recorded; returns how many
+    /// were claimed. One that could not be recorded (the database failed) stays, to be taken
+    /// again when its claim lapses.
+    pub async fn record_waiting_callbacks(&self) -> Result<usize, Error> {
+        let now = clock::now_ms();
+        let batch = self.inner.store.claim_callbacks(now, now + CLAIM.as_millis() as i64, BATCH).await?;
+        let claimed = batch.len();
+        let mut recording = JoinSet::new();
+        for row in batch {
+            let service = self.clone();
+            recording.spawn(async move {
+                let outcome = match Callback::read(row.callback) {
+                    Some(callback) => service.record_callback(callback).await,
+                    None => Ok(CallbackOutcome::Ignored("empty")),
+                };
+                (row.id, outcome)
+            });
+        }
+        let mut recorded = Vec::with_capacity(claimed);
+        while let Some(done) = recording.join_next().await {
+            match done {
+                Ok((id, Ok(outcome))) => {
+                    let kind = if outcome == CallbackOutcome::Accepted { "accepted" } else { "ignored" };
+                    ::metrics::counter!(metrics::CALLBACKS, "outcome" => kind).increment(1);
+                    info!(?outcome, "truecaller callback");
+                    recorded.push(id);
+                }
+                Ok((_, Err(e))) => warn!(error = %e, "callback not recorded; it will be taken again"),
+                Err(e) => warn!(error = %e, "recording a callback stopped; it will be taken again"),
+            }
+        }
+        self.inner.store.remove_callbacks(&recorded).await?;
+        Ok(claimed)
+    }
+
+    /// How many callbacks are taken in and not yet recorded (tests, diagnostics).
+    pub async fn callbacks_waiting(&self) -> Result<i64, Error> {
+        Ok(self.inner.store.callbacks_waiting().await?)
+    }
+}
