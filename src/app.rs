@@ -21,8 +21,6 @@ use crate::{
 /// `lang` and `dir` on `<html>` come from the i18n provider in `<App/>`.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::headers::set_page_policy();
-    #[cfg(feature = "ssr")]
     let loader = crate::server::assets::loader(&options);
     #[cfg(not(feature = "ssr"))]
     let loader = "";

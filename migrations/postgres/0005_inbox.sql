@@ -1,4 +1,4 @@
--- Truecaller's callbacks as they arrive. Acknowledging a callback is one insert here; a worker
+-- Truecaller's callbacks as they arrive. Acknowledging a callback is an insert here; a worker
 -- moves the sign-in it names and then deletes the row. A row whose claim lapsed (the instance
 -- died mid-way) is taken again, by any instance. (SQLite keeps this table in a file of its own:
 -- migrations/sqlite-inbox.)

@@ -30,7 +30,7 @@ struct Wire {
     status: Option<String>,
 }
 
-/// Acknowledges a callback once it is taken in (one insert, durable); what it means for the
+/// Acknowledges a callback once it is taken in (stored, with those arriving alongside it); what it means for the
 /// sign-in is worked out right after, off the request (`SignInService::work_inbox`).
 pub async fn truecaller_callback(
     State(service): State<SignInService>,

@@ -16,6 +16,9 @@ pub enum Error {
     InvalidPhone(#[from] PhoneError),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// The batch of callbacks this one was stored with failed (Truecaller then sends it again).
+    #[error("callback not stored: {0}")]
+    NotStored(String),
     #[error("session: {0}")]
     Session(#[from] SessionError),
     /// Stored data this version cannot use.
@@ -47,7 +50,7 @@ impl Error {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::NotOffered => StatusCode::NOT_FOUND,
-            Self::Database(_) | Self::Session(_) | Self::Corrupt(_) | Self::Context(_) => {
+            Self::Database(_) | Self::NotStored(_) | Self::Session(_) | Self::Corrupt(_) | Self::Context(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         }

@@ -1,8 +1,9 @@
 //! Security and caching headers on every response.
 
 use axum::{
-    extract::State,
+    extract::{Request, State},
     http::{header, HeaderValue, Uri},
+    middleware::Next,
     response::Response,
 };
 
@@ -11,7 +12,7 @@ use axum::{
 pub struct Https(pub bool);
 
 /// For responses that are not app pages (JSON, files): load nothing, frame nowhere. Pages set
-/// their own policy with this response's nonce ([`set_page_policy`]).
+/// their own policy with this response's nonce ([`page_nonce`]).
 const CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// The policy of an app page: scripts only with this response's nonce (Leptos puts it on its
@@ -27,15 +28,36 @@ pub fn page_policy(nonce: &str, watch: bool) -> String {
     )
 }
 
-/// Called while a page renders: sends [`page_policy`] with the nonce Leptos generated for it.
-pub fn set_page_policy() {
-    use leptos::prelude::use_context;
-    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
-        return;
-    };
-    let policy = page_policy(&nonce, std::env::var_os("LEPTOS_WATCH").is_some());
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+/// A page's script nonce, minted for each request before Leptos renders it, so the policy header
+/// and the page's scripts always name the same one. (Leptos mints its own while rendering and the
+/// page used to send the policy through `ResponseOptions`; now and then a page went out without
+/// it, under the strict fallback, with its styles and scripts blocked.)
+#[derive(Clone)]
+pub struct PageNonce(std::sync::Arc<str>);
+
+/// Mints the request's [`PageNonce`]; an HTML answer that sets no policy of its own gets
+/// [`page_policy`] with it.
+pub async fn page_nonce(mut request: Request, next: Next) -> Response {
+    let nonce: std::sync::Arc<str> = super::clock::random_token().into();
+    request.extensions_mut().insert(PageNonce(nonce.clone()));
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let html = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    if html && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let policy = page_policy(&nonce, std::env::var_os("LEPTOS_WATCH").is_some());
+        if let Ok(value) = HeaderValue::from_str(&policy) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    response
+}
+
+/// Leptos' context for a page: the request's [`PageNonce`] as the nonce its scripts carry.
+pub fn provide_page_nonce() {
+    let nonce = leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
+    if let Some(PageNonce(nonce)) = nonce {
+        leptos::prelude::provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
 }
 

@@ -162,11 +162,11 @@ impl Application {
             .route("/digilocker/start", post(digilocker::start))
             .route("/digilocker/continue", get(digilocker::continue_to_consent))
             .route("/digilocker/return", get(digilocker::returned))
-            .leptos_routes(&state, routes, {
+            .leptos_routes_with_context(&state, routes, headers::provide_page_nonce, {
                 let options = leptos_options.clone();
                 move || shell(options.clone())
             })
-            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+            .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(headers::provide_page_nonce, shell));
         // Both stand-ins answer under `/simulator`, as one router (their paths do not overlap).
         let stand_ins = [simulator.clone().map(Simulator::router), sandbox_simulator.clone().map(SandboxSimulator::router)];
         if let Some(stand_ins) = stand_ins.into_iter().flatten().reduce(Router::merge) {
@@ -186,6 +186,7 @@ impl Application {
             .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
             .layer(axum::middleware::from_fn_with_state(csrf::Origin(public_url.origin().ascii_serialization()), csrf::guard))
             .layer(axum::middleware::map_response_with_state(leptos_options.hash_files, cache_control))
+            .layer(axum::middleware::from_fn(headers::page_nonce))
             .layer(axum::middleware::map_response_with_state(headers::Https(https), headers::security))
             .layer(compression())
             .layer(TraceLayer::new_for_http())

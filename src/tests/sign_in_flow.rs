@@ -423,4 +423,11 @@ async fn pages_allow_only_scripts_carrying_this_responses_nonce() {
         nonces.push(nonce);
     }
     assert_ne!(nonces[0], nonces[1], "a fresh nonce per response");
+    // The not-found page too (drawn by the fallback handler, not a route).
+    let page = reqwest::get(app.url.join("no-such-page").unwrap()).await.unwrap();
+    assert_eq!(page.status(), 404);
+    let policy = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce").to_owned();
+    let html = page.text().await.unwrap();
+    assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), html.matches("<script").count());
 }

@@ -1,16 +1,20 @@
 //! Truecaller's callbacks, from their acknowledgement to the move they cause. The callback route
-//! only takes a callback in (one insert) and answers; this worker records what it means for the
+//! only takes a callback in (one insert, shared with the callbacks that arrived alongside it)
+//! and answers; this worker records what it means for the
 //! sign-in, in batches, so a burst of callbacks never waits behind the sign-ins being completed
 //! and nothing acknowledged is lost if the process stops in between: what it had not recorded is
 //! taken again (by this instance after a restart, or by another) once its claim lapses.
 
 use std::time::Duration;
 
-use tokio::task::JoinSet;
+use tokio::{
+    sync::{mpsc, oneshot},
+    task::JoinSet,
+};
 use tracing::{info, warn};
 
 use super::{Callback, CallbackOutcome, SignInService};
-use crate::server::{clock, error::Error, metrics};
+use crate::server::{clock, error::Error, metrics, store::Received};
 
 /// How long a claim on a callback lasts: a batch is recorded in milliseconds, so a claim that
 /// lapsed means its instance stopped; then it is taken again this soon.
@@ -20,18 +24,53 @@ const BATCH: i64 = 64;
 /// With nothing arriving, how often the inbox is looked at anyway: callbacks another instance
 /// left, or a claim that lapsed.
 const IDLE_LOOK: Duration = Duration::from_secs(1);
+/// Callbacks stored in one statement at most.
+const INTAKE_BATCH: usize = 256;
+
+/// A callback waiting to be stored, and who to tell once it is.
+type Arrival = (Received, oneshot::Sender<Result<(), String>>);
+
+/// The way into the inbox. Callbacks that arrive while a write is under way are stored together
+/// by the next one (group commit): alone, a callback is one insert; in a burst, a few hundred
+/// share one, so the database's cost per callback falls as the rate rises instead of queueing.
+pub(super) struct Intake {
+    arrivals: mpsc::UnboundedSender<Arrival>,
+    /// Taken by the one task that writes (started with the worker).
+    writer: std::sync::Mutex<Option<mpsc::UnboundedReceiver<Arrival>>>,
+}
+
+impl Default for Intake {
+    fn default() -> Self {
+        let (arrivals, writer) = mpsc::unbounded_channel();
+        Self { arrivals, writer: std::sync::Mutex::new(Some(writer)) }
+    }
+}
 
 impl SignInService {
     /// Takes a callback in: once this returns, it is kept until recorded, whatever happens to the
     /// process. The caller acknowledges it then.
     pub async fn take_in_callback(&self, callback: Callback) -> Result<(), Error> {
-        self.inner.store.put_callback(&callback.fields(), clock::now_ms()).await?;
-        self.inner.inbox_ready.notify_one();
-        Ok(())
+        let (stored, told) = oneshot::channel();
+        let closed = || Error::NotStored("the inbox is not taking callbacks (shutting down)".into());
+        self.inner.intake.arrivals.send((callback.fields(), stored)).map_err(|_| closed())?;
+        told.await.map_err(|_| closed())?.map_err(Error::NotStored)
     }
 
-    /// Records callbacks as they are taken in, until the process stops.
+    /// Stores arriving callbacks and records them, until the process stops (one task, so
+    /// stopping it stops both).
     pub async fn work_inbox(self) {
+        let writer = self.inner.intake.writer.lock().ok().and_then(|mut writer| writer.take());
+        let storing = async {
+            match writer {
+                Some(arrivals) => self.store_arrivals(arrivals).await,
+                // Another worker of this service stores them.
+                None => std::future::pending().await,
+            }
+        };
+        tokio::join!(storing, self.record_arrivals());
+    }
+
+    async fn record_arrivals(&self) {
         loop {
             match self.record_waiting_callbacks().await {
                 Ok(0) => {
@@ -42,6 +81,21 @@ impl SignInService {
                     warn!(error = %e, "callback inbox unreadable; trying again");
                     tokio::time::sleep(IDLE_LOOK).await;
                 }
+            }
+        }
+    }
+
+    /// Writes whatever has arrived since the last write, in one statement, and tells each sender.
+    async fn store_arrivals(&self, mut arrivals: mpsc::UnboundedReceiver<Arrival>) {
+        let mut batch = Vec::with_capacity(INTAKE_BATCH);
+        while arrivals.recv_many(&mut batch, INTAKE_BATCH).await > 0 {
+            let callbacks: Vec<&Received> = batch.iter().map(|(callback, _)| callback).collect();
+            let stored = self.inner.store.put_callbacks(&callbacks, clock::now_ms()).await.map_err(|e| e.to_string());
+            if stored.is_ok() {
+                self.inner.inbox_ready.notify_one();
+            }
+            for (_, tell) in batch.drain(..) {
+                let _ = tell.send(stored.clone());
             }
         }
     }

@@ -75,6 +75,8 @@ struct Inner {
     limiter: RequestLimiter,
     keys: NumberKeys,
     settings: Settings,
+    /// Callbacks on their way into the inbox.
+    intake: inbox::Intake,
     /// Told when a callback is taken in, so the inbox's worker records it at once.
     inbox_ready: tokio::sync::Notify,
 }
@@ -97,6 +99,7 @@ impl SignInService {
             limiter: RequestLimiter::new(&settings.limits),
             keys,
             settings,
+            intake: inbox::Intake::default(),
             inbox_ready: tokio::sync::Notify::new(),
         };
         Self { inner: Arc::new(inner) }

@@ -1,5 +1,5 @@
-//! Truecaller's callbacks between their acknowledgement and the move they cause. Taking one in is
-//! a single insert on a pool of its own (and on SQLite a file of its own), so a burst of
+//! Truecaller's callbacks between their acknowledgement and the move they cause. Taking them in
+//! is one insert (for all that arrived together) on a pool of its own (and on SQLite a file of its own), so a burst of
 //! callbacks never queues behind the sign-ins being completed; the rules' worker claims rows in
 //! batches, records them, and deletes them.
 
@@ -25,20 +25,32 @@ pub struct InboxRow {
 }
 
 impl Store {
-    /// Takes a callback in. Once this returns, it survives the process stopping.
-    pub async fn put_callback(&self, callback: &Received, now: i64) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO callback_inbox (request_id, access_token, state, endpoint, status, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&callback.request_id)
-        .bind(&callback.access_token)
-        .bind(&callback.state)
-        .bind(&callback.endpoint)
-        .bind(&callback.status)
-        .bind(now)
-        .execute(&self.inbox)
-        .await?;
+    /// Takes callbacks in, in one statement. Once this returns, they survive the process stopping.
+    pub async fn put_callbacks(&self, callbacks: &[&Received], now: i64) -> Result<(), sqlx::Error> {
+        // Six values a row; PostgreSQL allows 65,535 parameters a statement, SQLite 32,766.
+        for chunk in callbacks.chunks(1000) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let n = i * 6;
+                    format!("(${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6)
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO callback_inbox (request_id, access_token, state, endpoint, status, received_at) VALUES {}",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for callback in chunk {
+                query = query
+                    .bind(&callback.request_id)
+                    .bind(&callback.access_token)
+                    .bind(&callback.state)
+                    .bind(&callback.endpoint)
+                    .bind(&callback.status)
+                    .bind(now);
+            }
+            query.execute(&self.inbox).await?;
+        }
         Ok(())
     }
 
