@@ -1,9 +1,9 @@
 //! Truecaller's callbacks, from their acknowledgement to the move they cause. The callback route
-//! only takes a callback in (one insert, shared with the callbacks that arrived alongside it)
-//! and answers; this worker records what it means for the
-//! sign-in, in batches, so a burst of callbacks never waits behind the sign-ins being completed
-//! and nothing acknowledged is lost if the process stops in between: what it had not recorded is
-//! taken again (by this instance after a restart, or by another) once its claim lapses.
+//! only takes a callback in (one insert, shared with the callbacks that arrived alongside it) and
+//! answers; this worker records what it means for the sign-in, in batches. So a burst of
+//! callbacks never waits behind the sign-ins being completed, and nothing acknowledged is lost if
+//! the process stops in between: what it had not recorded is taken again (by this instance after
+//! a restart, or by another) once its claim lapses.
 
 use std::time::Duration;
 
@@ -34,6 +34,8 @@ type Arrival = (Received, oneshot::Sender<Result<(), String>>);
 /// by the next one (group commit): alone, a callback is one insert; in a burst, a few hundred
 /// share one, so the database's cost per callback falls as the rate rises instead of queueing.
 pub(super) struct Intake {
+    /// Unbounded: every arrival is a request waiting for its answer, so what queues here is
+    /// bounded by the connections the server holds, as before.
     arrivals: mpsc::UnboundedSender<Arrival>,
     /// Taken by the one task that writes (started with the worker).
     writer: std::sync::Mutex<Option<mpsc::UnboundedReceiver<Arrival>>>,
