@@ -212,7 +212,7 @@ mod tests {
         ];
         for body in bodies {
             let callback = parse(JSON, body).unwrap();
-            assert_eq!(Callback::read(callback.fields()).as_ref(), Some(&callback));
+            assert_eq!(Callback::read(callback.clone().into_fields()).as_ref(), Some(&callback));
         }
         assert_eq!(Callback::read(Received { request_id: "r".into(), ..Received::default() }), None);
     }

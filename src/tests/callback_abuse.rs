@@ -23,14 +23,8 @@ async fn waiting(app: &TestApp) -> (crate::helpers::Browser, serde_json::Value, 
 async fn a_duplicate_callback_is_acknowledged_and_used_once() {
     let app = spawn_app(&[]).await;
     let (browser, callback, id) = waiting(&app).await;
-    let sends: Vec<_> = (0..10)
-        .map(|_| {
-            let (url, body) = (app.callback_url(), callback.clone());
-            tokio::spawn(async move { reqwest::Client::new().post(url).json(&body).send().await.unwrap().status() })
-        })
-        .collect();
-    for send in sends {
-        assert_eq!(send.await.unwrap(), 200);
+    for answer in app.post_callback_copies(&callback, 10).await {
+        assert_eq!(answer, 200);
     }
     callbacks_recorded(&app.sign_ins).await;
     assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn(_)));

@@ -121,6 +121,22 @@ impl TestApp {
         status
     }
 
+    /// Posts `copies` of a callback at once (as a retrying sender might) and returns each answer,
+    /// without waiting for them to be recorded.
+    pub async fn post_callback_copies(&self, body: &Value, copies: usize) -> Vec<reqwest::StatusCode> {
+        let sends: Vec<_> = (0..copies)
+            .map(|_| {
+                let (url, body) = (self.callback_url(), body.clone());
+                tokio::spawn(async move { reqwest::Client::new().post(url).json(&body).send().await.unwrap().status() })
+            })
+            .collect();
+        let mut answers = Vec::with_capacity(copies);
+        for send in sends {
+            answers.push(send.await.unwrap());
+        }
+        answers
+    }
+
     pub async fn events(&self, sign_in_id: Option<&str>) -> Vec<String> {
         self.sign_ins.store().events(sign_in_id).await.unwrap()
     }

@@ -69,14 +69,8 @@ async fn a_burst_of_callbacks_is_acknowledged_while_the_sign_ins_are_locked() {
     let callback = app.sim().answer(RAJAT, true, false).await;
     let lock = lock_the_sign_ins(&app).await;
     // Fifty copies, as a retrying sender might: each is taken in; the sign-in moves once.
-    let sends: Vec<_> = (0..50)
-        .map(|_| {
-            let (url, body) = (app.callback_url(), callback.clone());
-            tokio::spawn(async move { reqwest::Client::new().post(url).json(&body).send().await.unwrap().status() })
-        })
-        .collect();
-    for send in sends {
-        assert_eq!(send.await.unwrap(), 200);
+    for answer in app.post_callback_copies(&callback, 50).await {
+        assert_eq!(answer, 200);
     }
     assert_eq!(app.sign_ins.callbacks_waiting().await.unwrap(), 50);
     drop(lock);

@@ -37,24 +37,15 @@ impl Callback {
     }
 
     /// The fields to keep it by until it is recorded.
-    pub fn fields(&self) -> Received {
+    pub fn into_fields(self) -> Received {
         match self {
-            Self::Approved { request_id, access_token, state, endpoint } => Received {
-                request_id: request_id.clone(),
-                access_token: Some(access_token.clone()),
-                state: state.clone(),
-                endpoint: endpoint.clone(),
-                status: None,
-            },
-            Self::Declined { request_id, state, status } => Received {
-                request_id: request_id.clone(),
-                state: state.clone(),
-                status: Some(status.clone()),
-                ..Received::default()
-            },
-            Self::Notice { request_id, status } => {
-                Received { request_id: request_id.clone(), status: Some(status.clone()), ..Received::default() }
+            Self::Approved { request_id, access_token, state, endpoint } => {
+                Received { request_id, access_token: Some(access_token), state, endpoint, status: None }
             }
+            Self::Declined { request_id, state, status } => {
+                Received { request_id, state, status: Some(status), ..Received::default() }
+            }
+            Self::Notice { request_id, status } => Received { request_id, status: Some(status), ..Received::default() },
         }
     }
 }

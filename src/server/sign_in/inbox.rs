@@ -54,7 +54,7 @@ impl SignInService {
     pub async fn take_in_callback(&self, callback: Callback) -> Result<(), Error> {
         let (stored, told) = oneshot::channel();
         let closed = || Error::NotStored("the inbox is not taking callbacks (shutting down)".into());
-        self.inner.intake.arrivals.send((callback.fields(), stored)).map_err(|_| closed())?;
+        self.inner.intake.arrivals.send((callback.into_fields(), stored)).map_err(|_| closed())?;
         told.await.map_err(|_| closed())?.map_err(Error::NotStored)
     }
 
