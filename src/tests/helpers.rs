@@ -18,6 +18,8 @@ pub struct TestApp {
     pub url: Url,
     pub port: u16,
     pub db: Arc<TempDir>,
+    /// The PostgreSQL database this app made for itself (shared with its restarts).
+    database: Option<Arc<ScratchDatabase>>,
     pub env: Vec<(String, String)>,
     pub sign_ins: truecaller_signin::server::sign_in::SignInService,
     shutdown: Option<oneshot::Sender<()>>,
@@ -27,29 +29,52 @@ pub struct TestApp {
 /// Starts the app in simulator mode (no app key) with `env` on top.
 pub async fn spawn_app(env: &[(&str, &str)]) -> TestApp {
     let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    start(env, Arc::new(TempDir::new().unwrap()), 0).await
+    start(env, Arc::new(TempDir::new().unwrap()), None, 0).await
 }
 
 /// Starts the app on a chosen port (for a simulator that must know the callback URL first).
 pub async fn spawn_app_on(port: u16, env: &[(&str, &str)]) -> TestApp {
     let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    start(env, Arc::new(TempDir::new().unwrap()), port).await
+    start(env, Arc::new(TempDir::new().unwrap()), None, port).await
+}
+
+/// A test's own PostgreSQL database, dropped when the last app using it is: a run makes a few
+/// hundred, and a disk that fills up fails every test after it.
+pub struct ScratchDatabase {
+    admin: String,
+    name: String,
+    pub url: String,
 }
 
 /// With `TEST_POSTGRES_URL` set (a server's admin URL, e.g. `postgres://postgres@127.0.0.1:5433/postgres`,
-/// as `.ci/postgres` sets it), every app gets a fresh PostgreSQL database there; else a fresh
-/// SQLite file. The choice is kept in the app's settings, so a restart finds the same database.
-pub async fn fresh_database(db: &TempDir) -> String {
-    let Ok(admin) = std::env::var("TEST_POSTGRES_URL") else {
-        return format!("sqlite://{}/app.db", db.path().display());
-    };
+/// as `.ci/postgres` sets it), a fresh PostgreSQL database there for an app (else the app gets a
+/// fresh SQLite file). The choice is kept in the app's settings, so a restart finds the same database.
+pub async fn scratch_database() -> Option<ScratchDatabase> {
+    let admin = std::env::var("TEST_POSTGRES_URL").ok()?;
     use sqlx::Connection;
     let name = format!("t_{}", truecaller_signin::server::clock::random_token().to_lowercase().replace('-', "_"));
     let mut conn = sqlx::PgConnection::connect(&admin).await.expect("TEST_POSTGRES_URL answers");
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create a test database");
     let mut url = Url::parse(&admin).expect("TEST_POSTGRES_URL is a URL");
     url.set_path(&name);
-    url.to_string()
+    Some(ScratchDatabase { admin, name, url: url.to_string() })
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        // Drop runs inside the test's runtime, which cannot be blocked on: a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(&admin).await.ok()?;
+                // FORCE: the stopped app's pool may not have closed its connections yet.
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await.ok()
+            })
+        });
+        let _ = dropped.join();
+    }
 }
 
 /// Which engine the tests run on.
@@ -57,9 +82,14 @@ pub fn on_postgres() -> bool {
     std::env::var_os("TEST_POSTGRES_URL").is_some()
 }
 
-async fn start(mut env: Vec<(String, String)>, db: Arc<TempDir>, port: u16) -> TestApp {
+async fn start(mut env: Vec<(String, String)>, db: Arc<TempDir>, mut database: Option<Arc<ScratchDatabase>>, port: u16) -> TestApp {
     if !env.iter().any(|(k, _)| k == "DATABASE_URL") {
-        env.push(("DATABASE_URL".into(), fresh_database(&db).await));
+        database = scratch_database().await.map(Arc::new);
+        let url = match &database {
+            Some(database) => database.url.clone(),
+            None => format!("sqlite://{}/app.db", db.path().display()),
+        };
+        env.push(("DATABASE_URL".into(), url));
     }
     let mut vars: HashMap<String, String> = env.iter().cloned().collect();
     // Every test client comes from 127.0.0.1: limits are out of the way unless a test sets them.
@@ -79,16 +109,16 @@ async fn start(mut env: Vec<(String, String)>, db: Arc<TempDir>, port: u16) -> T
     let handle = tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    TestApp { url, port, db, env, sign_ins, shutdown: Some(tx), handle: Some(handle) }
+    TestApp { url, port, db, database, env, sign_ins, shutdown: Some(tx), handle: Some(handle) }
 }
 
 impl TestApp {
     /// Stops the server (letting requests in flight finish) and starts it again on the same
     /// port and database.
     pub async fn restart(mut self) -> TestApp {
-        let (env, db, port) = (self.env.clone(), self.db.clone(), self.port);
+        let (env, db, database, port) = (self.env.clone(), self.db.clone(), self.database.clone(), self.port);
         self.stop().await;
-        start(env, db, port).await
+        start(env, db, database, port).await
     }
 
     pub async fn stop(&mut self) {

@@ -13,7 +13,7 @@ use truecaller_signin::{
     server::store::LISTENER_NAME,
 };
 
-use crate::helpers::{eventually, free_port, fresh_database, on_postgres, spawn_app, spawn_app_on, Browser, StandaloneSim, TestApp};
+use crate::helpers::{eventually, free_port, on_postgres, scratch_database, spawn_app, spawn_app_on, Browser, StandaloneSim, TestApp};
 
 /// A held request that answers within this of the change it waits for was woken by it (the
 /// requests below are held for 20 s).
@@ -282,9 +282,8 @@ async fn two_instances_can_start_at_once_on_an_empty_database() {
     if !on_postgres() {
         return;
     }
-    let dir = tempfile::TempDir::new().unwrap();
-    let database = fresh_database(&dir).await;
-    let env = [("DATABASE_URL", database.as_str())];
+    let Some(database) = scratch_database().await else { return };
+    let env = [("DATABASE_URL", database.url.as_str())];
     // Each would create the schema and the session table; one waits for the other.
     let (a, b) = tokio::join!(spawn_app(&env), spawn_app(&env));
     for (app, phone) in [(&a, "+91 98765 55501"), (&b, "+91 98765 55502")] {
