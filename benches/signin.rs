@@ -252,12 +252,16 @@ async fn waiting_and_loaded_acks(http: &Client, base: &str, server: &Server, sca
     }
     let sign_ins = join_all(prepared).await;
     let before_held_kib = server.rss_kib();
-    // Every browser holds a status request open (one connection each, like real browsers).
+    // Every browser holds a status request open. BENCH_HOLD=h1: one HTTP/1.1 connection each (a
+    // proxy that opens a connection per browser); otherwise over 64 HTTP/2 (h2c) connections, as
+    // a proxy that multiplexes them sends them (hyper allows 200 streams on one connection).
+    let over_h2 = std::env::var("BENCH_HOLD").map_or(true, |hold| hold != "h1");
+    let connections: Vec<Client> = (0..64).map(|_| Client::builder().http2_prior_knowledge().build().unwrap()).collect();
     let mut holders = Vec::new();
     let mut callbacks = Vec::new();
-    for (browser, callback) in sign_ins {
+    for (i, (browser, callback)) in sign_ins.into_iter().enumerate() {
         callbacks.push(callback);
-        let own = Client::builder().build().unwrap();
+        let own = if over_h2 { connections[i % connections.len()].clone() } else { Client::builder().build().unwrap() };
         let mut browser = Browser { http: own, base: browser.base, cookie: browser.cookie };
         holders.push(tokio::spawn(async move {
             loop {
@@ -268,6 +272,10 @@ async fn waiting_and_loaded_acks(http: &Client, base: &str, server: &Server, sca
             }
         }));
     }
+    println!(
+        "(held over {})",
+        if over_h2 { "64 HTTP/2 connections, as a multiplexing proxy sends them" } else { "one HTTP/1.1 connection per browser" }
+    );
     tokio::time::sleep(Duration::from_secs(5)).await;
     let held_kib = server.rss_kib();
     println!("| state | server RSS |");

@@ -101,7 +101,16 @@ impl Server {
 
     async fn start_on(port: u16, env: Vec<(String, String)>, dir: tempfile::TempDir, log: Log) -> Self {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let mut command = Command::new(std::env::current_exe().unwrap());
+        // BENCH_WRAP=heaptrack runs the server under a profiler (its RSS readings are then the
+        // wrapper's, not the server's).
+        let mut command = match std::env::var("BENCH_WRAP") {
+            Ok(wrap) => {
+                let mut c = Command::new(wrap);
+                c.arg(std::env::current_exe().unwrap());
+                c
+            }
+            Err(_) => Command::new(std::env::current_exe().unwrap()),
+        };
         command
             .arg("--serve")
             .env("LEPTOS_SITE_ADDR", addr.to_string())

@@ -28,6 +28,8 @@ pub mod one_tap;
 pub mod headers;
 /// `/healthz` and `/readyz`.
 pub mod health;
+/// The held status request, lean: what a waiting browser keeps alive on the server.
+pub mod hold;
 /// The page's language per request: the switcher's cookie, `Accept-Language`, English.
 pub mod language;
 /// Bounded reads and log-safe errors for the provider clients.

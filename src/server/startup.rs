@@ -9,7 +9,7 @@ use axum::{
     Router,
 };
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use leptos_axum::{generate_route_list_with_exclusions, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::{
     compression::{
@@ -24,7 +24,7 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 use url::Url;
 
 use super::{
-    callback, csrf, digilocker, forms, headers, health, language, metrics, one_tap,
+    callback, csrf, digilocker, forms, headers, health, hold, language, metrics, one_tap,
     countries::Countries,
     config::{join, Config, Provider, SandboxProvider},
     sandbox::SandboxClient,
@@ -151,6 +151,7 @@ impl Application {
                 "/auth/truecaller/callback",
                 post(callback::truecaller_callback).layer(DefaultBodyLimit::max(callback::MAX_BODY)),
             )
+            .route(hold::PATH, post(hold::status))
             .route("/healthz", get(health::healthz))
             .route("/readyz", get(health::readyz))
             .route("/metrics", get(metrics::render))
@@ -172,25 +173,38 @@ impl Application {
         if let Some(stand_ins) = stand_ins.into_iter().flatten().reduce(Router::merge) {
             router = router.nest("/simulator", stand_ins);
         }
+        // The held status request gets only the layers it needs (each layer's future is kept for
+        // as long as the request is held; see `hold`).
+        let held = Router::new().route(hold::PATH, post(hold::status).layer(DefaultBodyLimit::max(hold::MAX_BODY)));
         // tower-sessions has a store per engine; the layer is the same either way.
-        let router = match session_pool {
-            SessionPool::Sqlite(pool) => router.layer(sessions(SqliteStore::new(pool), https, idle).await?),
+        let (router, held) = match session_pool {
+            SessionPool::Sqlite(pool) => {
+                let layer = sessions(SqliteStore::new(pool), https, idle).await?;
+                (router.layer(layer.clone()), held.layer(layer))
+            }
             SessionPool::Postgres(pool) => {
                 let store = PostgresStore::new(pool);
-                router.layer(sign_ins.store().one_start_at_a_time(sessions(store, https, idle)).await??)
+                let layer = sign_ins.store().one_start_at_a_time(sessions(store, https, idle)).await??;
+                (router.layer(layer.clone()), held.layer(layer))
             }
         };
+        let origin = csrf::Origin(public_url.origin().ascii_serialization());
+        let held = held
+            .layer(axum::middleware::from_fn_with_state(origin.clone(), csrf::guard))
+            .layer(axum::middleware::map_response_with_state(headers::Https(https), headers::security));
         let router = router
             // Nothing a browser or Truecaller sends us is anywhere near this; larger bodies get
             // 413 before any handler reads them (the callback has its own, smaller limit).
             .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY))
-            .layer(axum::middleware::from_fn_with_state(csrf::Origin(public_url.origin().ascii_serialization()), csrf::guard))
+            .layer(axum::middleware::from_fn_with_state(origin, csrf::guard))
             .layer(axum::middleware::map_response_with_state(leptos_options.hash_files, cache_control))
             .layer(axum::middleware::from_fn(headers::page_nonce))
             .layer(axum::middleware::map_response_with_state(headers::Https(https), headers::security))
             .layer(compression())
             .layer(TraceLayer::new_for_http())
             .with_state(state.clone());
+        // Everything but the held request goes to the app with all its layers.
+        let router = held.with_state(state.clone()).fallback_service(router);
 
         let tasks = vec![
             tokio::spawn(background(sign_ins.clone())),
@@ -283,8 +297,10 @@ impl Migrate for PostgresStore {
 /// loading suppressed by a process-wide flag (leptos#4773): a page rendering meanwhile in the same
 /// process would wait forever on its resources. Only the first build pays that window, before any
 /// app in the process serves a page (tests start many apps in one process; restarts rebuild).
+/// The held status request's server-function path is left out: Axum serves it (`hold`).
 fn route_list() -> Vec<AxumRouteListing> {
-    static ROUTES: std::sync::LazyLock<Vec<AxumRouteListing>> = std::sync::LazyLock::new(|| generate_route_list(App));
+    static ROUTES: std::sync::LazyLock<Vec<AxumRouteListing>> =
+        std::sync::LazyLock::new(|| generate_route_list_with_exclusions(App, Some(vec![hold::PATH.to_owned()])));
     ROUTES.clone()
 }
 

@@ -72,6 +72,7 @@ impl Waiters {
 
     /// Runs `check`, and if it returns `None`, waits up to `timeout` for a wake-up and checks
     /// once more. Registering before the first check means a change in between is never missed.
+    /// Each check is boxed, so a waiter parked between checks holds only its notifications.
     pub async fn wait_for<T, F, Fut>(&self, sign_in_id: &str, timeout: Duration, mut check: F) -> Option<T>
     where
         F: FnMut() -> Fut,
@@ -86,15 +87,15 @@ impl Waiters {
             notified.as_mut().enable();
             recheck.as_mut().enable();
             recheck_all.as_mut().enable();
-            if let Some(value) = check().await {
+            if let Some(value) = Box::pin(check()).await {
                 break Some(value);
             }
             if self.closed.load(Ordering::SeqCst) {
-                break check().await;
+                break Box::pin(check()).await;
             }
             tokio::select! {
-                _ = notified => break check().await,
-                _ = tokio::time::sleep_until(until) => break check().await,
+                _ = notified => break Box::pin(check()).await,
+                _ = tokio::time::sleep_until(until) => break Box::pin(check()).await,
                 // Look again at the top of the loop; keep waiting if nothing changed.
                 _ = recheck => {}
                 _ = recheck_all => {}

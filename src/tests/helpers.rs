@@ -337,6 +337,13 @@ impl Browser {
         &self.base
     }
 
+    /// This browser (its cookies) speaking HTTP/2 without TLS (h2c), as a proxy that multiplexes
+    /// requests onto few connections speaks to the app.
+    pub fn over_http2(&self) -> Browser {
+        let http = reqwest::Client::builder().cookie_provider(self.jar.clone()).http2_prior_knowledge().build().unwrap();
+        Browser { base: self.base.clone(), jar: self.jar.clone(), http }
+    }
+
     /// The same browser (its cookies) talking to another instance of the app.
     pub fn on(&self, base: &Url) -> Browser {
         Browser { base: base.clone(), jar: self.jar.clone(), http: self.http.clone() }

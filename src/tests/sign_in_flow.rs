@@ -125,6 +125,25 @@ async fn an_unanswered_prompt_times_out_and_a_late_approval_is_recorded_not_used
 }
 
 #[tokio::test]
+async fn a_request_held_over_http2_is_answered_by_the_approval_and_signs_in() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser().over_http2();
+    assert!(matches!(browser.initiate("+91 99999 99999").await, SignInStatus::Waiting { .. }));
+    let version = browser.http.get(app.url.join("healthz").unwrap()).send().await.unwrap().version();
+    assert_eq!(version, reqwest::Version::HTTP_2, "the app speaks h2c to a client that starts with it");
+
+    let poll = {
+        let browser = browser.clone();
+        tokio::spawn(async move { browser.status(20_000).await })
+    };
+    let_the_poll_be_held(&poll).await;
+    app.sim().answer(RAJAT, true, true).await;
+    let answered = tokio::time::timeout(Duration::from_secs(5), poll).await.expect("answered promptly").unwrap();
+    assert!(matches!(answered, SignInStatus::Approved { .. } | SignInStatus::SignedIn(_)), "{answered:?}");
+    assert_eq!(browser.settle(Duration::from_secs(10)).await.signed_in_as(), Some("Rajat Kapoor"));
+}
+
+#[tokio::test]
 async fn starting_over_answers_a_request_still_held_for_the_old_attempt() {
     let app = spawn_app(&[("SIGNIN_TIMEOUT_SECS", "1")]).await;
     let browser = app.browser();

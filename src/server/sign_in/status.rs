@@ -18,13 +18,16 @@ impl SignInService {
     /// Where this browser's sign-in stands. With `wait`, holds the answer until the phase changes
     /// or `wait` passes; the first call that sees an approval signs the session in. `lang`: the
     /// page's language (a one-tap wait's link to the sheet carries it).
+    ///
+    /// Thousands of these may be held at once, and an `async fn` is as large as its largest
+    /// step: every step that reads or writes is boxed, so a held request keeps only the wait.
     pub async fn status(&self, session: &AuthSession, wait: Duration, lang: &str) -> Result<SignInStatus, Error> {
-        let Some(mut row) = self.current(session).await? else {
-            return self.signed_in_view(session).await;
+        let Some(mut row) = Box::pin(self.current(session)).await? else {
+            return Box::pin(self.signed_in_view(session)).await;
         };
         if wait.is_zero() {
             // A page load (or the no-JS page's refresh) holds nothing: ask DigiLocker now.
-            row = self.check_digilocker(row).await?;
+            row = Box::pin(self.check_digilocker(row)).await?;
         }
         let wait = wait.min(MAX_WAIT);
         let until = |at: i64| Duration::from_millis((at - clock::now_ms()).max(0) as u64 + 50);
@@ -40,7 +43,7 @@ impl SignInService {
             row = self.hold(row, limit).await?;
         }
         if row.phase == Phase::Approved {
-            return self.claim(session, &row).await;
+            return Box::pin(self.claim(session, &row)).await;
         }
         Ok(self.view_in(&row, lang))
     }
@@ -54,7 +57,7 @@ impl SignInService {
         loop {
             let asks_sandbox = row.provider == Provider::DigiLocker && row.phase == Phase::Waiting;
             if asks_sandbox {
-                row = self.check_digilocker(row).await?;
+                row = Box::pin(self.check_digilocker(row)).await?;
             }
             let left = ends.saturating_duration_since(Instant::now());
             if row.phase != initial || left.is_zero() {
@@ -73,7 +76,7 @@ impl SignInService {
                 .await;
             row = match changed {
                 Some(result) => result?,
-                None => self.settled(&id).await?,
+                None => Box::pin(self.settled(&id)).await?,
             };
             // A wake that changed nothing still answers (starting over, shutdown); only a
             // DigiLocker wait goes round again, to ask Sandbox once more.
