@@ -37,8 +37,8 @@ pub async fn sign_in_page() -> Result<SignInPageData, ApiError> {
 }
 
 /// This browser's sign-in. `wait_ms` holds the answer until the status changes (at most 25 s).
-/// In the server, Axum answers this path (`server::hold`, which keeps less alive while it holds);
-/// this body is what an in-process call runs.
+/// A held request waits in `server::hold` (which keeps less alive while it holds) and reaches
+/// this function once there is something to answer.
 #[server(endpoint = "signin/status")]
 pub async fn get_status(wait_ms: Option<u32>) -> Result<SignInStatus, ApiError> {
     let (state, session) = request().await?;

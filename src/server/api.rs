@@ -34,23 +34,6 @@ pub fn respond<T>(result: Result<T, Error>) -> Result<T, ApiError> {
     result.map_err(|e| respond_error(&e))
 }
 
-/// The same answer as a server function's, for a route Axum serves on a server function's path:
-/// the value as JSON, or the error's status, `Retry-After` and the `ApiError` as JSON (what the
-/// function's client decodes).
-pub fn answer<T: serde::Serialize>(result: Result<T, Error>) -> axum::response::Response {
-    use axum::{response::IntoResponse, Json};
-    match result {
-        Ok(value) => Json(value).into_response(),
-        Err(error) => {
-            let mut response = (error.status(), Json(error.to_api())).into_response();
-            if let Some(secs) = error.retry_after() {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
-            }
-            response
-        }
-    }
-}
-
 fn respond_error(error: &Error) -> ApiError {
     if let Some(options) = use_context::<ResponseOptions>() {
         options.set_status(error.status());

@@ -7,7 +7,7 @@
 
 use axum::{
     extract::{Request, State},
-    http::{header, Method, StatusCode},
+    http::{header, HeaderMap, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
     Json,
@@ -24,20 +24,23 @@ pub async fn guard(State(origin): State<Origin>, request: Request, next: Next) -
     if is_safe(request.method()) || EXEMPT.contains(&request.uri().path()) {
         return next.run(request).await;
     }
-    let headers = request.headers();
-    let verdict = match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+    if same_site(request.headers(), &origin) {
+        next.run(request).await
+    } else {
+        tracing::warn!(path = %request.uri().path(), "cross-site request refused");
+        (StatusCode::FORBIDDEN, Json(serde_json::json!({ "error": "cross-site request refused" }))).into_response()
+    }
+}
+
+/// Whether a state-changing request comes from our own pages (or from a client that is no browser).
+pub fn same_site(headers: &HeaderMap, origin: &Origin) -> bool {
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         // "none": the user typed it or used a bookmark.
         Some(site) => matches!(site, "same-origin" | "none"),
         None => match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
             Some(sent) => sent == origin.0,
             None => true,
         },
-    };
-    if verdict {
-        next.run(request).await
-    } else {
-        tracing::warn!(path = %request.uri().path(), "cross-site request refused");
-        (StatusCode::FORBIDDEN, Json(serde_json::json!({ "error": "cross-site request refused" }))).into_response()
     }
 }
 

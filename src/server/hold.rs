@@ -1,45 +1,92 @@
-//! The held status request (`POST /api/signin/status`), served by Axum rather than Leptos'
-//! server-function handler.
+//! Where a browser's held status request waits: in the outermost layer, before the session
+//! layer, Leptos' server-function handler or any other layer has started on it.
 //!
-//! A browser waiting for Truecaller holds this request open for up to 25 s, and thousands may
-//! wait at once, so what a held request keeps alive is what a waiting browser costs. Leptos'
-//! handler keeps a reactive owner, its contexts and a copy of the request head for the whole
-//! call; here the handler reads the language and the form, lets the request go, and waits with
-//! the session and the sign-in service only. It is routed beside the app's other routes with
-//! only the layers it needs: the session, the cross-site check and the security headers (no
-//! compression for a few hundred bytes of JSON, no page nonce, no trace span). The page still calls `crate::api::get_status`: the
-//! path and the wire format (a URL-encoded form in, JSON or a JSON `ApiError` out) are the server
-//! function's, so its client is unchanged.
+//! A browser waiting for Truecaller holds `POST /api/signin/status` open for up to 25 s, and
+//! thousands may wait at once, so what a held request keeps alive is what a waiting browser
+//! costs. Each layer's state lives as long as the request does (a loaded session and its cookie
+//! jar, Leptos' reactive owner and contexts, the boxed futures of every middleware): 20–37 KiB in
+//! all, measured. So this layer reads the session record itself (to find the sign-in the request
+//! is about), waits for that sign-in with nothing but the request head, and only then lets the
+//! request through, asking for the status as it now is (`wait_ms=0`). The app answers it as any
+//! other request: the session layer, the cross-site check, a claim that signs the session in.
+//!
+//! Anything unusual (no session, a finished sign-in, DigiLocker, a cross-site request, a read that
+//! fails) is not held here: the request goes through as sent and the app answers it.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use axum::{
-    extract::State,
-    http::HeaderMap,
-    response::Response,
-    Form,
+    body::{to_bytes, Body},
+    extract::{Request, State},
+    http::{header, HeaderMap, Method},
+    middleware::Next,
+    response::{IntoResponse, Response},
 };
-use serde::Deserialize;
-use tower_sessions::Session;
+use tower_sessions::{session::Id, SessionStore};
 
-use super::{api::answer, language, session::AuthSession, sign_in::SignInService};
+use super::{csrf, error::Error, session, sign_in::SignInService};
 
-/// Where the page's server function posts; Leptos is told not to route it (`startup`).
+/// The held request's path: the page's `crate::api::get_status` server function.
 pub const PATH: &str = "/api/signin/status";
 
-/// The form is one number (`wait_ms=25000`).
-pub const MAX_BODY: usize = 256;
+/// Its form is one number (`wait_ms=25000`).
+const MAX_BODY: usize = 256;
 
-#[derive(Deserialize)]
-pub struct StatusForm {
-    #[serde(default)]
-    wait_ms: Option<u32>,
+/// What parking needs: the sign-ins, the session records, the session cookie's name and our origin.
+#[derive(Clone)]
+pub struct Park {
+    pub sign_ins: SignInService,
+    pub sessions: Arc<dyn SessionStore>,
+    pub cookie: &'static str,
+    pub origin: csrf::Origin,
 }
 
-pub async fn status(State(sign_ins): State<SignInService>, session: Session, headers: HeaderMap, Form(form): Form<StatusForm>) -> Response {
-    let lang = leptos_i18n::Locale::as_str(language::of_request(&headers));
-    // Nothing of the request is needed past this point.
-    drop(headers);
-    let wait = Duration::from_millis(u64::from(form.wait_ms.unwrap_or(0)));
-    answer(sign_ins.status(&AuthSession::new(session), wait, lang).await)
+pub async fn park(State(park): State<Park>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST || request.uri().path() != PATH {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(body) = to_bytes(body, MAX_BODY).await else {
+        return Error::PayloadTooLarge.into_response();
+    };
+    let wait = url::form_urlencoded::parse(&body)
+        .find(|(name, _)| name == "wait_ms")
+        .and_then(|(_, value)| value.parse::<u32>().ok())
+        .unwrap_or(0);
+    let parked = wait > 0
+        && csrf::same_site(&parts.headers, &park.origin)
+        && park.wait(&parts.headers, Duration::from_millis(u64::from(wait))).await;
+    // Held: the app answers the status as it is now. Not held: the request as it was sent.
+    let body = if parked { Body::from("wait_ms=0") } else { Body::from(body) };
+    next.run(Request::from_parts(parts, body)).await
 }
+
+impl Park {
+    /// Waits for this browser's sign-in to change, when there is one to wait for here.
+    async fn wait(&self, headers: &HeaderMap, wait: Duration) -> bool {
+        let Some(id) = session_id(headers, self.cookie) else {
+            return false;
+        };
+        let Ok(Some(record)) = self.sessions.load(&id).await else {
+            return false;
+        };
+        let Some((sign_in_id, browser_key)) = session::waiting_on(&record) else {
+            return false;
+        };
+        drop(record);
+        self.sign_ins.park(&sign_in_id, &browser_key, wait).await
+    }
+}
+
+/// The session id from the request's session cookie.
+fn session_id(headers: &HeaderMap, cookie: &str) -> Option<Id> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == cookie)
+        .and_then(|(_, value)| value.parse().ok())
+}
+

@@ -18,6 +18,17 @@ pub const ABSOLUTE_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
 
 pub type SessionError = tower_sessions::session::Error;
 
+/// The sign-in a stored session record waits on and the browser key that owns it, read without
+/// the session layer (a held status request parks before any layer runs; see `hold`). `None`
+/// for an expired record or one with no sign-in under way.
+pub fn waiting_on(record: &tower_sessions::session::Record) -> Option<(String, String)> {
+    if record.expiry_date <= time::OffsetDateTime::now_utc() {
+        return None;
+    }
+    let text = |key: &str| record.data.get(key)?.as_str().map(str::to_owned);
+    Some((text(SIGN_IN)?, text(BROWSER)?))
+}
+
 pub struct AuthSession(Session);
 
 impl AuthSession {

@@ -9,7 +9,7 @@ use axum::{
     Router,
 };
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list_with_exclusions, AxumRouteListing, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::{
     compression::{
@@ -151,7 +151,6 @@ impl Application {
                 "/auth/truecaller/callback",
                 post(callback::truecaller_callback).layer(DefaultBodyLimit::max(callback::MAX_BODY)),
             )
-            .route(hold::PATH, post(hold::status))
             .route("/healthz", get(health::healthz))
             .route("/readyz", get(health::readyz))
             .route("/metrics", get(metrics::render))
@@ -173,25 +172,20 @@ impl Application {
         if let Some(stand_ins) = stand_ins.into_iter().flatten().reduce(Router::merge) {
             router = router.nest("/simulator", stand_ins);
         }
-        // The held status request gets only the layers it needs (each layer's future is kept for
-        // as long as the request is held; see `hold`).
-        let held = Router::new().route(hold::PATH, post(hold::status).layer(DefaultBodyLimit::max(hold::MAX_BODY)));
-        // tower-sessions has a store per engine; the layer is the same either way.
-        let (router, held) = match session_pool {
+        // tower-sessions has a store per engine; the layer is the same either way. Held status
+        // requests read the records before the layer runs (`hold`).
+        let (router, session_records): (_, Arc<dyn SessionStore>) = match session_pool {
             SessionPool::Sqlite(pool) => {
-                let layer = sessions(SqliteStore::new(pool), https, idle).await?;
-                (router.layer(layer.clone()), held.layer(layer))
+                let store = SqliteStore::new(pool);
+                (router.layer(sessions(store.clone(), https, idle).await?), Arc::new(store))
             }
             SessionPool::Postgres(pool) => {
                 let store = PostgresStore::new(pool);
-                let layer = sign_ins.store().one_start_at_a_time(sessions(store, https, idle)).await??;
-                (router.layer(layer.clone()), held.layer(layer))
+                (router.layer(sign_ins.store().one_start_at_a_time(sessions(store.clone(), https, idle)).await??), Arc::new(store))
             }
         };
         let origin = csrf::Origin(public_url.origin().ascii_serialization());
-        let held = held
-            .layer(axum::middleware::from_fn_with_state(origin.clone(), csrf::guard))
-            .layer(axum::middleware::map_response_with_state(headers::Https(https), headers::security));
+        let park = hold::Park { sign_ins: sign_ins.clone(), sessions: session_records, cookie: session_cookie(https), origin: origin.clone() };
         let router = router
             // Nothing a browser or Truecaller sends us is anywhere near this; larger bodies get
             // 413 before any handler reads them (the callback has its own, smaller limit).
@@ -202,9 +196,9 @@ impl Application {
             .layer(axum::middleware::map_response_with_state(headers::Https(https), headers::security))
             .layer(compression())
             .layer(TraceLayer::new_for_http())
+            // Outermost: a held status request waits here, before the layers above start on it.
+            .layer(axum::middleware::from_fn_with_state(park, hold::park))
             .with_state(state.clone());
-        // Everything but the held request goes to the app with all its layers.
-        let router = held.with_state(state.clone()).fallback_service(router);
 
         let tasks = vec![
             tokio::spawn(background(sign_ins.clone())),
@@ -267,13 +261,21 @@ where
     store.prepare().await.map_err(StartupError::Sessions)?;
     tokio::spawn(store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(60)));
     Ok(SessionManagerLayer::new(store)
-        // `__Host-` makes browsers refuse the cookie unless it is Secure, host-only, Path=/.
-        .with_name(if https { "__Host-session" } else { "session" })
+        .with_name(session_cookie(https))
         .with_secure(https)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle)))
+}
+
+/// `__Host-` makes browsers refuse the cookie unless it is Secure, host-only, Path=/.
+fn session_cookie(https: bool) -> &'static str {
+    if https {
+        "__Host-session"
+    } else {
+        "session"
+    }
 }
 
 /// Creating a session store's table: each tower-sessions store has its own `migrate`.
@@ -297,10 +299,9 @@ impl Migrate for PostgresStore {
 /// loading suppressed by a process-wide flag (leptos#4773): a page rendering meanwhile in the same
 /// process would wait forever on its resources. Only the first build pays that window, before any
 /// app in the process serves a page (tests start many apps in one process; restarts rebuild).
-/// The held status request's server-function path is left out: Axum serves it (`hold`).
 fn route_list() -> Vec<AxumRouteListing> {
     static ROUTES: std::sync::LazyLock<Vec<AxumRouteListing>> =
-        std::sync::LazyLock::new(|| generate_route_list_with_exclusions(App, Some(vec![hold::PATH.to_owned()])));
+        std::sync::LazyLock::new(|| generate_route_list(App));
     ROUTES.clone()
 }
 

@@ -29,16 +29,7 @@ impl SignInService {
             // A page load (or the no-JS page's refresh) holds nothing: ask DigiLocker now.
             row = Box::pin(self.check_digilocker(row)).await?;
         }
-        let wait = wait.min(MAX_WAIT);
-        let until = |at: i64| Duration::from_millis((at - clock::now_ms()).max(0) as u64 + 50);
-        let limit = match (row.provider, row.phase) {
-            // Wake at the deadline too, so the browser hears about a timeout on time.
-            (_, Phase::Sending | Phase::Waiting) => wait.min(until(row.deadline)),
-            (_, Phase::Fetching) => wait,
-            // Until the number's lock ends, a late approval may still come in.
-            (Provider::Truecaller, Phase::TimedOut) => wait.min(until(self.lock_end(&row))),
-            _ => Duration::ZERO,
-        };
+        let limit = self.hold_limit(&row, wait);
         if !limit.is_zero() {
             row = self.hold(row, limit).await?;
         }
@@ -46,6 +37,44 @@ impl SignInService {
             return Box::pin(self.claim(session, &row)).await;
         }
         Ok(self.view_in(&row, lang))
+    }
+
+    /// How long a status request for `row` may be held, within the `wait` the browser asked for.
+    fn hold_limit(&self, row: &SignInRow, wait: Duration) -> Duration {
+        let wait = wait.min(MAX_WAIT);
+        let until = |at: i64| Duration::from_millis((at - clock::now_ms()).max(0) as u64 + 50);
+        match (row.provider, row.phase) {
+            // Wake at the deadline too, so the browser hears about a timeout on time.
+            (_, Phase::Sending | Phase::Waiting) => wait.min(until(row.deadline)),
+            (_, Phase::Fetching) => wait,
+            // Until the number's lock ends, a late approval may still come in.
+            (Provider::Truecaller, Phase::TimedOut) => wait.min(until(self.lock_end(row))),
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// Holds a status request before the session layer and the app run (`server::hold`): waits
+    /// up to `wait` for the Truecaller sign-in `sign_in_id` (owned by `browser_key`) to change.
+    /// `false` when there is nothing to wait for here (unknown, finished, not this browser's, or
+    /// DigiLocker, whose wait asks Sandbox as it goes): the request is then answered as asked.
+    pub async fn park(&self, sign_in_id: &str, browser_key: &str, wait: Duration) -> bool {
+        let row = match Box::pin(self.inner.store.sign_in(sign_in_id)).await {
+            Ok(Some(row)) if row.browser == clock::digest(browser_key) && row.provider == Provider::Truecaller => row,
+            _ => return false,
+        };
+        let Ok(row) = Box::pin(self.settle(row)).await else { return false };
+        let limit = self.hold_limit(&row, wait);
+        if limit.is_zero() {
+            return false;
+        }
+        // Only the id and the phase are kept while parked. Whatever ends the wait (a change, a
+        // wake, the limit, a failed read), the app answers.
+        let SignInRow { id, phase: initial, .. } = row;
+        self.inner
+            .waiters
+            .wait_for(&id, limit, || async { self.settled(&id).await.map_or(Some(()), |row| (row.phase != initial).then_some(())) })
+            .await;
+        true
     }
 
     /// Waits up to `limit` for `row` to change phase. DigiLocker sends no callback: while it

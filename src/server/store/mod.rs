@@ -79,7 +79,7 @@ pub enum SessionPool {
 /// database; it only skips the fsync per commit (a power cut may lose the last moments, a crashed
 /// process loses nothing).
 const SQLITE_PRAGMAS: &str =
-    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -512;";
 
 impl Store {
     /// Opens and migrates the database (SQLite: creating the file and its folder if missing).
@@ -224,7 +224,8 @@ fn sqlite_options(database_url: &str) -> Result<SqliteConnectOptions, sqlx::Erro
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(5))
-        .foreign_keys(true);
+        .foreign_keys(true)
+        .pragma("cache_size", "-512");
     if let Some(parent) = Path::new(options.get_filename()).parent() {
         if !parent.as_os_str().is_empty() {
             std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
