@@ -64,17 +64,18 @@ pub async fn park(State(park): State<Park>, request: Request, next: Next) -> Res
 impl Park {
     /// Waits for this browser's sign-in to change, when there is one to wait for here.
     async fn wait(&self, headers: &HeaderMap, wait: Duration) -> bool {
-        let Some(id) = session_id(headers, self.cookie) else {
+        // The record is read in a future of its own, freed before the wait.
+        let Some((sign_in_id, browser_key)) = Box::pin(self.waiting_on(headers)).await else {
             return false;
         };
-        let Ok(Some(record)) = self.sessions.load(&id).await else {
-            return false;
-        };
-        let Some((sign_in_id, browser_key)) = session::waiting_on(&record) else {
-            return false;
-        };
-        drop(record);
         self.sign_ins.park(&sign_in_id, &browser_key, wait).await
+    }
+
+    /// The sign-in this browser's session waits on, and the browser's key.
+    async fn waiting_on(&self, headers: &HeaderMap) -> Option<(String, String)> {
+        let id = session_id(headers, self.cookie)?;
+        let record = self.sessions.load(&id).await.ok()??;
+        session::waiting_on(&record)
     }
 }
 

@@ -58,23 +58,28 @@ impl SignInService {
     /// `false` when there is nothing to wait for here (unknown, finished, not this browser's, or
     /// DigiLocker, whose wait asks Sandbox as it goes): the request is then answered as asked.
     pub async fn park(&self, sign_in_id: &str, browser_key: &str, wait: Duration) -> bool {
-        let row = match Box::pin(self.inner.store.sign_in(sign_in_id)).await {
-            Ok(Some(row)) if row.browser == clock::digest(browser_key) && row.provider == Provider::Truecaller => row,
-            _ => return false,
-        };
-        let Ok(row) = Box::pin(self.settle(row)).await else { return false };
-        let limit = self.hold_limit(&row, wait);
-        if limit.is_zero() {
+        // Looked up in a future of its own, freed before the wait: a parked request keeps only
+        // the sign-in's id and phase and its wake-ups.
+        let Some((id, initial, limit)) = Box::pin(self.parking(sign_in_id, browser_key, wait)).await else {
             return false;
-        }
-        // Only the id and the phase are kept while parked. Whatever ends the wait (a change, a
-        // wake, the limit, a failed read), the app answers.
-        let SignInRow { id, phase: initial, .. } = row;
+        };
+        // Whatever ends the wait (a change, a wake, the limit, a failed read), the app answers.
         self.inner
             .waiters
             .wait_for(&id, limit, || async { self.settled(&id).await.map_or(Some(()), |row| (row.phase != initial).then_some(())) })
             .await;
         true
+    }
+
+    /// The sign-in to park on, its phase and for how long, if this browser may wait on it here.
+    async fn parking(&self, sign_in_id: &str, browser_key: &str, wait: Duration) -> Option<(String, Phase, Duration)> {
+        let row = match self.inner.store.sign_in(sign_in_id).await {
+            Ok(Some(row)) if row.browser == clock::digest(browser_key) && row.provider == Provider::Truecaller => row,
+            _ => return None,
+        };
+        let row = self.settle(row).await.ok()?;
+        let limit = self.hold_limit(&row, wait);
+        (!limit.is_zero()).then(|| (row.id, row.phase, limit))
     }
 
     /// Waits up to `limit` for `row` to change phase. DigiLocker sends no callback: while it
