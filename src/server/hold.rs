@@ -27,7 +27,7 @@ use tower_sessions::{session::Id, SessionStore};
 use super::{csrf, error::Error, session, sign_in::SignInService};
 
 /// The held request's path: the page's `crate::api::get_status` server function.
-pub const PATH: &str = "/api/signin/status";
+const PATH: &str = "/api/signin/status";
 
 /// Its form is one number (`wait_ms=25000`).
 const MAX_BODY: usize = 256;
@@ -91,3 +91,21 @@ fn session_id(headers: &HeaderMap, cookie: &str) -> Option<Id> {
         .and_then(|(_, value)| value.parse().ok())
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn the_session_id_comes_from_the_named_cookie_only() {
+        let id = Id::default();
+        let mut headers = HeaderMap::new();
+        headers.append(header::COOKIE, HeaderValue::from_static("lang=hi; other=1"));
+        headers.append(header::COOKIE, HeaderValue::from_str(&format!("x-session=nope; session={id}")).unwrap());
+        assert_eq!(session_id(&headers, "session"), Some(id));
+        assert_eq!(session_id(&headers, "__Host-session"), None);
+        headers.insert(header::COOKIE, HeaderValue::from_static("session=not-an-id"));
+        assert_eq!(session_id(&headers, "session"), None, "a malformed id is no id");
+    }
+}

@@ -135,4 +135,19 @@ mod tests {
         // A session signed in before this rule existed has no time stamp: treat it as expired.
         assert!(expired(0, signed_in + ABSOLUTE_LIFETIME_MS));
     }
+
+    #[test]
+    fn a_held_request_waits_only_on_a_live_record_naming_a_sign_in_and_its_browser() {
+        let record = |pairs: &[(&str, &str)], expires_in: time::Duration| tower_sessions::session::Record {
+            id: Default::default(),
+            data: pairs.iter().map(|(k, v)| (k.to_string(), serde_json::Value::from(*v))).collect(),
+            expiry_date: time::OffsetDateTime::now_utc() + expires_in,
+        };
+        let minute = time::Duration::minutes(1);
+        let both = [(SIGN_IN, "s1"), (BROWSER, "k1")];
+        assert_eq!(waiting_on(&record(&both, minute)), Some(("s1".into(), "k1".into())));
+        assert_eq!(waiting_on(&record(&both, -minute)), None, "expired");
+        assert_eq!(waiting_on(&record(&[(SIGN_IN, "s1")], minute)), None, "no browser key");
+        assert_eq!(waiting_on(&record(&[(BROWSER, "k1")], minute)), None, "no sign-in");
+    }
 }

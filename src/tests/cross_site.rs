@@ -53,3 +53,22 @@ async fn the_callback_is_not_subject_to_the_browser_rules() {
         .unwrap();
     assert_eq!(response.status(), 200);
 }
+
+#[tokio::test]
+async fn a_cross_site_status_request_is_refused_at_once_not_held() {
+    let app = spawn_app(&[]).await;
+    // A browser with a sign-in waiting: its own held request would wait up to the 20 s asked for.
+    let browser = app.browser();
+    assert!(matches!(browser.initiate("+91 99999 99999").await, SignInStatus::Waiting { .. }));
+    let started = std::time::Instant::now();
+    let response = browser
+        .http
+        .post(app.url.join("api/signin/status").unwrap())
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("wait_ms", "20000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "answered after {:?}", started.elapsed());
+}

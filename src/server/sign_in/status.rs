@@ -79,7 +79,7 @@ impl SignInService {
         };
         let row = self.settle(row).await.ok()?;
         let limit = self.hold_limit(&row, wait);
-        (!limit.is_zero()).then(|| (row.id, row.phase, limit))
+        (!limit.is_zero()).then_some((row.id, row.phase, limit))
     }
 
     /// Waits up to `limit` for `row` to change phase. DigiLocker sends no callback: while it
