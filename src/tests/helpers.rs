@@ -10,7 +10,11 @@ use tokio::{sync::oneshot, task::JoinHandle};
 use truecaller_signin::{
     domain::{AccountView, OneTapLink, SignInStatus},
     error::ApiError,
-    server::{config::Config, simulator::Simulator, startup::Application},
+    server::{
+        config::Config,
+        simulator::Simulator,
+        startup::{Application, StartupError},
+    },
 };
 use url::Url;
 
@@ -34,8 +38,14 @@ pub async fn spawn_app(env: &[(&str, &str)]) -> TestApp {
 
 /// Starts the app on a chosen port (for a simulator that must know the callback URL first).
 pub async fn spawn_app_on(port: u16, env: &[(&str, &str)]) -> TestApp {
+    try_spawn_app_on(port, env).await.unwrap_or_else(|| panic!("port {port} was taken"))
+}
+
+/// Like [`spawn_app_on`], but `None` when something else took the port meanwhile: a port from
+/// [`free_port`] is free only until another test's app binds it, so the caller picks another.
+pub async fn try_spawn_app_on(port: u16, env: &[(&str, &str)]) -> Option<TestApp> {
     let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    start(env, Arc::new(TempDir::new().unwrap()), None, port).await
+    try_start(env, Arc::new(TempDir::new().unwrap()), None, port).await
 }
 
 /// A test's own PostgreSQL database, dropped when the last app using it is: a run makes a few
@@ -82,7 +92,12 @@ pub fn on_postgres() -> bool {
     std::env::var_os("TEST_POSTGRES_URL").is_some()
 }
 
-async fn start(mut env: Vec<(String, String)>, db: Arc<TempDir>, mut database: Option<Arc<ScratchDatabase>>, port: u16) -> TestApp {
+async fn start(env: Vec<(String, String)>, db: Arc<TempDir>, database: Option<Arc<ScratchDatabase>>, port: u16) -> TestApp {
+    try_start(env, db, database, port).await.unwrap_or_else(|| panic!("port {port} was taken"))
+}
+
+/// `None` if the chosen port is taken; any other failure to start fails the test.
+async fn try_start(mut env: Vec<(String, String)>, db: Arc<TempDir>, mut database: Option<Arc<ScratchDatabase>>, port: u16) -> Option<TestApp> {
     if !env.iter().any(|(k, _)| k == "DATABASE_URL") {
         database = scratch_database().await.map(Arc::new);
         let url = match &database {
@@ -101,7 +116,11 @@ async fn start(mut env: Vec<(String, String)>, db: Arc<TempDir>, mut database: O
         .output_name("truecaller-signin")
         .site_addr(SocketAddr::from(([127, 0, 0, 1], port)))
         .build();
-    let app = Application::build(config, options).await.expect("app starts");
+    let app = match Application::build(config, options).await {
+        Ok(app) => app,
+        Err(StartupError::Bind { source, .. }) if port != 0 && source.kind() == std::io::ErrorKind::AddrInUse => return None,
+        Err(e) => panic!("app starts: {e:?}"),
+    };
     let port = app.port();
     let url = app.public_url().clone();
     let sign_ins = app.sign_ins().clone();
@@ -109,7 +128,7 @@ async fn start(mut env: Vec<(String, String)>, db: Arc<TempDir>, mut database: O
     let handle = tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    TestApp { url, port, db, database, env, sign_ins, shutdown: Some(tx), handle: Some(handle) }
+    Some(TestApp { url, port, db, database, env, sign_ins, shutdown: Some(tx), handle: Some(handle) })
 }
 
 impl TestApp {
@@ -241,16 +260,21 @@ pub async fn callbacks_recorded(app: &truecaller_signin::server::sign_in::SignIn
 
 /// An app in live mode against a standalone simulator, so both survive each other's restarts.
 pub async fn app_with_standalone_sim() -> (TestApp, StandaloneSim) {
-    let port = free_port().await;
-    let app_url = url::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
-    let sim = StandaloneSim::spawn(app_url.join("auth/truecaller/callback").unwrap()).await;
-    let sim_url = sim.url.as_str().trim_end_matches('/').to_owned();
-    let env = [
-        ("TRUECALLER_APP_KEY", "simulator-app-key"),
-        ("TRUECALLER_API_URL", sim_url.as_str()),
-        ("TRUECALLER_PROFILE_URL", sim_url.as_str()),
-    ];
-    (spawn_app_on(port, &env).await, sim)
+    for _ in 0..5 {
+        let port = free_port().await;
+        let app_url = url::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
+        let sim = StandaloneSim::spawn(app_url.join("auth/truecaller/callback").unwrap()).await;
+        let sim_url = sim.url.as_str().trim_end_matches('/').to_owned();
+        let env = [
+            ("TRUECALLER_APP_KEY", "simulator-app-key"),
+            ("TRUECALLER_API_URL", sim_url.as_str()),
+            ("TRUECALLER_PROFILE_URL", sim_url.as_str()),
+        ];
+        if let Some(app) = try_spawn_app_on(port, &env).await {
+            return (app, sim);
+        }
+    }
+    panic!("five free ports were taken before the app could bind them");
 }
 
 /// A port that was free a moment ago.

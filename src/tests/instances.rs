@@ -13,7 +13,7 @@ use truecaller_signin::{
     server::store::LISTENER_NAME,
 };
 
-use crate::helpers::{eventually, free_port, on_postgres, scratch_database, spawn_app, spawn_app_on, Browser, StandaloneSim, TestApp};
+use crate::helpers::{eventually, free_port, on_postgres, scratch_database, spawn_app, spawn_app_on, try_spawn_app_on, Browser, StandaloneSim, TestApp};
 
 /// A held request that answers within this of the change it waits for was woken by it (the
 /// requests below are held for 20 s).
@@ -32,22 +32,27 @@ async fn pair(extra: &[(&str, &str)]) -> Option<Pair> {
         eprintln!("skipped: several instances need PostgreSQL (TEST_POSTGRES_URL)");
         return None;
     }
-    let port_b = free_port().await;
-    let callback = url::Url::parse(&format!("http://127.0.0.1:{port_b}/auth/truecaller/callback")).unwrap();
-    let sim = StandaloneSim::spawn(callback).await;
-    let sim_url = sim.url.as_str().trim_end_matches('/').to_owned();
-    let mut env = vec![
-        ("TRUECALLER_APP_KEY", "simulator-app-key"),
-        ("TRUECALLER_API_URL", sim_url.as_str()),
-        ("TRUECALLER_PROFILE_URL", sim_url.as_str()),
-    ];
-    env.extend_from_slice(extra);
-    let a = spawn_app(&env).await;
-    let database = a.env.iter().find(|(k, _)| k == "DATABASE_URL").map(|(_, v)| v.clone()).unwrap();
-    env.push(("DATABASE_URL", &database));
-    let b = spawn_app_on(port_b, &env).await;
-    let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    Some(Pair { a, b, sim, env })
+    // B's port is picked before B starts (the simulator calls back to it); another test's app
+    // may take it meanwhile, and then the pair is made again on another.
+    for _ in 0..5 {
+        let port_b = free_port().await;
+        let callback = url::Url::parse(&format!("http://127.0.0.1:{port_b}/auth/truecaller/callback")).unwrap();
+        let sim = StandaloneSim::spawn(callback).await;
+        let sim_url = sim.url.as_str().trim_end_matches('/').to_owned();
+        let mut env = vec![
+            ("TRUECALLER_APP_KEY", "simulator-app-key"),
+            ("TRUECALLER_API_URL", sim_url.as_str()),
+            ("TRUECALLER_PROFILE_URL", sim_url.as_str()),
+        ];
+        env.extend_from_slice(extra);
+        let a = spawn_app(&env).await;
+        let database = a.env.iter().find(|(k, _)| k == "DATABASE_URL").map(|(_, v)| v.clone()).unwrap();
+        env.push(("DATABASE_URL", &database));
+        let Some(b) = try_spawn_app_on(port_b, &env).await else { continue };
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        return Some(Pair { a, b, sim, env });
+    }
+    panic!("five free ports were taken before B could bind them");
 }
 
 /// A status request held (up to 20 s) on `browser`'s instance; answers with how long it was held.

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 use truecaller_signin::{domain::SignInStatus, server::sign_in::Phase};
 
-use crate::helpers::{app_with_standalone_sim, eventually, free_port, spawn_app, StandaloneSim};
+use crate::helpers::{app_with_standalone_sim, eventually, spawn_app};
 
 const RAJAT: &str = "919999999999";
 
@@ -247,19 +247,7 @@ async fn signing_out_ends_the_session() {
 
 #[tokio::test]
 async fn a_pending_sign_in_survives_a_restart() {
-    let port = free_port().await;
-    let app_url = url::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
-    let sim = StandaloneSim::spawn(app_url.join("auth/truecaller/callback").unwrap()).await;
-    let sim_url = sim.url.as_str().trim_end_matches('/').to_owned();
-    let app = crate::helpers::spawn_app_on(
-        port,
-        &[
-            ("TRUECALLER_APP_KEY", "simulator-app-key"),
-            ("TRUECALLER_API_URL", &sim_url),
-            ("TRUECALLER_PROFILE_URL", &sim_url),
-        ],
-    )
-    .await;
+    let (app, sim) = app_with_standalone_sim().await;
     let browser = app.browser();
     assert!(matches!(browser.initiate("+91 99999 99999").await, SignInStatus::Waiting { .. }));
 
