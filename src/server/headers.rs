@@ -1,11 +1,24 @@
-//! Security and caching headers on every response.
+//! Security and caching headers on every response, and the one reader of a request's cookies
+//! for code that runs outside the session layer.
 
 use axum::{
     extract::{Request, State},
-    http::{header, HeaderValue, Uri},
+    http::{header, HeaderMap, HeaderValue, Uri},
     middleware::Next,
     response::Response,
 };
+
+/// The value of the request's cookie `name`, across every `Cookie` header.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(found, _)| *found == name)
+        .map(|(_, value)| value)
+}
 
 /// Whether the app is served over https (then browsers are told to stay on https).
 #[derive(Clone, Copy)]

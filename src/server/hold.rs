@@ -18,7 +18,7 @@ use std::{sync::Arc, time::Duration};
 use axum::{
     body::{to_bytes, Body},
     extract::{Request, State},
-    http::{header, HeaderMap, Method},
+    http::{HeaderMap, Method},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -81,21 +81,14 @@ impl Park {
 
 /// The session id from the request's session cookie.
 fn session_id(headers: &HeaderMap, cookie: &str) -> Option<Id> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == cookie)
-        .and_then(|(_, value)| value.parse().ok())
+    super::headers::cookie(headers, cookie)?.parse().ok()
 }
 
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
+    use axum::http::{header, HeaderValue};
 
     #[test]
     fn the_session_id_comes_from_the_named_cookie_only() {

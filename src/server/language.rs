@@ -21,14 +21,7 @@ pub fn of_request(headers: &HeaderMap) -> Locale {
 
 /// The language picked with the switcher, when the cookie names one we have.
 fn chosen(headers: &HeaderMap) -> Option<Locale> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANGUAGE_COOKIE)
-        .and_then(|(_, value)| value.parse().ok())
+    super::headers::cookie(headers, LANGUAGE_COOKIE)?.parse().ok()
 }
 
 /// The best of our languages for `Accept-Language`, honouring its weights (`q=0` refuses one).
