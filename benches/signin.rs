@@ -241,10 +241,16 @@ async fn waiting_and_loaded_acks(http: &Client, base: &str, server: &Server, sca
     println!("\n## P4 memory with sign-ins waiting on held requests, then callback acks under load");
     let idle_kib = server.rss_kib();
     let waiting_count = scale(10_000);
+    // BENCH_HOLD=h1: every browser on HTTP/1.1 connections of its own (a proxy that opens a
+    // connection per browser, or none); otherwise every request over 64 HTTP/2 (h2c) connections,
+    // as a proxy that multiplexes them sends them (hyper allows 200 streams on one connection).
+    let over_h2 = std::env::var("BENCH_HOLD").map_or(true, |hold| hold != "h1");
+    let connections: Vec<Client> = (0..64).map(|_| Client::builder().http2_prior_knowledge().build().unwrap()).collect();
     let gate = Arc::new(Semaphore::new(256));
     let mut prepared = Vec::new();
-    for _ in 0..waiting_count {
-        let (http, base, gate) = (http.clone(), base.to_owned(), gate.clone());
+    for i in 0..waiting_count {
+        let http = if over_h2 { connections[i % connections.len()].clone() } else { http.clone() };
+        let (base, gate) = (base.to_owned(), gate.clone());
         prepared.push(tokio::spawn(async move {
             let _permit = gate.acquire_owned().await.unwrap();
             waiting_sign_in(&http, &base).await
@@ -252,11 +258,8 @@ async fn waiting_and_loaded_acks(http: &Client, base: &str, server: &Server, sca
     }
     let sign_ins = join_all(prepared).await;
     let before_held_kib = server.rss_kib();
-    // Every browser holds a status request open. BENCH_HOLD=h1: one HTTP/1.1 connection each (a
-    // proxy that opens a connection per browser); otherwise over 64 HTTP/2 (h2c) connections, as
-    // a proxy that multiplexes them sends them (hyper allows 200 streams on one connection).
-    let over_h2 = std::env::var("BENCH_HOLD").map_or(true, |hold| hold != "h1");
-    let connections: Vec<Client> = (0..64).map(|_| Client::builder().http2_prior_knowledge().build().unwrap()).collect();
+    // Every browser holds a status request open: over the same HTTP/2 connections, or over one
+    // HTTP/1.1 connection each.
     let mut holders = Vec::new();
     let mut callbacks = Vec::new();
     for (i, (browser, callback)) in sign_ins.into_iter().enumerate() {
@@ -274,7 +277,11 @@ async fn waiting_and_loaded_acks(http: &Client, base: &str, server: &Server, sca
     }
     println!(
         "(held over {})",
-        if over_h2 { "64 HTTP/2 connections, as a multiplexing proxy sends them" } else { "one HTTP/1.1 connection per browser" }
+        if over_h2 {
+            "64 HTTP/2 connections, as a multiplexing proxy sends every request"
+        } else {
+            "one HTTP/1.1 connection per browser; sign-ins started over a pool of up to 256"
+        }
     );
     tokio::time::sleep(Duration::from_secs(5)).await;
     let held_kib = server.rss_kib();

@@ -120,13 +120,20 @@ pub fn loader(options: &LeptosOptions) -> &'static str {
 }
 
 fn loader_script(js: &str, wasm: &str) -> String {
+    // A person who submits the form before the bundle has arrived (it works without it) leaves the
+    // page while the import or the wasm is in flight; the browser aborts them, and that is no
+    // error. Any other failure is rethrown, so it still reaches the console.
     // Written without `<`, `>` or `&`, and the paths are JSON strings, so nothing here can end the
     // script element early.
     let quoted = |path: &str| serde_json::json!(path).to_string().replace('<', "\\u003c");
     let (js, wasm) = (quoted(js), quoted(wasm));
     format!(
         "(function (js, wasm) {{\
-         var hydrate = function () {{ import(js).then(function (m) {{ return m.default({{ module_or_path: wasm }}).then(function () {{ setTimeout(m.hydrate, 0); }}); }}); }};\
+         var leaving = false;\
+         addEventListener('beforeunload', function () {{ leaving = true; }});\
+         addEventListener('pagehide', function () {{ leaving = true; }});\
+         addEventListener('pageshow', function () {{ leaving = false; }});\
+         var hydrate = function () {{ import(js).then(function (m) {{ return m.default({{ module_or_path: wasm }}).then(function () {{ setTimeout(m.hydrate, 0); }}); }}).catch(function (e) {{ if (!leaving) {{ throw e; }} }}); }};\
          var idle = function () {{ if ('requestIdleCallback' in window) {{ requestIdleCallback(hydrate, {{ timeout: 1000 }}); }} else {{ setTimeout(hydrate, 1); }} }};\
          if (document.readyState === 'complete') {{ idle(); }} else {{ addEventListener('load', idle, {{ once: true }}); }}\
          }})({js}, {wasm});"
@@ -191,6 +198,8 @@ mod tests {
         let script = loader_script("/pkg/app.Ab1.js", "/pkg/app.Cd2.wasm");
         assert!(script.ends_with(r#"})("/pkg/app.Ab1.js", "/pkg/app.Cd2.wasm");"#), "{script}");
         assert!(script.contains("addEventListener('load', idle"), "{script}");
+        // Leaving mid-import is quiet; any other failure is rethrown.
+        assert!(script.contains(".catch(function (e) { if (!leaving) { throw e; } })"), "{script}");
         assert!(!script.contains(['<', '>', '&']), "nothing that could end or confuse the element: {script}");
         let hostile = loader_script("/pkg/</script><script>x", "/pkg/a.wasm");
         assert!(!hostile.contains('<'), "{hostile}");

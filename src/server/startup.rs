@@ -43,7 +43,7 @@ use crate::{
 
 pub struct Application {
     listener: TcpListener,
-    router: Router,
+    app: hold::Parking,
     public_url: Url,
     state: AppState,
     simulator: Option<Arc<Simulator>>,
@@ -196,9 +196,9 @@ impl Application {
             .layer(axum::middleware::map_response_with_state(headers::Https(https), headers::security))
             .layer(compression())
             .layer(TraceLayer::new_for_http())
-            // Outermost: a held status request waits here, before the layers above start on it.
-            .layer(axum::middleware::from_fn_with_state(park, hold::park))
             .with_state(state.clone());
+        // Outside it all: a held status request waits here, before routing or any layer starts on it.
+        let app = hold::Parking::new(park, router);
 
         let tasks = vec![
             tokio::spawn(background(sign_ins.clone())),
@@ -206,7 +206,7 @@ impl Application {
             tokio::spawn(sign_ins.clone().work_inbox()),
         ];
 
-        Ok(Self { listener, router, public_url, state, simulator, tasks })
+        Ok(Self { listener, app, public_url, state, simulator, tasks })
     }
 
     pub fn public_url(&self) -> &Url {
@@ -233,7 +233,7 @@ impl Application {
             shutdown.await;
             sign_ins.begin_shutdown();
         };
-        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+        let served = axum::serve(self.listener, axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(self.app))
             .with_graceful_shutdown(stopping)
             .await;
         for task in self.tasks {
