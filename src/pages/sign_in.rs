@@ -7,6 +7,7 @@
 //! Truecaller's sheet through a deep link, then tells from the page's focus whether the app took
 //! over (Truecaller's documented check, 600 ms later) or is absent (the phone form, at once).
 
+use futures::channel::oneshot;
 use leptos::{
     ev::{MouseEvent, SubmitEvent},
     html,
@@ -42,6 +43,49 @@ const RETRY_MS: u32 = 2_000;
 /// Without JavaScript, a waiting page reloads itself every 2 s until the outcome is in. Set
 /// through `inner_html` so hydration never walks into the `<noscript>`.
 const NOSCRIPT_REFRESH: &str = r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"#;
+
+/// Cancels sent to the server and not yet answered, and who waits for them. Whatever starts a
+/// sign-in waits until none is out: a cancel clears the old sign-in from the session, and a
+/// session is written whole at the end of each request, so a cancel answered after a newer start
+/// would put back the session it read and drop the new sign-in (its approval would then sign
+/// nobody in).
+#[derive(Default)]
+struct Cancels {
+    out: u32,
+    waiting: Vec<oneshot::Sender<()>>,
+}
+
+type Cancelling = StoredValue<Cancels>;
+
+/// Sends a cancel and waits for its answer, counted as out meanwhile.
+async fn cancel_counted(cancelling: Cancelling) {
+    cancelling.update_value(|c| c.out += 1);
+    let _ = cancel().await;
+    cancelling.update_value(|c| {
+        c.out -= 1;
+        if c.out == 0 {
+            for waiter in c.waiting.drain(..) {
+                let _ = waiter.send(());
+            }
+        }
+    });
+}
+
+/// Once no cancel is out.
+async fn after_cancels(cancelling: Cancelling) {
+    let answered = cancelling
+        .try_update_value(|c| {
+            (c.out > 0).then(|| {
+                let (tx, rx) = oneshot::channel();
+                c.waiting.push(tx);
+                rx
+            })
+        })
+        .flatten();
+    if let Some(answered) = answered {
+        let _ = answered.await;
+    }
+}
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -101,6 +145,7 @@ fn SignInFlow(
     // "Need more time?" was answered: the wait now left (announced once).
     let extended = RwSignal::new(None::<u32>);
     let watching = StoredValue::new(false);
+    let cancelling: Cancelling = StoredValue::new(Cancels::default());
     // Bumped whenever the person starts over; a status answer asked for before that is stale.
     let attempt = StoredValue::new(0u32);
     let input = NodeRef::<html::Input>::new();
@@ -143,6 +188,7 @@ fn SignInFlow(
         sending.set(true);
         error.set(None);
         spawn_local(async move {
+            after_cancels(cancelling).await;
             let result = initiate(number, Some(selected.get_untracked().to_string())).await;
             sending.set(false);
             show(result);
@@ -168,9 +214,7 @@ fn SignInFlow(
     let another_number = move |ev: SubmitEvent, to_form: bool| {
         ev.prevent_default();
         attempt.update_value(|a| *a += 1);
-        spawn_local(async move {
-            let _ = cancel().await;
-        });
+        spawn_local(cancel_counted(cancelling));
         phone.set(String::new());
         error.set(None);
         app_missing.set(false);
@@ -197,6 +241,7 @@ fn SignInFlow(
         opening.set(true);
         error.set(None);
         spawn_local(async move {
+            after_cancels(cancelling).await;
             let link = match start_one_tap().await {
                 Ok(link) => link,
                 Err(e) => {
@@ -208,7 +253,7 @@ fn SignInFlow(
             // The person moved on (the phone form) while the link was being made.
             if attempt.get_value() != asked_in {
                 opening.set(false);
-                let _ = cancel().await;
+                cancel_counted(cancelling).await;
                 return;
             }
             open_truecaller(&link);
@@ -223,7 +268,7 @@ fn SignInFlow(
                 use_form.set(true);
                 status.set(SignInStatus::Idle);
                 focus_number();
-                let _ = cancel().await;
+                cancel_counted(cancelling).await;
             } else {
                 // The sheet is up: wait for Truecaller like any other pending sign-in.
                 let next = get_status(None).await;
