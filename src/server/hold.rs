@@ -131,7 +131,6 @@ fn session_id(headers: &HeaderMap, cookie: &str) -> Option<Id> {
     super::headers::cookie(headers, cookie)?.parse().ok()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
