@@ -45,35 +45,37 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The page's language, as the i18n provider resolved it for this request (English outside one,
-/// as in unit tests). Pages read it once: changing language reloads the page (`POST /language`).
+/// The page's language, chosen once per page (English outside a page, as in unit tests). Changing
+/// language reloads the page (`POST /language`), so it is a plain value, not a signal.
+#[derive(Clone, Copy)]
+struct PageLocale(Locale);
+
 pub fn page_locale() -> Locale {
-    use_context::<leptos_i18n::I18nContext<Locale>>().map(|i18n| i18n.get_locale_untracked()).unwrap_or_default()
+    use_context::<PageLocale>().map(|page| page.0).unwrap_or_default()
+}
+
+/// The server decides (`server::language`: the switcher's cookie, else Accept-Language, else
+/// English) and writes it on `<html lang>`; hydration reads it back from there.
+fn decided_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    return crate::server::language::of_current_request();
+    #[cfg(not(feature = "ssr"))]
+    return document()
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+        .and_then(|lang| lang.parse().ok())
+        .unwrap_or_default();
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     JustSignedIn::provide();
-    // The server decides the language (`server::language`: the switcher's cookie, else
-    // Accept-Language, else English) and writes it on `<html lang>`, which hydration reads back.
-    // The library's own cookie stays off: only an explicit choice is remembered.
-    // The context is made here rather than with the generated `I18nContextProvider`, which also
-    // renders an empty `<script>` without the page's CSP nonce.
-    #[cfg(feature = "ssr")]
-    let header = leptos_i18n::context::UseLocalesOptions::default().ssr_lang_header_getter(|| {
-        Some(crate::server::language::of_current_request().as_str().to_owned())
-    });
-    #[cfg(not(feature = "ssr"))]
-    let header = leptos_i18n::context::UseLocalesOptions::default();
-    let options = leptos_i18n::context::I18nContextOptions::<Locale> {
-        enable_cookie: false,
-        ssr_lang_header_getter: header,
-        ..Default::default()
-    };
-    let i18n = leptos_i18n::context::init_i18n_context_with_options(options);
-    provide_context(i18n);
-    let locale = i18n.get_locale_untracked();
+    // leptos_i18n's context is not used: it keeps the locale in a signal with an isomorphic
+    // effect, which on the server runs as a task of its own and panicked when the page was gone
+    // before the task ran. Only `td_string!` with this value is needed.
+    let locale = decided_locale();
+    provide_context(PageLocale(locale));
     view! {
         <Html attr:lang=locale.as_str() attr:dir=locale.direction().as_str()/>
         <Title text=td_string!(locale, page_title)/>
