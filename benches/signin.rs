@@ -202,11 +202,16 @@ async fn run() {
         return;
     }
 
-    println!("\n## P2 bytes");
-    bytes(&http, &base).await;
-
     // Warm up.
     throughput(&http, &base, 20, 4).await;
+    // BENCH_ONLY=p3: just the complete sign-ins, with their CPU.
+    if only == "p3" {
+        p3(&http, &base, &server, scale).await;
+        return;
+    }
+
+    println!("\n## P2 bytes");
+    bytes(&http, &base).await;
 
     println!("\n## P1 completion latency (callback sent → waiting browser sees it)");
     let n = scale(1000);
@@ -223,16 +228,38 @@ async fn run() {
         pct(&mut polling, 0.99).as_secs_f64() / pct(&mut push, 0.99).as_secs_f64()
     );
 
-    println!("\n## P3 throughput (complete sign-ins)");
-    println!("| concurrency | sign-ins | sign-ins/s | p50 sign-in | p99 sign-in |");
-    println!("|---|---|---|---|---|");
-    for (concurrency, count) in [(1, scale(200)), (64, scale(2000)), (512, scale(4000))] {
-        let (rate, mut times) = throughput(&http, &base, count, concurrency).await;
-        println!("| {concurrency} | {count} | {rate:.0} | {} | {} |", ms(pct(&mut times, 0.5)), ms(pct(&mut times, 0.99)));
-    }
+    p3(&http, &base, &server, &scale).await;
 
     waiting_and_loaded_acks(&http, &base, &server, scale).await;
     ack_sweep(&http, &base, scale).await;
+}
+
+/// P3: complete sign-ins at three concurrencies, with what each costs in CPU.
+async fn p3(http: &Client, base: &str, server: &Server, scale: impl Fn(usize) -> usize) {
+    println!("\n## P3 throughput (complete sign-ins)");
+    // CPU per sign-in from /proc: the server (with its embedded simulator), PostgreSQL's processes
+    // (0 on SQLite, whose work is inside the server) and this load generator. "Cores busy" is the
+    // whole machine's busy share over the run (100 % = both cores): below it, something other than
+    // CPU sets the pace.
+    println!("| concurrency | sign-ins | sign-ins/s | p50 sign-in | p99 sign-in | server CPU / sign-in | PostgreSQL CPU / sign-in | load generator CPU / sign-in | cores busy |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let own_cpu = || common::process_cpu(std::process::id()).unwrap_or_default();
+    for (concurrency, count) in [(1, scale(200)), (64, scale(2000)), (512, scale(4000))] {
+        let before = (server.cpu(), common::processes_cpu("postgres"), own_cpu(), common::machine_cpu());
+        let (rate, mut times) = throughput(http, base, count, concurrency).await;
+        let after = (server.cpu(), common::processes_cpu("postgres"), own_cpu(), common::machine_cpu());
+        let busy = (after.3 .0 - before.3 .0).as_secs_f64() / (after.3 .1 - before.3 .1).as_secs_f64().max(f64::EPSILON);
+        let per_sign_in = |used: Duration| ms(used / count as u32);
+        println!(
+            "| {concurrency} | {count} | {rate:.0} | {} | {} | {} | {} | {} | {:.0} % |",
+            ms(pct(&mut times, 0.5)),
+            ms(pct(&mut times, 0.99)),
+            per_sign_in(after.0 - before.0),
+            per_sign_in(after.1 - before.1),
+            per_sign_in(after.2 - before.2),
+            busy * 100.0
+        );
+    }
 }
 
 /// P4: memory with 10,000 sign-ins waiting on held requests; then the approvals for all of them

@@ -188,6 +188,17 @@ pub fn process_cpu(pid: u32) -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
+/// The whole machine's CPU time so far (every core), busy and in all, from `/proc/stat`: over an
+/// interval, busy ÷ all says whether the cores were the limit.
+pub fn machine_cpu() -> (Duration, Duration) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<u64> = stat.lines().next().unwrap_or_default().split_whitespace().skip(1).filter_map(|t| t.parse().ok()).collect();
+    // user nice system idle iowait irq softirq steal (guest time is already inside user).
+    let all: u64 = ticks.iter().take(8).sum();
+    let idle = ticks.get(3).copied().unwrap_or(0) + ticks.get(4).copied().unwrap_or(0);
+    (Duration::from_millis((all - idle) * 10), Duration::from_millis(all * 10))
+}
+
 /// CPU time used so far by every process named `name` (e.g. all of PostgreSQL's backends).
 pub fn processes_cpu(name: &str) -> Duration {
     let Ok(entries) = std::fs::read_dir("/proc") else {

@@ -190,6 +190,15 @@ impl TestApp {
         self.sign_ins.store().events(sign_in_id).await.unwrap()
     }
 
+    /// A sign-in's audit trail with each event's detail, oldest first.
+    pub async fn trail(&self, sign_in_id: &str) -> Vec<(String, Option<String>)> {
+        sqlx::query_as("SELECT event, detail FROM sign_in_events WHERE sign_in_id = $1 ORDER BY id")
+            .bind(sign_in_id)
+            .fetch_all(self.sign_ins.store().pool())
+            .await
+            .unwrap()
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql).fetch_one(self.sign_ins.store().pool()).await.unwrap()
     }

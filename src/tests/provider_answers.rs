@@ -25,6 +25,9 @@ async fn a_truecaller_outage_is_a_provider_problem_not_a_hang() {
         browser.initiate("+91 98765 00002").await,
         SignInStatus::Failed { reason: FailureReason::ProviderUnavailable }
     );
+    // The audit trail names the reason with the move.
+    let failed = "SELECT COUNT(*) FROM sign_in_events WHERE event = 'failed' AND detail = 'provider_unavailable'";
+    assert_eq!(app.count(failed).await, 1);
 }
 
 /// The app in live mode, pointed at a standalone simulator that does not know its key.

@@ -62,6 +62,16 @@ async fn approving_the_prompt_signs_the_browser_in_and_creates_the_account() {
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins WHERE provider_token IS NOT NULL").await, 0, "token not kept");
     assert_eq!(sim.prompt_for(RAJAT).await["profileFetches"], 1);
+    // Every move is in the audit trail, in order, the approval marked as the one that made the
+    // account (the database writes these rows with the moves).
+    let id = app.sign_in_for(&sim.prompt_for(RAJAT).await).await.id;
+    let trail = app.trail(&id).await;
+    let event = |event: &str, detail: Option<&str>| (event.to_owned(), detail.map(str::to_owned));
+    assert_eq!(trail[0].0, "initiated", "{trail:?}");
+    assert_eq!(
+        trail[1..],
+        [event("waiting", None), event("fetching", None), event("approved", Some("new_account")), event("signed_in", None)]
+    );
 }
 
 #[tokio::test]

@@ -65,7 +65,7 @@ impl Store {
         let mut tx = self.begin_write(&keys).await?;
         let saved = save_identity(&mut tx, identity).await?;
         let changes = Changes { account: Some(saved), ..Changes::default() };
-        if !transition_in(&mut tx, self.engine, id, from, to, &changes).await? {
+        if !transition_in(&mut tx, id, from, to, &changes).await? {
             tx.rollback().await?;
             return Ok(None);
         }

@@ -1,6 +1,7 @@
-//! Telling every instance that a sign-in moved. On PostgreSQL a move sends `NOTIFY` in its own
-//! transaction (delivered at commit, never for a move that rolled back) and each instance keeps one
-//! connection listening; on SQLite there is one instance, which wakes its own waiters.
+//! Telling every instance that a sign-in moved. On PostgreSQL the move's own trigger sends `NOTIFY`
+//! (`sign_in_moved` in migrations/postgres: delivered at commit, never for a move that rolled back)
+//! and each instance keeps one connection listening; on SQLite there is one instance, which wakes
+//! its own waiters.
 
 use std::str::FromStr;
 
@@ -11,19 +12,14 @@ use sqlx::{
 
 use super::{Engine, Store};
 
-/// The channel moves are announced on; the payload is the sign-in's id, or [`WAKE`] and the id
-/// for a wake-up without a move.
+/// The channel moves are announced on (the migration's trigger names it too); the payload is the
+/// sign-in's id, or [`WAKE`] and the id for a wake-up without a move. Sign-in ids are ours and
+/// never start with [`WAKE`].
 const CHANNEL: &str = "sign_in_moved";
 const WAKE: &str = "wake:";
 
 /// The listening connection's name in `pg_stat_activity`, for operators (and the test that cuts it).
 pub const LISTENER_NAME: &str = "truecaller-signin wake-ups";
-
-/// Announces in the caller's transaction that `id` moved (nothing on SQLite). Sign-in ids are
-/// ours and never start with [`WAKE`].
-pub(super) async fn announce_in(conn: &mut AnyConnection, engine: Engine, id: &str) -> Result<(), sqlx::Error> {
-    notify(conn, engine, id).await
-}
 
 async fn notify(conn: &mut AnyConnection, engine: Engine, payload: &str) -> Result<(), sqlx::Error> {
     if engine == Engine::Postgres {

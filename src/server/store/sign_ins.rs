@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, Row};
 use super::{
     insert_event,
     limits::{self, NumberHistory, NumberQuery},
-    notices, Engine, SavedAccount, Store,
+    SavedAccount, Store,
 };
 use crate::{
     domain::Provider,
@@ -184,10 +184,15 @@ impl Store {
     }
 
     /// Moves a sign-in from `from` to `to` if it is still in `from`; false if something else moved
-    /// it first. Leaving the lock-holding phases releases the number.
+    /// it first. Leaving the lock-holding phases releases the number, in the same transaction;
+    /// any other move is one statement.
     pub async fn transition(&self, id: &str, from: Phase, to: Phase, changes: Changes<'_>) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        let moved = transition_in(&mut tx, self.engine, id, from, to, &changes).await?;
+        if !releases_lock(from, to) {
+            let mut conn = self.pool.acquire().await?;
+            return transition_in(&mut conn, id, from, to, &changes).await;
+        }
+        let mut tx = self.begin_write(&[]).await?;
+        let moved = transition_in(&mut tx, id, from, to, &changes).await?;
         tx.commit().await?;
         Ok(moved)
     }
@@ -254,19 +259,15 @@ impl Store {
     }
 }
 
-/// The audit trail's name for arriving in `to`.
-fn event_name(to: Phase) -> &'static str {
-    match to {
-        Phase::Completed => "signed_in",
-        other => other.as_str(),
-    }
+fn releases_lock(from: Phase, to: Phase) -> bool {
+    from.holds_lock() && !to.holds_lock()
 }
 
-/// The move itself, in the caller's transaction: the row, the number's lock, the audit row and the
-/// announcement to other instances commit together or not at all.
+/// The move itself, in the caller's transaction, with the number's lock when the move releases
+/// it. The audit row (and on PostgreSQL the announcement to other instances) is written by the
+/// database with the move (`sign_in_moved` in the migrations): they commit together or not at all.
 pub(super) async fn transition_in(
     conn: &mut AnyConnection,
-    engine: Engine,
     id: &str,
     from: Phase,
     to: Phase,
@@ -295,18 +296,8 @@ pub(super) async fn transition_in(
     .await?
     .rows_affected()
         == 1;
-    if moved && from.holds_lock() && !to.holds_lock() {
+    if moved && releases_lock(from, to) {
         sqlx::query("DELETE FROM phone_locks WHERE sign_in_id = $1").bind(id).execute(&mut *conn).await?;
-    }
-    if moved {
-        // In the same transaction as the move: one commit, and the trail never misses a move.
-        let detail = match (to, changes.account) {
-            (Phase::Failed(reason), _) => Some(reason.as_str()),
-            (Phase::Approved, Some(account)) if account.new => Some("new_account"),
-            _ => None,
-        };
-        insert_event(conn, Some(id), event_name(to), detail).await?;
-        notices::announce_in(conn, engine, id).await?;
     }
     Ok(moved)
 }
