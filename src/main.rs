@@ -1,10 +1,23 @@
 use std::process::ExitCode;
 
 use leptos::config::get_configuration;
-use truecaller_signin::server::{assets, config::Config, startup::Application};
+use truecaller_signin::server::{
+    assets,
+    config::Config,
+    startup::{self, Application},
+};
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    match startup::runtime() {
+        Ok(runtime) => runtime.block_on(serve()),
+        Err(e) => {
+            eprintln!("start-up failed: no async runtime: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn serve() -> ExitCode {
     let filter = || {
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into())
     };

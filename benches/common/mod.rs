@@ -42,7 +42,8 @@ fn serve_if_asked() -> bool {
     // Logs as the release binary writes them (RUST_LOG picks what), so a bench can count lines.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "error".into());
     tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(std::io::stderr).init();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    // The runtime the release binary runs on.
+    let runtime = truecaller_signin::server::startup::runtime().expect("runtime");
     runtime.block_on(async {
         let config = Config::from_environment().expect("bench configuration");
         let options = leptos::config::get_configuration(None).expect("leptos configuration").leptos_options;

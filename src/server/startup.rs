@@ -243,6 +243,17 @@ impl Application {
     }
 }
 
+/// The runtime the server runs on: tokio's multi-threaded one, told to look at new socket events
+/// and at tasks woken from other threads every 7 polls (by default 61 for events, and a self-tuned
+/// interval for the other queue). Under load, a worker's own queue holds thousands of woken
+/// requests; a callback's bytes (an event) and its inbox insert's answer (woken by the SQLite
+/// connection's thread) waited behind them. Measured with 10,000 sign-ins completing behind
+/// 2,000 callbacks/s: ack p99 9.2–11.2 → 7.5–9.3 ms (four runs each), with complete sign-ins/s
+/// unchanged (BENCHMARKS.md, "Callbacks never queue").
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().event_interval(7).global_queue_interval(7).enable_all().build()
+}
+
 /// Pages (about 27 KiB of HTML with the country list, 6–8 KiB compressed) and larger API answers
 /// go out compressed when the browser accepts it. The bundle is served precompressed and keeps its
 /// own encoding. Brotli at quality 4 costs well under a millisecond for a page; the default (11)
