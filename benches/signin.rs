@@ -58,8 +58,6 @@ async fn waiting_rejections(http: &Client, base: &str, count: usize) -> Vec<serd
     join_all(tasks).await
 }
 
-/// Posts `callbacks` at `rate` per second, each on its own task; returns the ack times and the
-/// rate actually offered.
 /// Posts and times the callbacks as Truecaller's servers would: from a thread and runtime of their
 /// own, so the browsers this process plays (thousands of answers arriving at once) do not delay
 /// the sending or the timing.
@@ -74,6 +72,8 @@ async fn post_apart(base: &str, callbacks: Vec<serde_json::Value>, rate: f64) ->
     result.await.expect("the callback sender finished")
 }
 
+/// Posts `callbacks` at `rate` per second, each on its own task; returns the ack times and the
+/// rate actually offered.
 async fn post_at_rate(http: &Client, base: &str, callbacks: Vec<serde_json::Value>, rate: f64) -> (Vec<Duration>, f64) {
     let start = Instant::now();
     let mut acks = Vec::new();
