@@ -20,8 +20,6 @@ pub struct Waiters {
     by_sign_in: Mutex<HashMap<String, Arc<Entry>>>,
     /// Set at shutdown: nobody waits any more.
     closed: AtomicBool,
-    /// Signalled when every waiter should look again without answering unless something changed.
-    recheck: Notify,
 }
 
 /// The waiters of one sign-in.
@@ -54,7 +52,11 @@ impl Waiters {
     /// Has every waiter look at its sign-in again, and go on waiting if nothing changed (wake-ups
     /// from other instances may have been lost while the database connection was down).
     pub fn recheck_all(&self) {
-        self.recheck.notify_waiters();
+        // Each entry's own signal rather than one for all: a held request then listens for two
+        // signals, not three (64 bytes less for each of thousands of waits).
+        for entry in self.lock().values() {
+            entry.recheck.notify_waiters();
+        }
     }
 
     /// Ends every wait now and makes later ones return at once (the server is stopping).
@@ -82,11 +84,10 @@ impl Waiters {
         let until = tokio::time::Instant::now() + timeout;
         let entry = self.lock().entry(sign_in_id.to_owned()).or_default().clone();
         let result = loop {
-            let (notified, recheck, recheck_all) = (entry.answer.notified(), entry.recheck.notified(), self.recheck.notified());
-            tokio::pin!(notified, recheck, recheck_all);
+            let (notified, recheck) = (entry.answer.notified(), entry.recheck.notified());
+            tokio::pin!(notified, recheck);
             notified.as_mut().enable();
             recheck.as_mut().enable();
-            recheck_all.as_mut().enable();
             if let Some(value) = Box::pin(check()).await {
                 break Some(value);
             }
@@ -98,7 +99,6 @@ impl Waiters {
                 _ = tokio::time::sleep_until(until) => break Box::pin(check()).await,
                 // Look again at the top of the loop; keep waiting if nothing changed.
                 _ = recheck => {}
-                _ = recheck_all => {}
             }
         };
         drop(entry);

@@ -154,6 +154,47 @@ async fn a_request_held_over_http2_is_answered_by_the_approval_and_signs_in() {
 }
 
 #[tokio::test]
+async fn more_browsers_hold_at_once_than_parking_reads_for_and_each_is_answered_by_its_own_approval() {
+    // More than the 32 held requests that read their session and sign-in at a time before
+    // parking (`server::hold`): a turn kept through the wait would leave the last ones queued
+    // behind it, unanswered when their approval comes.
+    const BROWSERS: usize = 40;
+    let app = spawn_app(&[]).await;
+    let phones: Vec<String> = (0..BROWSERS).map(|i| format!("9197001{i:05}")).collect();
+    let mut browsers = Vec::new();
+    for phone in &phones {
+        let browser = app.browser();
+        assert!(matches!(browser.initiate(&format!("+{phone}")).await, SignInStatus::Waiting { .. }));
+        browsers.push(browser);
+    }
+    let mut polls: Vec<_> = browsers
+        .iter()
+        .map(|browser| {
+            let browser = browser.clone();
+            tokio::spawn(async move { browser.status(20_000).await })
+        })
+        .collect();
+    // Spawned together, so the time the first is given covers them all.
+    let_the_poll_be_held(&polls[0]).await;
+    assert!(polls.iter().all(|poll| !poll.is_finished()), "a long-poll was answered at once instead of being held");
+
+    let last = polls.pop().unwrap();
+    app.sim().answer(&phones[BROWSERS - 1], true, true).await;
+    let answered = tokio::time::timeout(Duration::from_secs(5), last).await.expect("the last one answered promptly").unwrap();
+    assert!(matches!(answered, SignInStatus::Approved { .. } | SignInStatus::SignedIn(_)), "{answered:?}");
+    assert!(polls.iter().all(|poll| !poll.is_finished()), "an approval answered another browser's request");
+
+    for (phone, poll) in phones.iter().zip(polls) {
+        app.sim().answer(phone, true, true).await;
+        let answered = tokio::time::timeout(Duration::from_secs(5), poll).await.expect("answered promptly").unwrap();
+        assert!(matches!(answered, SignInStatus::Approved { .. } | SignInStatus::SignedIn(_)), "{answered:?}");
+    }
+    for browser in &browsers {
+        assert!(browser.settle(Duration::from_secs(10)).await.signed_in_as().is_some());
+    }
+}
+
+#[tokio::test]
 async fn starting_over_answers_a_request_still_held_for_the_old_attempt() {
     let app = spawn_app(&[("SIGNIN_TIMEOUT_SECS", "1")]).await;
     let browser = app.browser();

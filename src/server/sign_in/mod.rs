@@ -22,6 +22,7 @@ pub use super::phase::{Event, Phase};
 use crate::domain::Provider;
 pub use callbacks::{Callback, CallbackOutcome};
 pub use digilocker::DigiLockerStart;
+pub use status::Parked;
 pub use view::account_view;
 
 use super::{

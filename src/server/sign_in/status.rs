@@ -14,6 +14,13 @@ use crate::{
     },
 };
 
+/// A status request that may be held: on which sign-in, in which phase, and for how long.
+pub struct Parked {
+    id: String,
+    initial: Phase,
+    limit: Duration,
+}
+
 impl SignInService {
     /// Where this browser's sign-in stands. With `wait`, holds the answer until the phase changes
     /// or `wait` passes; the first call that sees an approval signs the session in. `lang`: the
@@ -53,33 +60,29 @@ impl SignInService {
         }
     }
 
-    /// Holds a status request before the session layer and the app run (`server::hold`): waits
-    /// up to `wait` for the Truecaller sign-in `sign_in_id` (owned by `browser_key`) to change.
-    /// `false` when there is nothing to wait for here (unknown, finished, not this browser's, or
-    /// DigiLocker, whose wait asks Sandbox as it goes): the request is then answered as asked.
-    pub async fn park(&self, sign_in_id: &str, browser_key: &str, wait: Duration) -> bool {
-        // Looked up in a future of its own, freed before the wait: a parked request keeps only
-        // the sign-in's id and phase and its wake-ups.
-        let Some((id, initial, limit)) = Box::pin(self.parking(sign_in_id, browser_key, wait)).await else {
-            return false;
-        };
-        // Whatever ends the wait (a change, a wake, the limit, a failed read), the app answers.
-        self.inner
-            .waiters
-            .wait_for(&id, limit, || async { self.settled(&id).await.map_or(Some(()), |row| (row.phase != initial).then_some(())) })
-            .await;
-        true
-    }
-
-    /// The sign-in to park on, its phase and for how long, if this browser may wait on it here.
-    async fn parking(&self, sign_in_id: &str, browser_key: &str, wait: Duration) -> Option<(String, Phase, Duration)> {
+    /// Whether a status request may be held before the session layer and the app run
+    /// (`server::hold`) on the Truecaller sign-in `sign_in_id`, owned by `browser_key`, for up to
+    /// `wait`. `None` when there is nothing to wait for here (unknown, finished, not this
+    /// browser's, or DigiLocker, whose wait asks Sandbox as it goes): the request is then answered
+    /// as asked.
+    pub async fn parking(&self, sign_in_id: &str, browser_key: &str, wait: Duration) -> Option<Parked> {
         let row = match self.inner.store.sign_in(sign_in_id).await {
             Ok(Some(row)) if row.browser == clock::digest(browser_key) && row.provider == Provider::Truecaller => row,
             _ => return None,
         };
         let row = self.settle(row).await.ok()?;
         let limit = self.hold_limit(&row, wait);
-        (!limit.is_zero()).then_some((row.id, row.phase, limit))
+        (!limit.is_zero()).then_some(Parked { id: row.id, initial: row.phase, limit })
+    }
+
+    /// Holds a parked request until its sign-in changes phase or its time is up. Whatever ends
+    /// the wait (a change, a wake, the limit, a failed read), the app answers.
+    pub async fn park(&self, parked: Parked) {
+        let Parked { id, initial, limit } = parked;
+        self.inner
+            .waiters
+            .wait_for(&id, limit, || async { self.settled(&id).await.map_or(Some(()), |row| (row.phase != initial).then_some(())) })
+            .await;
     }
 
     /// Waits up to `limit` for `row` to change phase. DigiLocker sends no callback: while it
