@@ -100,81 +100,85 @@ impl Store {
 /// The identity's account: the one it is linked to, else the one holding its verified number,
 /// else a new one. The account then takes the identity's name, number (unless another account
 /// holds it) and, when given, profile details, and counts the sign-in.
+///
+/// This runs inside the approval's write transaction, so every statement here is a round trip
+/// made while SQLite's one write lock is held: three for any identity (a new account is written
+/// whole by its insert, and both lookups are one query).
 async fn save_identity(conn: &mut AnyConnection, identity: &Identity<'_>) -> Result<SavedAccount, sqlx::Error> {
     let now = clock::now_ms();
-    let linked: Option<i64> = sqlx::query_scalar("SELECT account_id FROM identities WHERE provider = $1 AND subject = $2")
-        .bind(identity.provider.as_str())
-        .bind(identity.subject)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let (account_id, new) = match linked {
-        Some(id) => (id, false),
-        None => {
-            let by_number: Option<i64> = match identity.phone {
-                // Only an account this provider has not vouched for yet: two people whose DigiLocker
-                // identities share a mobile (a family's one phone) must not share an account.
-                Some(phone) => {
-                    sqlx::query_scalar(
-                        "SELECT id FROM accounts WHERE phone = $1 AND NOT EXISTS
-                             (SELECT 1 FROM identities i WHERE i.account_id = accounts.id AND i.provider = $2)",
-                    )
-                    .bind(phone)
-                    .bind(identity.provider.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?
-                }
-                None => None,
-            };
-            let (id, new) = match by_number {
-                Some(id) => (id, false),
-                None => {
-                    let id = sqlx::query_scalar(
-                        "INSERT INTO accounts (name, created_at, updated_at, sign_in_count) VALUES ($1, $2, $2, 0) RETURNING id",
-                    )
-                    .bind(identity.name)
-                    .bind(now)
-                    .fetch_one(&mut *conn)
-                    .await?;
-                    (id, true)
-                }
-            };
+    let provider = identity.provider.as_str();
+    // The number's account counts only if this provider has not vouched for someone there yet:
+    // two people whose DigiLocker identities share a mobile (a family's one phone) must not
+    // share an account.
+    let found = sqlx::query(
+        "SELECT (SELECT account_id FROM identities WHERE provider = $1 AND subject = $2),
+                (SELECT id FROM accounts WHERE phone = $3 AND NOT EXISTS
+                    (SELECT 1 FROM identities i WHERE i.account_id = accounts.id AND i.provider = $1))",
+    )
+    .bind(provider)
+    .bind(identity.subject)
+    .bind(identity.phone)
+    .fetch_one(&mut *conn)
+    .await?;
+    let (linked, by_number): (Option<i64>, Option<i64>) = (found.try_get(0)?, found.try_get(1)?);
+    let details = identity.profile.as_ref().map(|p| serde_json::to_string(p.details).unwrap_or_else(|_| "[]".into()));
+    let avatar_url = identity.profile.as_ref().and_then(|p| p.avatar_url);
+    let (account_id, new) = match linked.or(by_number) {
+        Some(id) => {
             sqlx::query(
-                "INSERT INTO identities (provider, subject, account_id, created_at, last_used_at) VALUES ($1, $2, $3, $4, $4)",
+                "UPDATE accounts SET name = $1, updated_at = $2, sign_in_count = sign_in_count + 1,
+                     phone = CASE WHEN $3 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM accounts other WHERE other.phone = $3 AND other.id <> $6)
+                             THEN $3 ELSE phone END,
+                     details = CASE WHEN $7 THEN $4 ELSE details END,
+                     avatar_url = CASE WHEN $7 THEN $5 ELSE avatar_url END
+                 WHERE id = $6",
             )
-            .bind(identity.provider.as_str())
-            .bind(identity.subject)
-            .bind(id)
+            .bind(identity.name)
             .bind(now)
+            .bind(identity.phone)
+            .bind(details.as_deref().unwrap_or("[]"))
+            .bind(avatar_url)
+            .bind(id)
+            .bind(identity.profile.is_some())
             .execute(&mut *conn)
             .await?;
-            (id, new)
+            (id, false)
+        }
+        None => {
+            let id = sqlx::query_scalar(
+                "INSERT INTO accounts (name, phone, details, avatar_url, created_at, updated_at, sign_in_count)
+                 VALUES ($1, CASE WHEN $2 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM accounts other WHERE other.phone = $2)
+                                  THEN $2 END,
+                         $3, $4, $5, $5, 1)
+                 RETURNING id",
+            )
+            .bind(identity.name)
+            .bind(identity.phone)
+            .bind(details.as_deref().unwrap_or("[]"))
+            .bind(avatar_url)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?;
+            (id, true)
         }
     };
-    let details = identity.profile.as_ref().map(|p| serde_json::to_string(p.details).unwrap_or_else(|_| "[]".into()));
-    sqlx::query(
-        "UPDATE accounts SET name = $1, updated_at = $2, sign_in_count = sign_in_count + 1,
-             phone = CASE WHEN $3 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM accounts other WHERE other.phone = $3 AND other.id <> $6)
-                     THEN $3 ELSE phone END,
-             details = CASE WHEN $7 THEN $4 ELSE details END,
-             avatar_url = CASE WHEN $7 THEN $5 ELSE avatar_url END
-         WHERE id = $6",
-    )
-    .bind(identity.name)
-    .bind(now)
-    .bind(identity.phone)
-    .bind(details.as_deref().unwrap_or("[]"))
-    .bind(identity.profile.as_ref().and_then(|p| p.avatar_url))
-    .bind(account_id)
-    .bind(identity.profile.is_some())
-    .execute(&mut *conn)
-    .await?;
-    if !new && linked.is_some() {
+    if linked.is_some() {
         sqlx::query("UPDATE identities SET last_used_at = $1 WHERE provider = $2 AND subject = $3")
             .bind(now)
-            .bind(identity.provider.as_str())
+            .bind(provider)
             .bind(identity.subject)
             .execute(&mut *conn)
             .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO identities (provider, subject, account_id, created_at, last_used_at) VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(provider)
+        .bind(identity.subject)
+        .bind(account_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(SavedAccount { id: account_id, new })
 }
