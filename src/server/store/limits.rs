@@ -26,34 +26,42 @@ pub struct NumberHistory {
     pub counters: Vec<(Cap, i64, i64)>,
 }
 
+/// Read inside the start's write transaction, so in one query: each statement there is a round
+/// trip made while SQLite's one write lock is held. Rows of kind 0 are rejections (`at`); kind 1
+/// are the caps' counters (`key`, `at` = window start, `hits`).
 pub(super) async fn history(
     conn: &mut AnyConnection,
     phone_key: &str,
     query: &NumberQuery,
 ) -> Result<NumberHistory, sqlx::Error> {
-    let declines = sqlx::query_scalar(
-        "SELECT updated_at FROM sign_ins WHERE phone_key = $1 AND phase = 'rejected' AND updated_at > $2
-         ORDER BY updated_at DESC LIMIT $3",
+    let [short, long] = query.caps;
+    let (short_key, long_key) = (short.key(phone_key), long.key(phone_key));
+    let rows = sqlx::query(
+        "SELECT CAST(0 AS BIGINT) AS kind, NULL AS key, updated_at AS at, CAST(0 AS BIGINT) AS hits FROM
+             (SELECT updated_at FROM sign_ins WHERE phone_key = $1 AND phase = 'rejected' AND updated_at > $2
+              ORDER BY updated_at DESC LIMIT $3) AS declines
+         UNION ALL
+         SELECT CAST(1 AS BIGINT), key, window_start, hits FROM throttles WHERE key IN ($4, $5)
+         ORDER BY kind, at DESC",
     )
     .bind(phone_key)
     .bind(query.declines_since)
     .bind(query.declines as i64)
+    .bind(&short_key)
+    .bind(&long_key)
     .fetch_all(&mut *conn)
     .await?;
-    let [short, long] = query.caps;
-    let rows = sqlx::query("SELECT key, window_start, hits FROM throttles WHERE key IN ($1, $2)")
-        .bind(short.key(phone_key))
-        .bind(long.key(phone_key))
-        .fetch_all(&mut *conn)
-        .await?;
-    let counters = rows
-        .into_iter()
-        .map(|row| {
-            let cap = if row.get::<&str, _>(0) == short.key(phone_key) { short } else { long };
-            (cap, row.get(1), row.get(2))
-        })
-        .collect();
-    Ok(NumberHistory { declines, counters })
+    let mut history = NumberHistory::default();
+    for row in rows {
+        let at: i64 = row.try_get(2)?;
+        if row.try_get::<i64, _>(0)? == 0 {
+            history.declines.push(at);
+        } else {
+            let cap = if row.try_get::<&str, _>(1)? == short_key { short } else { long };
+            history.counters.push((cap, at, row.try_get(3)?));
+        }
+    }
+    Ok(history)
 }
 
 /// A counter after counting: its cap, when its window started, how many it holds now.
