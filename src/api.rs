@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::server::api::{client_ip, request, respond};
+use crate::server::api::{client_ip, request, respond, woken};
 use crate::{
     domain::{AccountView, AppMode, OneTapLink, SignInPageData, SignInStatus},
     error::ApiError,
@@ -44,7 +44,7 @@ pub async fn get_status(wait_ms: Option<u32>) -> Result<SignInStatus, ApiError> 
     let (state, session) = request().await?;
     let wait = std::time::Duration::from_millis(u64::from(wait_ms.unwrap_or(0)));
     let lang = leptos_i18n::Locale::as_str(crate::server::language::of_current_request());
-    respond(state.sign_ins.status(&session, wait, lang).await)
+    respond(state.sign_ins.status(&session, wait, lang, woken()).await)
 }
 
 /// "Need more time?": waits longer for the answer on the phone (a minute more, within the

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
 
-use super::{error::Error, session::AuthSession, state::AppState};
+use super::{error::Error, session::AuthSession, sign_in::Woken, state::AppState};
 use crate::{
     domain::{AccountView, SignInPageData},
     error::ApiError,
@@ -27,6 +27,12 @@ pub async fn client_ip(state: &AppState) -> Result<std::net::IpAddr, ApiError> {
         .await
         .map_err(|_| respond_error(&Error::Context("connect info")))?;
     Ok(super::throttle::client_ip(peer, &headers, state.proxy_header.0.as_ref()))
+}
+
+/// The sign-in as the wake of this request's park read it, when the request was parked before the
+/// app (`server::hold`), so the answer need not read it again.
+pub fn woken() -> Option<Woken> {
+    use_context::<axum::http::request::Parts>().and_then(|parts| parts.extensions.get::<Woken>().cloned())
 }
 
 /// Maps a server result for the browser, setting the HTTP status for errors.
@@ -62,7 +68,7 @@ pub async fn account(state: &AppState, session: &AuthSession) -> Result<Option<A
 pub async fn sign_in_page(state: &AppState, session: &AuthSession) -> Result<SignInPageData, Error> {
     let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.map_err(|_| Error::Context("request headers"))?;
     let lang = leptos_i18n::Locale::as_str(super::language::of_request(&headers));
-    let status = state.sign_ins.status(session, std::time::Duration::ZERO, lang).await?;
+    let status = state.sign_ins.status(session, std::time::Duration::ZERO, lang, None).await?;
     let feedback = session.take_feedback().await?;
     let last_country = feedback.as_ref().and_then(|f| f.country);
     let country = state.sign_ins.countries().choice(lang, last_country, &super::language::regions(&headers));

@@ -112,8 +112,12 @@ impl Service<Request> for Parking {
                 Ok(Holding::Pass(request)) => return Box::pin(app.oneshot(request)).await,
                 Err(refused) => return Ok(refused),
             };
-            park.sign_ins.park(parked).await;
-            Box::pin(app.oneshot(Request::from_parts(*head, Body::from("wait_ms=0")))).await
+            let mut head = *head;
+            // What the wake read goes along, so the answer need not read it again.
+            if let Some(woken) = park.sign_ins.park(parked).await {
+                head.extensions.insert(woken);
+            }
+            Box::pin(app.oneshot(Request::from_parts(head, Body::from("wait_ms=0")))).await
         })
     }
 }

@@ -21,6 +21,11 @@ pub struct Parked {
     limit: Duration,
 }
 
+/// The sign-in as a parked request's wake found it, passed on with the request (an extension) so
+/// the answer does not read it again. Only the server puts it there.
+#[derive(Clone)]
+pub struct Woken(SignInRow);
+
 impl SignInService {
     /// Where this browser's sign-in stands. With `wait`, holds the answer until the phase changes
     /// or `wait` passes; the first call that sees an approval signs the session in. `lang`: the
@@ -28,8 +33,19 @@ impl SignInService {
     ///
     /// Thousands of these may be held at once, and an `async fn` is as large as its largest
     /// step: every step that reads or writes is boxed, so a held request keeps only the wait.
-    pub async fn status(&self, session: &AuthSession, wait: Duration, lang: &str) -> Result<SignInStatus, Error> {
-        let Some(mut row) = Box::pin(self.current(session)).await? else {
+    /// `woken`: the sign-in as the wake of this request's park found it, if it was parked.
+    pub async fn status(
+        &self,
+        session: &AuthSession,
+        wait: Duration,
+        lang: &str,
+        woken: Option<Woken>,
+    ) -> Result<SignInStatus, Error> {
+        let current = match woken {
+            Some(Woken(row)) => Box::pin(self.current_as_woken(session, row)).await?,
+            None => Box::pin(self.current(session)).await?,
+        };
+        let Some(mut row) = current else {
             return Box::pin(self.signed_in_view(session)).await;
         };
         if wait.is_zero() {
@@ -76,13 +92,18 @@ impl SignInService {
     }
 
     /// Holds a parked request until its sign-in changes phase or its time is up. Whatever ends
-    /// the wait (a change, a wake, the limit, a failed read), the app answers.
-    pub async fn park(&self, parked: Parked) {
+    /// the wait (a change, a wake, the limit, a failed read), the app answers; with the sign-in
+    /// as found, when it changed.
+    pub async fn park(&self, parked: Parked) -> Option<Woken> {
         let Parked { id, initial, limit } = parked;
-        self.inner
-            .waiters
-            .wait_for(&id, limit, || async { self.settled(&id).await.map_or(Some(()), |row| (row.phase != initial).then_some(())) })
-            .await;
+        let check = || async {
+            match self.settled(&id).await {
+                Ok(row) if row.phase == initial => None,
+                Ok(row) => Some(Some(Woken(row))),
+                Err(_) => Some(None),
+            }
+        };
+        self.inner.waiters.wait_for(&id, limit, check).await.flatten()
     }
 
     /// Waits up to `limit` for `row` to change phase. DigiLocker sends no callback: while it
@@ -133,6 +154,18 @@ impl SignInService {
         }
         session.clear_sign_in_id().await?;
         Ok(SignInStatus::Idle)
+    }
+
+    /// This browser's current sign-in, as a wake just read it: used when it is still the session's
+    /// sign-in, read again when not (the browser started over or cancelled meanwhile).
+    async fn current_as_woken(&self, session: &AuthSession, row: SignInRow) -> Result<Option<SignInRow>, Error> {
+        let (Some(id), Some(key)) = (session.sign_in_id().await?, session.existing_browser_key().await?) else {
+            return self.current(session).await;
+        };
+        if id != row.id || row.browser != clock::digest(&key) {
+            return self.current(session).await;
+        }
+        Ok(Some(self.settle(row).await?))
     }
 
     /// This browser's current sign-in, with its deadline applied.
