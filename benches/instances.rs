@@ -215,8 +215,8 @@ async fn run() {
         let n = scale(2000);
         let (app_before, pg_before) = (timed.app_cpu(), processes_cpu("postgres"));
         let rate = sign_ins(&http, &timed, n, 64).await;
-        let app = (timed.app_cpu() - app_before).as_secs_f64() / n as f64;
-        let pg = (processes_cpu("postgres") - pg_before).as_secs_f64() / n as f64;
+        let app = timed.app_cpu().saturating_sub(app_before).as_secs_f64() / n as f64;
+        let pg = processes_cpu("postgres").saturating_sub(pg_before).as_secs_f64() / n as f64;
         println!(
             "| {} | {} | {} | {rate:.0} | {:.2} ms | {:.2} ms | {statements:.1} | {:.0} |",
             kind.name(),

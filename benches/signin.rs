@@ -262,15 +262,18 @@ async fn p3(http: &Client, base: &str, server: &Server, scale: impl Fn(usize) ->
         let before = (server.cpu(), common::processes_cpu("postgres"), own_cpu(), common::machine_cpu());
         let (rate, mut times) = throughput(http, base, count, concurrency).await;
         let after = (server.cpu(), common::processes_cpu("postgres"), own_cpu(), common::machine_cpu());
-        let busy = (after.3 .0 - before.3 .0).as_secs_f64() / (after.3 .1 - before.3 .1).as_secs_f64().max(f64::EPSILON);
+        // Saturating: a process counted before may have ended (a PostgreSQL a previous run left
+        // shutting down), and the kernel's iowait count can step back.
+        let busy = after.3 .0.saturating_sub(before.3 .0).as_secs_f64()
+            / after.3 .1.saturating_sub(before.3 .1).as_secs_f64().max(f64::EPSILON);
         let per_sign_in = |used: Duration| ms(used / count as u32);
         println!(
             "| {concurrency} | {count} | {rate:.0} | {} | {} | {} | {} | {} | {:.0} % |",
             ms(pct(&mut times, 0.5)),
             ms(pct(&mut times, 0.99)),
-            per_sign_in(after.0 - before.0),
-            per_sign_in(after.1 - before.1),
-            per_sign_in(after.2 - before.2),
+            per_sign_in(after.0.saturating_sub(before.0)),
+            per_sign_in(after.1.saturating_sub(before.1)),
+            per_sign_in(after.2.saturating_sub(before.2)),
             busy * 100.0
         );
     }

@@ -197,7 +197,7 @@ pub fn machine_cpu() -> (Duration, Duration) {
     // user nice system idle iowait irq softirq steal (guest time is already inside user).
     let all: u64 = ticks.iter().take(8).sum();
     let idle = ticks.get(3).copied().unwrap_or(0) + ticks.get(4).copied().unwrap_or(0);
-    (Duration::from_millis((all - idle) * 10), Duration::from_millis(all * 10))
+    (Duration::from_millis(all.saturating_sub(idle) * 10), Duration::from_millis(all * 10))
 }
 
 /// CPU time used so far by every process named `name` (e.g. all of PostgreSQL's backends).
