@@ -7,8 +7,9 @@
 //! jar, Leptos' reactive owner and contexts, the boxed futures of every middleware): 20–37 KiB in
 //! all, measured. So this layer reads the session record itself (to find the sign-in the request
 //! is about), waits for that sign-in with nothing but the request head, and only then lets the
-//! request through, asking for the status as it now is (`wait_ms=0`). The app answers it as any
-//! other request: the session layer, the cross-site check, a claim that signs the session in.
+//! request through, asking for the status as it now is (`wait_ms=0`) and bringing the sign-in as
+//! the wake read it (`sign_in::Woken`). The app answers it as any other request: the session
+//! layer, the cross-site check, a claim that signs the session in.
 //!
 //! Anything unusual (no session, a finished sign-in, DigiLocker, a cross-site request, a read that
 //! fails) is not held here: the request goes through as sent and the app answers it.
