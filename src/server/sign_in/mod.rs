@@ -79,7 +79,7 @@ struct Inner {
     /// Callbacks on their way into the inbox.
     intake: inbox::Intake,
     /// Told when a callback is taken in, so the inbox's worker records it at once.
-    inbox_ready: tokio::sync::Notify,
+    inbox_ready: Arc<tokio::sync::Notify>,
 }
 
 /// Longest a `status` request is held open.
@@ -101,7 +101,7 @@ impl SignInService {
             keys,
             settings,
             intake: inbox::Intake::default(),
-            inbox_ready: tokio::sync::Notify::new(),
+            inbox_ready: Arc::default(),
         };
         Self { inner: Arc::new(inner) }
     }
