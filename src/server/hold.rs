@@ -55,20 +55,19 @@ const MAX_BODY: usize = 256;
 /// read with (8 on SQLite, 16 on PostgreSQL) keeps the pool busy.
 const PARKING_READS: usize = 32;
 
-/// What parking needs: the sign-ins, the session records, the session cookie's name and our origin.
+/// What parking needs: the sign-ins, the session records, the session cookie's name, our origin,
+/// and the turns for the reads before a wait ([`PARKING_READS`]).
 pub struct Park {
-    pub sign_ins: SignInService,
-    pub sessions: Arc<dyn SessionStore>,
-    pub cookie: &'static str,
-    pub origin: csrf::Origin,
-    /// Turns for the reads before a wait ([`PARKING_READS`]).
-    pub reads: Semaphore,
+    sign_ins: SignInService,
+    sessions: Arc<dyn SessionStore>,
+    cookie: &'static str,
+    origin: csrf::Origin,
+    reads: Semaphore,
 }
 
 impl Park {
-    /// The reads' turns for a new parking spot.
-    pub fn turns() -> Semaphore {
-        Semaphore::new(PARKING_READS)
+    pub fn new(sign_ins: SignInService, sessions: Arc<dyn SessionStore>, cookie: &'static str, origin: csrf::Origin) -> Self {
+        Self { sign_ins, sessions, cookie, origin, reads: Semaphore::new(PARKING_READS) }
     }
 }
 

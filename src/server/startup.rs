@@ -185,7 +185,7 @@ impl Application {
             }
         };
         let origin = csrf::Origin(public_url.origin().ascii_serialization());
-        let park = hold::Park { sign_ins: sign_ins.clone(), sessions: session_records, cookie: session_cookie(https), origin: origin.clone(), reads: hold::Park::turns() };
+        let park = hold::Park::new(sign_ins.clone(), session_records, session_cookie(https), origin.clone());
         let router = router
             // Nothing a browser or Truecaller sends us is anywhere near this; larger bodies get
             // 413 before any handler reads them (the callback has its own, smaller limit).

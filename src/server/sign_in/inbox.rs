@@ -81,9 +81,9 @@ impl SignInService {
     /// (`startup::runtime`), whereas a task woken on a worker's own thread queues behind
     /// everything that worker has to run, thousands of woken requests in a burst. Loaded ack p99
     /// (`BENCH_ONLY=p4 …`): 6.6–8.8 ms in this task (ten runs), 4.7–7.7 ms on its own thread
-    /// (six runs; p50 0.8–0.9 → 0.6–0.7 ms). The thread
-    /// holds only the store and the inbox's signal, and ends when the service is dropped.
-    /// PostgreSQL's connections are sockets of the server's runtime, so there it stays a task.
+    /// (six runs; p50 0.8–0.9 → 0.6–0.7 ms). The thread holds only the store and the inbox's
+    /// signal, and ends when the service is dropped. PostgreSQL's connections are sockets of the
+    /// server's runtime, so there it stays a task.
     async fn store_callbacks(&self, arrivals: mpsc::UnboundedReceiver<Arrival>) {
         let (store, ready) = (self.inner.store.clone(), self.inner.inbox_ready.clone());
         if store.engine() == Engine::Sqlite {
@@ -117,7 +117,6 @@ impl SignInService {
             }
         }
     }
-
 
     /// Claims a batch, records each callback in it, and forgets those recorded; returns how many
     /// were claimed. One that could not be recorded (the database failed) stays, to be taken

@@ -41,11 +41,7 @@ impl SignInService {
         lang: &str,
         woken: Option<Woken>,
     ) -> Result<SignInStatus, Error> {
-        let current = match woken {
-            Some(Woken(row)) => Box::pin(self.current_as_woken(session, row)).await?,
-            None => Box::pin(self.current(session)).await?,
-        };
-        let Some(mut row) = current else {
+        let Some(mut row) = Box::pin(self.current_or_woken(session, woken.map(|Woken(row)| row))).await? else {
             return Box::pin(self.signed_in_view(session)).await;
         };
         if wait.is_zero() {
@@ -156,26 +152,23 @@ impl SignInService {
         Ok(SignInStatus::Idle)
     }
 
-    /// This browser's current sign-in, as a wake just read it: used when it is still the session's
-    /// sign-in, read again when not (the browser started over or cancelled meanwhile).
-    async fn current_as_woken(&self, session: &AuthSession, row: SignInRow) -> Result<Option<SignInRow>, Error> {
-        let (Some(id), Some(key)) = (session.sign_in_id().await?, session.existing_browser_key().await?) else {
-            return self.current(session).await;
-        };
-        if id != row.id || row.browser != clock::digest(&key) {
-            return self.current(session).await;
-        }
-        Ok(Some(self.settle(row).await?))
-    }
-
     /// This browser's current sign-in, with its deadline applied.
     pub(super) async fn current(&self, session: &AuthSession) -> Result<Option<SignInRow>, Error> {
+        self.current_or_woken(session, None).await
+    }
+
+    /// The same, taking the row a wake just read (`woken`) instead of reading it when it is still
+    /// the session's sign-in (the browser may have started over or cancelled meanwhile).
+    async fn current_or_woken(&self, session: &AuthSession, woken: Option<SignInRow>) -> Result<Option<SignInRow>, Error> {
         let (Some(id), Some(key)) = (session.sign_in_id().await?, session.existing_browser_key().await?) else {
             return Ok(None);
         };
-        let browser = clock::digest(&key);
-        match self.inner.store.sign_in(&id).await? {
-            Some(row) if row.browser == browser => Ok(Some(self.settle(row).await?)),
+        let row = match woken {
+            Some(row) if row.id == id => Some(row),
+            _ => self.inner.store.sign_in(&id).await?,
+        };
+        match row {
+            Some(row) if row.browser == clock::digest(&key) => Ok(Some(self.settle(row).await?)),
             _ => {
                 session.clear_sign_in_id().await?;
                 Ok(None)
