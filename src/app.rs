@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_i18n::{td_string, Locale as _};
+use leptos_i18n::Locale as _;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Html, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
@@ -15,6 +15,7 @@ use crate::{
         screens::{strong, Body, Run},
         sign_in::SignInPage,
     },
+    words::say,
 };
 
 /// The HTML document around the app (server only renders it; the browser hydrates `<App/>`).
@@ -24,6 +25,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let loader = crate::server::assets::loader(&options);
     #[cfg(not(feature = "ssr"))]
     let loader = "";
+    // The page's words for the browser (`words`), in the page's language.
+    #[cfg(feature = "ssr")]
+    let words = crate::words::page_words(crate::server::language::of_current_request());
+    #[cfg(not(feature = "ssr"))]
+    let words = "";
     view! {
         <!DOCTYPE html>
         <html>
@@ -40,6 +46,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </head>
             <body>
                 <App/>
+                <script id="words" type="application/json" nonce=use_nonce() inner_html=words></script>
             </body>
         </html>
     }
@@ -73,12 +80,12 @@ pub fn App() -> impl IntoView {
     JustSignedIn::provide();
     // leptos_i18n's context is not used: it keeps the locale in a signal with an isomorphic
     // effect, which on the server runs as a task of its own and panicked when the page was gone
-    // before the task ran. Only `td_string!` with this value is needed.
+    // before the task ran. Only `say!` with this value is needed.
     let locale = decided_locale();
     provide_context(PageLocale(locale));
     view! {
         <Html attr:lang=locale.as_str() attr:dir=locale.direction().as_str()/>
-        <Title text=td_string!(locale, page_title)/>
+        <Title text=say!(locale, page_title)/>
         <Router>
             <SimulatorBanner/>
             <main>
@@ -107,7 +114,7 @@ fn LanguageSwitcher() -> impl IntoView {
     let choices = Locale::get_all()
         .iter()
         .map(|&locale| {
-            let name = td_string!(locale, language_name);
+            let name = crate::words::language_name(locale);
             view! {
                 <button
                     type="submit"
@@ -124,7 +131,7 @@ fn LanguageSwitcher() -> impl IntoView {
         })
         .collect_view();
     view! {
-        <nav class="languages" aria-label=td_string!(current, language_label)>
+        <nav class="languages" aria-label=say!(current, language_label)>
             <form method="post" action="/language">
                 <input type="hidden" name="back" value=back/>
                 {choices}
@@ -143,15 +150,15 @@ fn SimulatorBanner() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 mode.await.ok().filter(|m| m.simulator || m.digilocker_simulator).map(|mode| view! {
-                    <aside class="banner" aria-label=td_string!(locale, simulator_mode)>
-                        <strong>{td_string!(locale, simulator_mode)}</strong>
+                    <aside class="banner" aria-label=say!(locale, simulator_mode)>
+                        <strong>{say!(locale, simulator_mode)}</strong>
                         {mode.simulator.then(|| view! {
-                            " · " {linked(&td_string!(locale, simulator_truecaller, <a> = strong), "/simulator")}
+                            " · " {linked(&say!(locale, simulator_truecaller, <a> = strong), "/simulator")}
                         })}
                         {mode.digilocker_simulator.then(|| if mode.simulator {
-                            view! { " " {linked(&td_string!(locale, simulator_digilocker_who, <a> = strong), "/simulator#digilocker")} }.into_any()
+                            view! { " " {linked(&say!(locale, simulator_digilocker_who, <a> = strong), "/simulator#digilocker")} }.into_any()
                         } else {
-                            view! { " " {td_string!(locale, simulator_digilocker)} }.into_any()
+                            view! { " " {say!(locale, simulator_digilocker)} }.into_any()
                         })}
                     </aside>
                 })
@@ -182,8 +189,8 @@ fn NotFound() -> impl IntoView {
     let locale = page_locale();
     view! {
         <section class="card">
-            <h1>{td_string!(locale, not_found_title)}</h1>
-            <p><a href="/">{td_string!(locale, go_to_sign_in)}</a></p>
+            <h1>{say!(locale, not_found_title)}</h1>
+            <p><a href="/">{say!(locale, go_to_sign_in)}</a></p>
         </section>
     }
 }

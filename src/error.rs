@@ -6,6 +6,7 @@ use crate::{
     domain::{PhoneProblem, Throttle},
     i18n::Locale,
     pages::screens,
+    words::say,
 };
 use leptos::server_fn::{
     codec::JsonEncoding,
@@ -46,9 +47,9 @@ impl ApiError {
     pub fn message_naming(&self, locale: Locale, name: &dyn Fn(crate::countries::Region) -> String) -> String {
         match self {
             Self::InvalidPhone(problem) => screens::phone_problem(*problem, locale, name),
-            Self::Internal => leptos_i18n::td_string!(locale, error_internal).to_owned(),
+            Self::Internal => say!(locale, error_internal).to_owned(),
             Self::Throttled { cause, retry_in_secs } => screens::throttle_message(*cause, locale, *retry_in_secs),
-            Self::Transport(_) => leptos_i18n::td_string!(locale, error_transport).to_owned(),
+            Self::Transport(_) => say!(locale, error_transport).to_owned(),
         }
     }
 }

@@ -58,6 +58,19 @@ test.describe("Arabic", () => {
     expect(await page.locator("main").evaluate((el) => getComputedStyle(el).direction)).toBe("rtl");
     expect(await latinLeft(page)).toEqual([]);
   });
+
+  test("signs in, and the browser counts in Arabic's plural forms", async ({ page }) => {
+    const number = freshNumber();
+    await gotoApp(page);
+    await page.getByLabel("رقم الجوال").fill(`+${number}`);
+    await page.getByRole("button", { name: "المتابعة عبر Truecaller" }).click();
+    await expect(page.getByLabel("الوقت المتبقي")).toBeVisible();
+    await answerOnPhone(page, number, "Approve");
+    await expect(page).toHaveURL(/\/account$/);
+    // The browser draws this page from the account the sign-in brought, with its own plural rules
+    // (Intl.PluralRules): a first sign-in is Arabic's "one" form, not "other" (… 1 مرة).
+    await expect(page.getByText("تم تسجيل الدخول مرة واحدة.")).toBeVisible();
+  });
 });
 
 test("the switcher changes the language, keeps a sign-in going and is remembered", async ({ page, context }) => {

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_i18n::td_string;
 use leptos_router::{components::Redirect, hooks::use_navigate};
 
 use crate::{
@@ -7,6 +6,7 @@ use crate::{
     app::page_locale,
     domain::AccountView,
     i18n::Locale,
+    words::say,
 };
 
 /// The account a sign-in just brought, handed from the sign-in page to the account page it
@@ -39,16 +39,16 @@ pub fn AccountPage() -> impl IntoView {
     let account = Resource::new(|| (), |_| current_account());
     let locale = page_locale();
     view! {
-        <Suspense fallback=move || view! { <section class="card"><p class="muted">{td_string!(locale, account_loading)}</p></section> }>
+        <Suspense fallback=move || view! { <section class="card"><p class="muted">{say!(locale, account_loading)}</p></section> }>
             {move || Suspend::new(async move {
                 match account.await {
                     Ok(Some(account)) => view! { <AccountCard account/> }.into_any(),
                     Ok(None) => view! { <Redirect path="/"/> }.into_any(),
                     Err(e) => view! {
                         <section class="card">
-                            <h1>{td_string!(locale, account_title)}</h1>
+                            <h1>{say!(locale, account_title)}</h1>
                             <p class="error" role="alert">{e.message(locale)}</p>
-                            <p><a href="/account">{td_string!(locale, offer_try_again)}</a></p>
+                            <p><a href="/account">{say!(locale, offer_try_again)}</a></p>
                         </section>
                     }
                     .into_any(),
@@ -78,17 +78,17 @@ fn initials(name: &str) -> String {
 /// shown as stored.
 fn detail_label(key: &str, locale: Locale) -> String {
     let label = match key.to_ascii_lowercase().replace(' ', "_").as_str() {
-        "email" => td_string!(locale, detail_email),
-        "job_title" => td_string!(locale, detail_job_title),
-        "company" => td_string!(locale, detail_company),
-        "city" => td_string!(locale, detail_city),
-        "country" => td_string!(locale, detail_country),
-        "gender" => td_string!(locale, detail_gender),
-        "about" => td_string!(locale, detail_about),
-        "website" => td_string!(locale, detail_website),
-        "facebook" => td_string!(locale, detail_facebook),
-        "twitter" => td_string!(locale, detail_twitter),
-        "badges" => td_string!(locale, detail_badges),
+        "email" => say!(locale, detail_email),
+        "job_title" => say!(locale, detail_job_title),
+        "company" => say!(locale, detail_company),
+        "city" => say!(locale, detail_city),
+        "country" => say!(locale, detail_country),
+        "gender" => say!(locale, detail_gender),
+        "about" => say!(locale, detail_about),
+        "website" => say!(locale, detail_website),
+        "facebook" => say!(locale, detail_facebook),
+        "twitter" => say!(locale, detail_twitter),
+        "badges" => say!(locale, detail_badges),
         _ => return key.to_owned(),
     };
     label.to_owned()
@@ -130,9 +130,9 @@ fn AccountCard(account: AccountView) -> impl IntoView {
     let locale = page_locale();
     let name = account.name.as_str();
     let greeting = if account.new_account {
-        td_string!(locale, welcome_new, name).to_string()
+        say!(locale, welcome_new, name).to_string()
     } else {
-        td_string!(locale, welcome_back, name).to_string()
+        say!(locale, welcome_back, name).to_string()
     };
     let details = account
         .details
@@ -143,7 +143,7 @@ fn AccountCard(account: AccountView) -> impl IntoView {
     let ways_in = account
         .ways_in
         .iter()
-        .map(|provider| td_string!(locale, verified, provider = provider.label()).to_string())
+        .map(|provider| say!(locale, verified, provider = provider.label()).to_string())
         .collect::<Vec<_>>()
         .join(", ");
     // The initials are always there; a picture, when the profile has one, covers them once it
@@ -180,16 +180,16 @@ fn AccountCard(account: AccountView) -> impl IntoView {
                 </div>
             </header>
             <p class="greeting" role="status">{greeting}</p>
-            <h2>{td_string!(locale, your_details)}</h2>
+            <h2>{say!(locale, your_details)}</h2>
             <dl class="details">
-                <dt>{td_string!(locale, detail_name)}</dt><dd>{account.name}</dd>
+                <dt>{say!(locale, detail_name)}</dt><dd>{account.name}</dd>
                 {details}
-                <dt>{td_string!(locale, detail_ways_in)}</dt>
+                <dt>{say!(locale, detail_ways_in)}</dt>
                 <dd class="ways-in">{ways_in}</dd>
             </dl>
-            <p class="muted">{td_string!(locale, sign_in_count, count = account.sign_in_count).to_string()}</p>
+            <p class="muted">{say!(locale, sign_in_count, count = account.sign_in_count).to_string()}</p>
             <ActionForm action=sign_out>
-                <button type="submit" class="secondary">{td_string!(locale, sign_out)}</button>
+                <button type="submit" class="secondary">{say!(locale, sign_out)}</button>
             </ActionForm>
         </section>
     }

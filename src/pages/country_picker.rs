@@ -5,11 +5,11 @@
 //! Either way the form posts `country` with the number.
 
 use leptos::{ev::KeyboardEvent, html, prelude::*, wasm_bindgen::JsCast};
-use leptos_i18n::td_string;
 
 use crate::{
     countries::{CountryChoice, Region},
     i18n::Locale,
+    words::say,
 };
 
 /// `selected`: the country chosen (the number field may set it too). `heard`: set when a typed
@@ -54,9 +54,9 @@ pub fn CountryPicker(
             set_timeout(enhance, std::time::Duration::ZERO);
         }
     });
-    let label = td_string!(locale, country);
+    let label = say!(locale, country);
     let announcement = move || {
-        heard.get().then(|| td_string!(locale, country_from_number, country = choice.with_value(|c| c.name(selected.get()))).to_string())
+        heard.get().then(|| say!(locale, country_from_number, country = choice.with_value(|c| c.name(selected.get()))).to_string())
     };
     view! {
         <div class="field country-field">
@@ -258,14 +258,14 @@ fn Searchable(
                     aria-labelledby="country-label"
                     on:mousedown=move |ev| if !is_search_box(ev.target()) { ev.prevent_default() }
                 >
-                    <label for="country-search" class="visually-hidden">{td_string!(locale, country_search)}</label>
+                    <label for="country-search" class="visually-hidden">{say!(locale, country_search)}</label>
                     <input
                         id="country-search"
                         type="text"
                         role="combobox"
                         autocomplete="off"
                         spellcheck="false"
-                        placeholder=td_string!(locale, country_search)
+                        placeholder=say!(locale, country_search)
                         aria-autocomplete="list"
                         aria-expanded=move || (!found.with(Vec::is_empty)).to_string()
                         aria-controls="country-list"
@@ -279,7 +279,7 @@ fn Searchable(
                         }
                         on:keydown=on_search_key
                     />
-                    <p id="country-search-hint" class="hint">{td_string!(locale, country_search_hint)}</p>
+                    <p id="country-search-hint" class="hint">{say!(locale, country_search_hint)}</p>
                     // Not in the tab order (the search box leads it) though it scrolls.
                     <ul id="country-list" role="listbox" aria-labelledby="country-label" tabindex="-1">
                         <For each=move || found.get() key=|region| *region let:region>
@@ -304,7 +304,7 @@ fn Searchable(
                         </For>
                     </ul>
                     <p class="muted none" role="status">
-                        {move || found.with(Vec::is_empty).then(|| td_string!(locale, country_none, query = query.get()).to_string())}
+                        {move || found.with(Vec::is_empty).then(|| say!(locale, country_none, query = query.get()).to_string())}
                     </p>
                 </div>
             </Show>

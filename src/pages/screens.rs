@@ -7,12 +7,11 @@
 
 use std::fmt;
 
-use leptos_i18n::td_string;
-
 use crate::{
     countries::Region,
     domain::{FailureReason, PhoneProblem, SignInStatus, Throttle},
     i18n::Locale,
+    words::say,
 };
 
 /// Under this many seconds left, the waiting page warns.
@@ -23,10 +22,10 @@ pub const WARN_AT_SECS: u32 = 20;
 pub fn time_note(locale: Locale, left: u32, extended: Option<u32>, more_time: bool) -> String {
     match (left, extended) {
         (1..=WARN_AT_SECS, _) => {
-            let warning = td_string!(locale, time_warning, seconds = WARN_AT_SECS).to_string();
-            if more_time { format!("{warning} {}", td_string!(locale, more_time)) } else { warning }
+            let warning = say!(locale, time_warning, seconds = WARN_AT_SECS).to_string();
+            if more_time { format!("{warning} {}", say!(locale, more_time)) } else { warning }
         }
-        (_, Some(total)) => td_string!(locale, time_restarted, clock = clock(total)).to_string(),
+        (_, Some(total)) => say!(locale, time_restarted, clock = clock(total)).to_string(),
         _ => String::new(),
     }
 }
@@ -34,10 +33,10 @@ pub fn time_note(locale: Locale, left: u32, extended: Option<u32>, more_time: bo
 /// A marked part of a message (`<b>…</b>` or `<a>…</a>` in the message files) is carried in the
 /// text between these two control characters, which no message contains, and split into runs by
 /// `Body::marked`.
-const STRONG_START: char = '\u{2}';
-const STRONG_END: char = '\u{3}';
+pub(crate) const STRONG_START: char = '\u{2}';
+pub(crate) const STRONG_END: char = '\u{3}';
 
-/// Renders a message's tag (pass it as `<b> = strong` or `<a> = strong` to `td_string!`).
+/// Renders a message's tag (pass it as `<b> = strong` or `<a> = strong` to `say!`).
 pub fn strong(f: &mut fmt::Formatter<'_>, children: leptos_i18n::display::Children) -> fmt::Result {
     write!(f, "{STRONG_START}{children}{STRONG_END}")
 }
@@ -104,11 +103,11 @@ pub const USE_NUMBER: Offer = Offer::Back(Back::UseNumber);
 impl Offer {
     pub fn label(self, locale: Locale) -> &'static str {
         match self {
-            Self::Retry => td_string!(locale, offer_try_again),
-            Self::Back(Back::AnotherNumber) => td_string!(locale, offer_another_number),
-            Self::Back(Back::UseTruecaller) => td_string!(locale, offer_use_truecaller),
-            Self::Back(Back::UseNumber) => td_string!(locale, offer_use_number),
-            Self::DigiLocker => td_string!(locale, offer_digilocker),
+            Self::Retry => say!(locale, offer_try_again),
+            Self::Back(Back::AnotherNumber) => say!(locale, offer_another_number),
+            Self::Back(Back::UseTruecaller) => say!(locale, offer_use_truecaller),
+            Self::Back(Back::UseNumber) => say!(locale, offer_use_number),
+            Self::DigiLocker => say!(locale, offer_digilocker),
         }
     }
 }
@@ -204,136 +203,136 @@ pub fn screen(status: &SignInStatus, locale: Locale) -> Screen {
     match status {
         SignInStatus::Idle => Screen {
             class: "phone-form",
-            title: td_string!(l, page_title).to_owned(),
-            body: td_string!(l, idle_body).into(),
-            announcement: td_string!(l, idle_announce).to_owned(),
+            title: say!(l, page_title).to_owned(),
+            body: say!(l, idle_body).into(),
+            announcement: say!(l, idle_announce).to_owned(),
             offers: &[Offer::DigiLocker],
             in_progress: false,
             countdown: None,
         },
         SignInStatus::Waiting { phone, seconds_left, .. } => Screen {
             class: "waiting",
-            title: td_string!(l, waiting_title).to_owned(),
-            body: Body::marked(&td_string!(l, waiting_body, phone = phone, <b> = strong)),
-            announcement: td_string!(l, waiting_announce).to_owned(),
+            title: say!(l, waiting_title).to_owned(),
+            body: Body::marked(&say!(l, waiting_body, phone = phone, <b> = strong)),
+            announcement: say!(l, waiting_announce).to_owned(),
             offers: ANOTHER,
             in_progress: true,
-            countdown: Some(Countdown { label: td_string!(l, waiting_countdown), seconds_left: *seconds_left }),
+            countdown: Some(Countdown { label: say!(l, waiting_countdown), seconds_left: *seconds_left }),
         },
         SignInStatus::Approved { provider, .. } => Screen {
             class: "approved",
-            title: td_string!(l, approved_title).to_owned(),
-            body: td_string!(l, approved_body, provider = provider.label()).to_string().into(),
-            announcement: td_string!(l, approved_announce).to_owned(),
+            title: say!(l, approved_title).to_owned(),
+            body: say!(l, approved_body, provider = provider.label()).to_string().into(),
+            announcement: say!(l, approved_announce).to_owned(),
             offers: &[],
             in_progress: true,
             countdown: None,
         },
         SignInStatus::SignedIn(account) => Screen {
             class: "signed-in",
-            title: td_string!(l, signed_in_title, name = account.name.as_str()).to_string(),
+            title: say!(l, signed_in_title, name = account.name.as_str()).to_string(),
             body: Body::default(),
-            announcement: td_string!(l, signed_in_announce).to_owned(),
+            announcement: say!(l, signed_in_announce).to_owned(),
             offers: &[],
             in_progress: false,
             countdown: None,
         },
         SignInStatus::Rejected => outcome(
             "rejected",
-            td_string!(l, rejected_title),
-            td_string!(l, rejected_body).into(),
-            td_string!(l, rejected_announce),
+            say!(l, rejected_title),
+            say!(l, rejected_body).into(),
+            say!(l, rejected_announce),
             RETRY_ANOTHER_DIGILOCKER,
         ),
         SignInStatus::TimedOut { retry_in_secs } => outcome(
             "timed-out",
-            td_string!(l, timed_out_title),
-            Body::sentences([td_string!(l, timed_out_body).to_owned(), retry_note(l, *retry_in_secs)]),
-            td_string!(l, timed_out_announce),
+            say!(l, timed_out_title),
+            Body::sentences([say!(l, timed_out_body).to_owned(), retry_note(l, *retry_in_secs)]),
+            say!(l, timed_out_announce),
             RETRY_ANOTHER_DIGILOCKER,
         ),
         SignInStatus::ApprovedTooLate => outcome(
             "approved-late",
-            td_string!(l, approved_late_title),
-            td_string!(l, approved_late_body).into(),
-            td_string!(l, approved_late_announce),
+            say!(l, approved_late_title),
+            say!(l, approved_late_body).into(),
+            say!(l, approved_late_announce),
             RETRY_ANOTHER_DIGILOCKER,
         ),
         SignInStatus::Superseded { retry_in_secs } => outcome(
             "superseded",
-            td_string!(l, superseded_title),
-            Body::sentences([td_string!(l, superseded_body).to_owned(), retry_note(l, *retry_in_secs)]),
-            td_string!(l, superseded_announce),
+            say!(l, superseded_title),
+            Body::sentences([say!(l, superseded_body).to_owned(), retry_note(l, *retry_in_secs)]),
+            say!(l, superseded_announce),
             RETRY_ANOTHER,
         ),
         SignInStatus::NotTruecallerUser => outcome(
             "not-user",
-            td_string!(l, not_user_title),
-            td_string!(l, not_user_body).into(),
-            td_string!(l, not_user_announce),
+            say!(l, not_user_title),
+            say!(l, not_user_body).into(),
+            say!(l, not_user_announce),
             ANOTHER_DIGILOCKER,
         ),
         SignInStatus::Locked { phone, retry_in_secs, other_browser: true, stopped_other } => outcome(
             "locked",
-            td_string!(l, locked_other_title),
+            say!(l, locked_other_title),
             Body::sentences([
-                td_string!(l, locked_other_started, phone = phone).to_string(),
-                if *stopped_other { td_string!(l, locked_other_stopped).to_owned() } else { String::new() },
-                td_string!(l, locked_other_reject).to_owned(),
+                say!(l, locked_other_started, phone = phone).to_string(),
+                if *stopped_other { say!(l, locked_other_stopped).to_owned() } else { String::new() },
+                say!(l, locked_other_reject).to_owned(),
                 retry_note(l, *retry_in_secs),
             ]),
-            td_string!(l, locked_announce),
+            say!(l, locked_announce),
             ANOTHER,
         ),
         SignInStatus::Locked { retry_in_secs, other_browser: false, .. } => outcome(
             "locked",
-            td_string!(l, locked_self_title),
-            Body::sentences([td_string!(l, locked_self_body).to_owned(), retry_note(l, *retry_in_secs)]),
-            td_string!(l, locked_announce),
+            say!(l, locked_self_title),
+            Body::sentences([say!(l, locked_self_body).to_owned(), retry_note(l, *retry_in_secs)]),
+            say!(l, locked_announce),
             RETRY_ANOTHER,
         ),
         SignInStatus::Failed { reason } => {
             let (title, body, offers) = failure(*reason, l);
-            outcome("failed", title, body.into(), td_string!(l, failed_announce), offers)
+            outcome("failed", title, body.into(), say!(l, failed_announce), offers)
         }
         SignInStatus::AtDigiLocker { seconds_left } => Screen {
             class: "at-digilocker",
-            title: td_string!(l, at_digilocker_title).to_owned(),
-            body: td_string!(l, at_digilocker_body).into(),
-            announcement: td_string!(l, at_digilocker_announce).to_owned(),
+            title: say!(l, at_digilocker_title).to_owned(),
+            body: say!(l, at_digilocker_body).into(),
+            announcement: say!(l, at_digilocker_announce).to_owned(),
             offers: &[Offer::DigiLocker, USE_TRUECALLER],
             in_progress: true,
-            countdown: Some(Countdown { label: td_string!(l, at_digilocker_countdown), seconds_left: *seconds_left }),
+            countdown: Some(Countdown { label: say!(l, at_digilocker_countdown), seconds_left: *seconds_left }),
         },
         SignInStatus::DigiLockerDenied => outcome(
             "digilocker-denied",
-            td_string!(l, digilocker_denied_title),
-            td_string!(l, digilocker_denied_body).into(),
-            td_string!(l, digilocker_denied_announce),
+            say!(l, digilocker_denied_title),
+            say!(l, digilocker_denied_body).into(),
+            say!(l, digilocker_denied_announce),
             DIGILOCKER_ANOTHER,
         ),
         SignInStatus::DigiLockerExpired => outcome(
             "digilocker-expired",
-            td_string!(l, digilocker_expired_title),
-            td_string!(l, digilocker_expired_body).into(),
-            td_string!(l, digilocker_expired_announce),
+            say!(l, digilocker_expired_title),
+            say!(l, digilocker_expired_body).into(),
+            say!(l, digilocker_expired_announce),
             DIGILOCKER_ANOTHER,
         ),
         SignInStatus::AtTruecaller { seconds_left, .. } => Screen {
             class: "at-truecaller",
-            title: td_string!(l, at_truecaller_title).to_owned(),
-            body: Body::marked(&td_string!(l, at_truecaller_body, <b> = strong)),
-            announcement: td_string!(l, at_truecaller_announce).to_owned(),
+            title: say!(l, at_truecaller_title).to_owned(),
+            body: Body::marked(&say!(l, at_truecaller_body, <b> = strong)),
+            announcement: say!(l, at_truecaller_announce).to_owned(),
             offers: &[USE_NUMBER, Offer::DigiLocker],
             in_progress: true,
-            countdown: Some(Countdown { label: td_string!(l, at_truecaller_countdown), seconds_left: *seconds_left }),
+            countdown: Some(Countdown { label: say!(l, at_truecaller_countdown), seconds_left: *seconds_left }),
         },
         // The person asked for another way on Truecaller's sheet: the phone form is the answer.
         SignInStatus::ChoseAnotherWay => Screen {
             class: "phone-form",
-            title: td_string!(l, page_title).to_owned(),
-            body: td_string!(l, chose_another_body).into(),
-            announcement: td_string!(l, chose_another_announce).to_owned(),
+            title: say!(l, page_title).to_owned(),
+            body: say!(l, chose_another_body).into(),
+            announcement: say!(l, chose_another_announce).to_owned(),
             offers: &[Offer::DigiLocker],
             in_progress: false,
             countdown: None,
@@ -345,28 +344,28 @@ pub fn screen(status: &SignInStatus, locale: Locale) -> Screen {
 fn failure(reason: FailureReason, l: Locale) -> (&'static str, &'static str, &'static [Offer]) {
     match reason {
         FailureReason::ProviderUnavailable => (
-            td_string!(l, provider_unavailable_title),
-            td_string!(l, provider_unavailable_body),
+            say!(l, provider_unavailable_title),
+            say!(l, provider_unavailable_body),
             RETRY_ANOTHER_DIGILOCKER,
         ),
         FailureReason::ServiceMisconfigured => {
-            (td_string!(l, misconfigured_title), td_string!(l, misconfigured_body), ANOTHER_DIGILOCKER)
+            (say!(l, misconfigured_title), say!(l, misconfigured_body), ANOTHER_DIGILOCKER)
         }
         // A security signal (someone else's account approved): no detour offered.
-        FailureReason::NumberMismatch => (td_string!(l, number_mismatch_title), td_string!(l, number_mismatch_body), ANOTHER),
+        FailureReason::NumberMismatch => (say!(l, number_mismatch_title), say!(l, number_mismatch_body), ANOTHER),
         FailureReason::ProfileUnavailable => (
-            td_string!(l, profile_unavailable_title),
-            td_string!(l, profile_unavailable_body),
+            say!(l, profile_unavailable_title),
+            say!(l, profile_unavailable_body),
             RETRY_ANOTHER_DIGILOCKER,
         ),
         FailureReason::DigiLockerMisconfigured => (
-            td_string!(l, digilocker_misconfigured_title),
-            td_string!(l, digilocker_misconfigured_body),
+            say!(l, digilocker_misconfigured_title),
+            say!(l, digilocker_misconfigured_body),
             &[USE_TRUECALLER],
         ),
         FailureReason::DigiLockerUnavailable => (
-            td_string!(l, digilocker_unavailable_title),
-            td_string!(l, digilocker_unavailable_body),
+            say!(l, digilocker_unavailable_title),
+            say!(l, digilocker_unavailable_body),
             DIGILOCKER_ANOTHER,
         ),
     }
@@ -377,43 +376,43 @@ pub fn retry_note(locale: Locale, retry_in_secs: u32) -> String {
     if retry_in_secs == 0 {
         String::new()
     } else {
-        td_string!(locale, retry_note, clock = clock(retry_in_secs)).to_string()
+        say!(locale, retry_note, clock = clock(retry_in_secs)).to_string()
     }
 }
 
 /// Why a request for a prompt was refused for now.
 pub fn throttle_reason(cause: Throttle, locale: Locale) -> &'static str {
     match cause {
-        Throttle::TooManyAttempts => td_string!(locale, throttle_too_many),
-        Throttle::RecentlyDeclined => td_string!(locale, throttle_declined),
+        Throttle::TooManyAttempts => say!(locale, throttle_too_many),
+        Throttle::RecentlyDeclined => say!(locale, throttle_declined),
     }
 }
 
 /// The phone form's notice, with the time left as it ticks.
 pub fn throttle_countdown(cause: Throttle, locale: Locale, left: u32) -> String {
-    format!("{} {}", throttle_reason(cause, locale), td_string!(locale, throttle_countdown, clock = clock(left)))
+    format!("{} {}", throttle_reason(cause, locale), say!(locale, throttle_countdown, clock = clock(left)))
 }
 
 /// The whole refusal in whole minutes (`ApiError`'s message; pages without JavaScript show it).
 pub fn throttle_message(cause: Throttle, locale: Locale, retry_in_secs: u32) -> String {
     let minutes = retry_in_secs.div_ceil(60).max(1);
-    format!("{} {}", throttle_reason(cause, locale), td_string!(locale, throttle_minutes, count = minutes))
+    format!("{} {}", throttle_reason(cause, locale), say!(locale, throttle_minutes, count = minutes))
 }
 
 /// Why a typed number was refused, and what to do about it. `name` words a country in
 /// `locale` (the page has its picker's list; the server's English has CLDR's).
 pub fn phone_problem(problem: PhoneProblem, locale: Locale, name: &dyn Fn(Region) -> String) -> String {
     match problem {
-        PhoneProblem::Empty => td_string!(locale, phone_empty).to_owned(),
-        PhoneProblem::BadCharacters => td_string!(locale, phone_bad_characters).to_owned(),
-        PhoneProblem::TooShort => td_string!(locale, phone_too_short).to_owned(),
-        PhoneProblem::TooLong => td_string!(locale, phone_too_long).to_owned(),
-        PhoneProblem::Invalid => td_string!(locale, phone_invalid).to_owned(),
-        PhoneProblem::NotMobile => td_string!(locale, phone_not_mobile).to_owned(),
-        PhoneProblem::UnknownCode(code) => td_string!(locale, phone_unknown_code, code = code).to_string(),
-        PhoneProblem::TooShortFor(region) => td_string!(locale, phone_too_short_for, country = name(region)).to_string(),
-        PhoneProblem::TooLongFor(region) => td_string!(locale, phone_too_long_for, country = name(region)).to_string(),
-        PhoneProblem::NotOffered(region) => td_string!(locale, phone_not_offered, country = name(region)).to_string(),
+        PhoneProblem::Empty => say!(locale, phone_empty).to_owned(),
+        PhoneProblem::BadCharacters => say!(locale, phone_bad_characters).to_owned(),
+        PhoneProblem::TooShort => say!(locale, phone_too_short).to_owned(),
+        PhoneProblem::TooLong => say!(locale, phone_too_long).to_owned(),
+        PhoneProblem::Invalid => say!(locale, phone_invalid).to_owned(),
+        PhoneProblem::NotMobile => say!(locale, phone_not_mobile).to_owned(),
+        PhoneProblem::UnknownCode(code) => say!(locale, phone_unknown_code, code = code).to_string(),
+        PhoneProblem::TooShortFor(region) => say!(locale, phone_too_short_for, country = name(region)).to_string(),
+        PhoneProblem::TooLongFor(region) => say!(locale, phone_too_long_for, country = name(region)).to_string(),
+        PhoneProblem::NotOffered(region) => say!(locale, phone_not_offered, country = name(region)).to_string(),
     }
 }
 

@@ -14,7 +14,6 @@ use leptos::{
     prelude::*,
     task::spawn_local,
 };
-use leptos_i18n::td_string;
 use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use super::{
@@ -29,6 +28,7 @@ use crate::{
     domain::{check_phone_shape, FormFeedback, OneTapLink, SignInPageData, SignInStatus, Throttle},
     error::ApiError,
     pages::account::JustSignedIn,
+    words::say,
 };
 
 /// How long after opening the deep link the page checks whether it still has focus (the value
@@ -95,8 +95,8 @@ pub fn SignInPage() -> impl IntoView {
     let locale = page_locale();
     view! {
         <section class="card">
-            <h1>{td_string!(locale, page_title)}</h1>
-            <Suspense fallback=move || view! { <p class="muted">{td_string!(locale, loading)}</p> }>
+            <h1>{say!(locale, page_title)}</h1>
+            <Suspense fallback=move || view! { <p class="muted">{say!(locale, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match initial.await {
                         Ok(SignInPageData { status, feedback, digilocker, one_tap, country }) => {
@@ -357,7 +357,7 @@ fn SignInFlow(
         match current {
             SignInStatus::Idle if one_tap && !use_form.get() => view! {
                 <div class="one-tap">
-                    <p id="one-tap-hint" class="hint">{td_string!(locale, one_tap_hint)}</p>
+                    <p id="one-tap-hint" class="hint">{say!(locale, one_tap_hint)}</p>
                     // A link, so it works without the wasm too (the server mints and redirects).
                     <a
                         class="button primary one-tap"
@@ -378,7 +378,7 @@ fn SignInFlow(
                             }
                         }
                     >
-                        {move || if opening.get() { td_string!(locale, one_tap_opening) } else { td_string!(locale, continue_with_truecaller) }}
+                        {move || if opening.get() { say!(locale, one_tap_opening) } else { say!(locale, continue_with_truecaller) }}
                     </a>
                     <p id="phone-error" class="error" role="alert">{move || error.get()}</p>
                     {throttle_notice}
@@ -391,9 +391,9 @@ fn SignInFlow(
             .into_any(),
             SignInStatus::Idle | SignInStatus::ChoseAnotherWay => view! {
                 <form class=shown.class method="post" action="/signin" on:submit=on_submit novalidate>
-                    {move || app_missing.get().then(|| view! { <p class="notice app-missing" role="alert">{td_string!(locale, app_missing)}</p> })}
+                    {move || app_missing.get().then(|| view! { <p class="notice app-missing" role="alert">{say!(locale, app_missing)}</p> })}
                     <CountryPicker choice selected heard enhanced=picker_enhanced locale/>
-                    <label for="phone">{td_string!(locale, mobile_number)}</label>
+                    <label for="phone">{say!(locale, mobile_number)}</label>
                     <input
                         id="phone"
                         name="phone"
@@ -428,7 +428,7 @@ fn SignInFlow(
                         disabled=move || sending.get() || throttle_left().is_some()
                         aria-busy=move || sending.get().to_string()
                     >
-                        {move || if sending.get() { td_string!(locale, sending_request) } else { td_string!(locale, continue_with_truecaller) }}
+                        {move || if sending.get() { say!(locale, sending_request) } else { say!(locale, continue_with_truecaller) }}
                     </button>
                 </form>
                 {alternative}
@@ -446,7 +446,7 @@ fn SignInFlow(
                     </p>
                     {more_time.then(|| view! {
                         <form class="more-time" method="post" action="/signin/more-time" on:submit=ask_more_time>
-                            <button type="submit" class="link">{td_string!(locale, more_time)}</button>
+                            <button type="submit" class="link">{say!(locale, more_time)}</button>
                         </form>
                     })}
                     // Quiet links here: the phone is where the person should look.
@@ -470,7 +470,7 @@ fn SignInFlow(
                 view! {
                 <div class=format!("state {}", shown.class)>
                     <h2>{shown.title}</h2>
-                    <p><a href="/account">{td_string!(locale, continue_to_account)}</a></p>
+                    <p><a href="/account">{say!(locale, continue_to_account)}</a></p>
                     <Redirect path="/account"/>
                 </div>
                 }
@@ -481,7 +481,7 @@ fn SignInFlow(
             SignInStatus::AtTruecaller { open, .. } => view! {
                 {state_view(locale, shown, digilocker, left, try_again, another_number)}
                 <p class="open-truecaller">
-                    <a class="button secondary" href=open>{td_string!(locale, open_truecaller)}</a>
+                    <a class="button secondary" href=open>{say!(locale, open_truecaller)}</a>
                 </p>
             }
             .into_any(),
@@ -511,11 +511,11 @@ fn alternative_view(locale: Locale) -> impl IntoView {
         <div class="alternative">
             <p class="divider">
                 <span class="line" aria-hidden="true"></span>
-                <span class="word">{td_string!(locale, divider)}</span>
+                <span class="word">{say!(locale, divider)}</span>
                 <span class="line" aria-hidden="true"></span>
             </p>
             {digilocker_form(locale, Some("digilocker-hint"))}
-            <p id="digilocker-hint" class="hint">{td_string!(locale, digilocker_hint)}</p>
+            <p id="digilocker-hint" class="hint">{say!(locale, digilocker_hint)}</p>
         </div>
     }
 }
@@ -587,7 +587,7 @@ fn countdown_view(
 ) -> impl IntoView {
     countdown.map(|Countdown { label, seconds_left }| view! {
         <p class="countdown">
-            {label} <span class="time" aria-label=td_string!(locale, time_left)>{move || left(seconds_left)}</span>
+            {label} <span class="time" aria-label=say!(locale, time_left)>{move || left(seconds_left)}</span>
         </p>
     })
 }

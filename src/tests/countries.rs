@@ -3,14 +3,14 @@
 
 use truecaller_signin::{domain::PhoneProblem, error::ApiError, countries::Region};
 
-use crate::helpers::{spawn_app, Browser, TestApp};
+use crate::helpers::{shown, spawn_app, Browser, TestApp};
 
 const OFFERED: &[(&str, &str)] = &[("PHONE_COUNTRIES", "IN,GB,AE")];
 
 async fn page(app: &TestApp, browser: &Browser, accept_language: &str) -> String {
     let response = browser.http.get(app.url.clone()).header("accept-language", accept_language).send().await.unwrap();
     assert_eq!(response.status(), 200);
-    response.text().await.unwrap()
+    shown(response).await
 }
 
 /// The `<select name="country">` the server renders (what works without JavaScript).

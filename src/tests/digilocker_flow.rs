@@ -7,7 +7,7 @@ use truecaller_signin::domain::{FailureReason, Provider, SignInStatus};
 
 use crate::{
     digilocker_helpers::{session_id, StandaloneSandbox},
-    helpers::{spawn_app, Browser},
+    helpers::{shown, spawn_app, Browser},
 };
 
 const SETTLE: Duration = Duration::from_secs(10);
@@ -256,7 +256,7 @@ async fn with_a_live_truecaller_key_and_no_sandbox_keys_digilocker_is_not_offere
         let response = browser.http.get(app.url.join(path).unwrap()).send().await.unwrap();
         assert_eq!(response.status(), 404, "{path}");
     }
-    let page = browser.http.get(app.url.clone()).send().await.unwrap().text().await.unwrap();
+    let page = shown(browser.http.get(app.url.clone()).send().await.unwrap()).await;
     assert!(page.contains("Continue with Truecaller") && !page.contains("Verify with DigiLocker"), "{page}");
     assert_eq!(browser.status(0).await, SignInStatus::Idle);
 }

@@ -5,7 +5,7 @@ use tokio::task::JoinHandle;
 use truecaller_signin::server::simulator::{SandboxSimulator, SANDBOX_SIM_KEY, SANDBOX_SIM_SECRET};
 use url::Url;
 
-use crate::helpers::{Browser, TestApp};
+use crate::helpers::{shown, Browser, TestApp};
 
 /// What became of "Verify with DigiLocker".
 #[derive(Debug)]
@@ -32,7 +32,7 @@ impl Browser {
         let response = self.http.post(self.base().join("digilocker/start").unwrap()).send().await.unwrap();
         assert!(response.status().is_success(), "start answered {}", response.status());
         if response.url().path() != "/digilocker/continue" {
-            return Started::SignInPage(response.text().await.unwrap());
+            return Started::SignInPage(shown(response).await);
         }
         let html = response.text().await.unwrap();
         let href = html.split("href=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("a link on the hop page");

@@ -508,3 +508,13 @@ impl Tripwire {
         self.hits.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
+
+/// A page's HTML as a person reads it: without the words it hands the browser
+/// (`<script id="words">`, every message in the page's language), so that what a test finds, or
+/// does not find, is what the page shows.
+pub async fn shown(response: reqwest::Response) -> String {
+    let html = response.text().await.unwrap();
+    let Some(start) = html.find(r#"<script id="words""#) else { return html };
+    let end = start + html[start..].find("</script>").expect("the words' element ends") + "</script>".len();
+    format!("{}{}", &html[..start], &html[end..])
+}

@@ -5,7 +5,7 @@
 use reqwest::header::{ACCEPT_LANGUAGE, LOCATION, SET_COOKIE};
 use url::Url;
 
-use crate::helpers::{spawn_app, Browser, TestApp};
+use crate::helpers::{shown, spawn_app, Browser, TestApp};
 
 /// The sign-in page as this browser gets it, with extra request headers.
 async fn page(app: &TestApp, browser: &Browser, headers: &[(&str, &str)]) -> String {
@@ -15,7 +15,7 @@ async fn page(app: &TestApp, browser: &Browser, headers: &[(&str, &str)]) -> Str
     }
     let response = request.send().await.unwrap();
     assert_eq!(response.status(), 200);
-    response.text().await.unwrap()
+    shown(response).await
 }
 
 /// The `<html …>` start tag.
@@ -110,4 +110,23 @@ async fn the_truecaller_sheet_speaks_the_pages_language() {
         let page = page(&app, &browser, &[("accept-language", accept)]).await;
         assert!(html_tag(&page).contains(&format!(r#"lang="{expected}""#)), "{accept}: {}", html_tag(&page));
     }
+}
+
+/// The browser gets the page's messages as data (`words`): the page's language only, and
+/// every language's name for the switcher.
+#[tokio::test]
+async fn the_page_hands_the_browser_the_words_of_its_language() {
+    let app = spawn_app(&[]).await;
+    let response = app.browser().http.get(app.url.clone()).header("accept-language", "hi").send().await.unwrap();
+    let html = response.text().await.unwrap();
+    let start = html.find(r#"<script id="words" type="application/json""#).expect("the words' element");
+    let text = &html[start..];
+    let text = &text[text.find('>').unwrap() + 1..text.find("</script>").unwrap()];
+    let words: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(words["lang"], "hi");
+    assert_eq!(words["messages"]["continue_with_truecaller"], "Truecaller के साथ जारी रखें");
+    assert!(!text.contains("Continue with Truecaller") && !text.contains('<'), "{text}");
+    let names = words["names"].as_array().unwrap();
+    assert_eq!(names.len(), 12);
+    assert!(names.iter().any(|name| name[0] == "en" && name[1] == "English"), "{names:?}");
 }

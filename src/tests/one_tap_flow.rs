@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use truecaller_signin::domain::{OneTapLink, Provider, SignInStatus};
 use url::Url;
 
-use crate::helpers::{eventually, spawn_app, Browser, TestApp, Tripwire};
+use crate::helpers::{eventually, shown, spawn_app, Browser, TestApp, Tripwire};
 
 const LIMIT: Duration = Duration::from_secs(10);
 
@@ -23,7 +23,7 @@ async fn open_sheet(app: &TestApp, link: &OneTapLink) -> String {
     let sheet = link.simulated_sheet.as_deref().expect("simulator mode names the stand-in sheet");
     let response = reqwest::get(app.url.join(sheet).unwrap()).await.unwrap();
     assert_eq!(response.status(), 200);
-    response.text().await.unwrap()
+    shown(response).await
 }
 
 /// Answers the sheet through the simulator's API; the callback body it sent (or only built).
@@ -249,7 +249,7 @@ async fn the_no_javascript_link_mints_and_redirects() {
     // The self-refreshing wait, whose "Open Truecaller" opens the sheet.
     let SignInStatus::AtTruecaller { open, .. } = browser.status(0).await else { panic!("not waiting at Truecaller") };
     assert!(open.starts_with("/simulator/sheet?type=btmsheet&requestNonce="), "{open}");
-    let page = browser.http.get(app.url.clone()).send().await.unwrap().text().await.unwrap();
+    let page = shown(browser.http.get(app.url.clone()).send().await.unwrap()).await;
     assert!(page.contains("Open Truecaller") && page.contains(r#"http-equiv="refresh""#), "{page}");
 }
 
@@ -294,7 +294,7 @@ async fn only_android_browsers_are_offered_one_tap() {
     let app = spawn_app(&[]).await;
     let page = |ua: &'static str| {
         let url = app.url.clone();
-        async move { reqwest::Client::new().get(url).header("user-agent", ua).send().await.unwrap().text().await.unwrap() }
+        async move { shown(reqwest::Client::new().get(url).header("user-agent", ua).send().await.unwrap()).await }
     };
     let android = page("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36").await;
     assert!(android.contains(r#"href="/signin/one-tap""#) && android.contains(r#"href="/?with=number""#), "{android}");
@@ -306,7 +306,7 @@ async fn only_android_browsers_are_offered_one_tap() {
     // On Android, the phone form on request.
     let url = app.url.join("?with=number").unwrap();
     let ua = "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
-    let form = reqwest::Client::new().get(url).header("user-agent", ua).send().await.unwrap().text().await.unwrap();
+    let form = shown(reqwest::Client::new().get(url).header("user-agent", ua).send().await.unwrap()).await;
     assert!(form.contains(r#"action="/signin""#) && !form.contains(r#"href="/signin/one-tap""#), "{form}");
 }
 

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 use truecaller_signin::{domain::SignInStatus, server::sign_in::Phase};
 
-use crate::helpers::{app_with_standalone_sim, eventually, spawn_app};
+use crate::helpers::{app_with_standalone_sim, eventually, shown, spawn_app};
 
 const RAJAT: &str = "919999999999";
 
@@ -374,7 +374,7 @@ async fn viewing_the_sign_in_page_stores_nothing() {
     let response = reqwest::get(app.url.clone()).await.unwrap();
     assert_eq!(response.status(), 200);
     assert!(response.headers().get("set-cookie").is_none());
-    let html = response.text().await.unwrap();
+    let html = shown(response).await;
     assert!(html.contains("Continue with Truecaller"), "the form is server-rendered");
     assert!(html.contains("Simulator mode"));
     // SQL: "nothing stored" is about the session table itself; no interface lists sessions.
@@ -390,15 +390,15 @@ async fn plain_form_posts_work_without_javascript() {
     let refused = no_redirects.post(app.url.join("signin").unwrap()).form(&[("phone", "12345")]).send().await.unwrap();
     assert_eq!(refused.status(), 303);
     assert_eq!(refused.headers()["location"], "/");
-    let page = browser.http.get(app.url.clone()).send().await.unwrap().text().await.unwrap();
+    let page = shown(browser.http.get(app.url.clone()).send().await.unwrap()).await;
     assert!(page.contains("That number is too short for India."), "{page}");
     assert!(page.contains(r#"value="12345""#) || page.contains("12345"));
-    let again = browser.http.get(app.url.clone()).send().await.unwrap().text().await.unwrap();
+    let again = shown(browser.http.get(app.url.clone()).send().await.unwrap()).await;
     assert!(!again.contains("too short"), "feedback is shown once");
 
     let sent = no_redirects.post(app.url.join("signin").unwrap()).form(&[("phone", "+91 99999 99999")]).send().await.unwrap();
     assert_eq!(sent.status(), 303);
-    let page = browser.http.get(app.url.clone()).send().await.unwrap().text().await.unwrap();
+    let page = shown(browser.http.get(app.url.clone()).send().await.unwrap()).await;
     assert!(page.contains("Check your phone"));
     assert!(page.contains("http-equiv=\"refresh\""), "the waiting page reloads itself without JavaScript");
 
@@ -410,7 +410,7 @@ async fn plain_form_posts_work_without_javascript() {
         async move {
             let response = http.get(url).header("accept", "text/html").send().await.unwrap();
             let path = response.url().path().to_owned();
-            let page = response.text().await.unwrap();
+            let page = shown(response).await;
             (path != "/" || !page.contains("http-equiv=\"refresh\"")).then_some(path)
         }
     })

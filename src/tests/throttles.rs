@@ -9,7 +9,7 @@ use truecaller_signin::{
     error::ApiError,
 };
 
-use crate::helpers::{spawn_app, Browser, TestApp};
+use crate::helpers::{shown, spawn_app, Browser, TestApp};
 
 /// Distinct valid Indian mobile numbers (the simulator treats each as a Truecaller user).
 fn number(i: u32) -> String {
@@ -218,7 +218,7 @@ async fn a_form_post_without_javascript_explains_the_limit() {
     browser.cancel().await;
     let refused = post(number(2)).await;
     assert!(refused.status().is_success(), "redirected back to the page");
-    let page = refused.text().await.unwrap();
+    let page = shown(refused).await;
     assert!(page.contains("Too many sign-in attempts."), "the page explains the limit");
     assert_eq!(app.sim().prompts().await.len(), 1);
 }
