@@ -254,13 +254,15 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().event_interval(7).global_queue_interval(7).enable_all().build()
 }
 
-/// Pages (about 27 KiB of HTML with the country list, 6–8 KiB compressed) and larger API answers
-/// go out compressed when the browser accepts it. The bundle is served precompressed and keeps its
-/// own encoding. Brotli at quality 4 costs well under a millisecond for a page; the default (11)
-/// is meant for static files compressed once.
+/// Pages (35–63 KiB of HTML with the country list and the page's words, 10–13 KiB compressed) and
+/// larger API answers go out compressed when the browser accepts it. The bundle is served
+/// precompressed and keeps its own encoding. Brotli at quality 5 costs about a millisecond for a
+/// page and makes a Hindi or Tamil page 1.3–1.5 KiB smaller than quality 4 (BENCHMARKS.md, "The
+/// page's words as data"); 7 and 9 gain little more for several times the time, and the default
+/// (11) is meant for static files compressed once.
 fn compression() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new()
-        .quality(CompressionLevel::Precise(4))
+        .quality(CompressionLevel::Precise(5))
         .compress_when(DefaultPredicate::new().and(SizeAbove::new(1024)))
 }
 
