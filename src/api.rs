@@ -6,7 +6,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::server::api::{client_ip, request, respond, woken};
 use crate::{
-    domain::{AccountView, AppMode, OneTapLink, SignInPageData, SignInStatus},
+    domain::{AccountView, OneTapLink, SignInPageData, SignInStatus},
     error::ApiError,
 };
 
@@ -74,11 +74,4 @@ pub async fn current_account() -> Result<Option<AccountView>, ApiError> {
 pub async fn sign_out() -> Result<(), ApiError> {
     let (_, session) = request().await?;
     respond(session.sign_out().await.map_err(Into::into))
-}
-
-/// Whether the app runs against the simulator.
-#[server(endpoint = "mode")]
-pub async fn get_mode() -> Result<AppMode, ApiError> {
-    let (state, _) = request().await?;
-    Ok(state.mode)
 }

@@ -8,7 +8,6 @@ use leptos_router::{
 };
 
 use crate::{
-    api::get_mode,
     i18n::Locale,
     pages::{
         account::{AccountPage, JustSignedIn},
@@ -83,11 +82,12 @@ pub fn App() -> impl IntoView {
     // before the task ran. Only `say!` with this value is needed.
     let locale = decided_locale();
     provide_context(PageLocale(locale));
+    let simulated = decided_simulated();
     view! {
-        <Html attr:lang=locale.as_str() attr:dir=locale.direction().as_str()/>
+        <Html attr:lang=locale.as_str() attr:dir=locale.direction().as_str() attr:data-simulated=simulated.clone()/>
         <Title text=say!(locale, page_title)/>
         <Router>
-            <SimulatorBanner/>
+            <SimulatorBanner simulated/>
             <main>
                 <Routes fallback=NotFound>
                     // Async: both pages are small and decide on a redirect from session data, which
@@ -140,31 +140,39 @@ fn LanguageSwitcher() -> impl IntoView {
     }
 }
 
+/// What runs against a simulator: `truecaller`, `digilocker`, both (space-separated) or neither.
+/// The server knows from its settings and writes it on `<html data-simulated>`; hydration reads
+/// it back from there, as it does the language. (Asked for with a server function, as a
+/// resource under a suspense, it cost the bundle 8.4 KiB brotli.)
+fn decided_simulated() -> String {
+    #[cfg(feature = "ssr")]
+    return use_context::<crate::server::state::AppState>().map_or_else(String::new, |state| {
+        let crate::server::state::AppMode { simulator, digilocker_simulator, .. } = state.mode;
+        [simulator.then_some("truecaller"), digilocker_simulator.then_some("digilocker")].into_iter().flatten().collect::<Vec<_>>().join(" ")
+    });
+    #[cfg(not(feature = "ssr"))]
+    return document().document_element().and_then(|html| html.get_attribute("data-simulated")).unwrap_or_default();
+}
+
 /// Says plainly when no real Truecaller is involved, and where the simulated phone is.
 #[component]
-fn SimulatorBanner() -> impl IntoView {
+fn SimulatorBanner(simulated: String) -> impl IntoView {
     let locale = page_locale();
-    let mode = Resource::new(|| (), |_| get_mode());
-
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                mode.await.ok().filter(|m| m.simulator || m.digilocker_simulator).map(|mode| view! {
-                    <aside class="banner" aria-label=say!(locale, simulator_mode)>
-                        <strong>{say!(locale, simulator_mode)}</strong>
-                        {mode.simulator.then(|| view! {
-                            " · " {linked(&say!(locale, simulator_truecaller, <a> = strong), "/simulator")}
-                        })}
-                        {mode.digilocker_simulator.then(|| if mode.simulator {
-                            view! { " " {linked(&say!(locale, simulator_digilocker_who, <a> = strong), "/simulator#digilocker")} }.into_any()
-                        } else {
-                            view! { " " {say!(locale, simulator_digilocker)} }.into_any()
-                        })}
-                    </aside>
-                })
+    let truecaller = simulated.split(' ').any(|s| s == "truecaller");
+    let digilocker = simulated.split(' ').any(|s| s == "digilocker");
+    (truecaller || digilocker).then(|| view! {
+        <aside class="banner" aria-label=say!(locale, simulator_mode)>
+            <strong>{say!(locale, simulator_mode)}</strong>
+            {truecaller.then(|| view! {
+                " · " {linked(&say!(locale, simulator_truecaller, <a> = strong), "/simulator")}
             })}
-        </Suspense>
-    }
+            {digilocker.then(|| if truecaller {
+                view! { " " {linked(&say!(locale, simulator_digilocker_who, <a> = strong), "/simulator#digilocker")} }.into_any()
+            } else {
+                view! { " " {say!(locale, simulator_digilocker)} }.into_any()
+            })}
+        </aside>
+    })
 }
 
 /// A message whose `<a>…</a>` (rendered with `strong`) links to the simulator's `href`, in a tab

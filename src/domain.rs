@@ -256,16 +256,6 @@ impl Provider {
     }
 }
 
-/// How the app is wired, for the banner and the help text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AppMode {
-    /// Requests go to the embedded simulator instead of Truecaller.
-    pub simulator: bool,
-    /// DigiLocker requests go to the embedded Sandbox + DigiLocker stand-in.
-    pub digilocker_simulator: bool,
-    /// DigiLocker is offered at all.
-    pub digilocker: bool,
-}
 
 /// The browser's quick check before sending a number: characters and length only.
 ///

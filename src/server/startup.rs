@@ -31,15 +31,12 @@ use super::{
     keys::NumberKeys,
     sign_in::{self, Providers, SignInService},
     simulator::{self, SandboxSimulator, Simulator},
-    state::AppState,
+    state::{AppMode, AppState},
     store::{SessionPool, Store},
     throttle::ProxyHeader,
     truecaller::TruecallerClient,
 };
-use crate::{
-    app::{shell, App},
-    domain::AppMode,
-};
+use crate::app::{shell, App};
 
 pub struct Application {
     listener: TcpListener,

@@ -5,7 +5,6 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
 use super::{sign_in::SignInService, throttle::ProxyHeader};
-use crate::domain::AppMode;
 
 /// Shared by every handler and server function (server functions read it from context).
 #[derive(Clone, FromRef)]
@@ -14,4 +13,16 @@ pub struct AppState {
     pub sign_ins: SignInService,
     pub mode: AppMode,
     pub proxy_header: ProxyHeader,
+}
+
+/// How the app is wired: what the simulator banner says (`app::decided_simulated`), and whether
+/// the sign-in page offers DigiLocker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppMode {
+    /// Requests go to the embedded simulator instead of Truecaller.
+    pub simulator: bool,
+    /// DigiLocker requests go to the embedded Sandbox + DigiLocker stand-in.
+    pub digilocker_simulator: bool,
+    /// DigiLocker is offered at all.
+    pub digilocker: bool,
 }

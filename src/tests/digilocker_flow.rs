@@ -258,6 +258,7 @@ async fn with_a_live_truecaller_key_and_no_sandbox_keys_digilocker_is_not_offere
     }
     let page = shown(browser.http.get(app.url.clone()).send().await.unwrap()).await;
     assert!(page.contains("Continue with Truecaller") && !page.contains("Verify with DigiLocker"), "{page}");
+    assert!(!page.contains(r#"class="banner""#) && page.contains(r#"data-simulated="""#), "no simulator, no banner: {page}");
     assert_eq!(browser.status(0).await, SignInStatus::Idle);
 }
 

@@ -377,6 +377,8 @@ async fn viewing_the_sign_in_page_stores_nothing() {
     let html = shown(response).await;
     assert!(html.contains("Continue with Truecaller"), "the form is server-rendered");
     assert!(html.contains("Simulator mode"));
+    // What hydration reads back to draw the same banner (`app::decided_simulated`).
+    assert!(html.contains(r#"data-simulated="truecaller digilocker""#), "{html}");
     // SQL: "nothing stored" is about the session table itself; no interface lists sessions.
     assert_eq!(app.stored_sessions().await, 0);
 }
