@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 use crate::{
-    api::{current_account, SignOut},
+    api::current_account,
     app::page_locale,
     domain::AccountView,
     i18n::Locale,
@@ -121,7 +121,6 @@ mod tests {
 #[component]
 fn AccountCard(account: AccountView) -> impl IntoView {
     let locale = page_locale();
-    let sign_out_path = <SignOut as leptos::server_fn::ServerFn>::PATH;
     let name = account.name.as_str();
     let greeting = if account.new_account {
         say!(locale, welcome_new, name).to_string()
@@ -182,10 +181,10 @@ fn AccountCard(account: AccountView) -> impl IntoView {
                 <dd class="ways-in">{ways_in}</dd>
             </dl>
             <p class="muted">{say!(locale, sign_in_count, count = account.sign_in_count).to_string()}</p>
-            // A plain form post, with or without the wasm: the server ends the session and sends
-            // the browser back here, and this page, signed out, sends it on to the sign-in page.
-            // (Intercepting it in the page, as `ActionForm` did, cost the bundle 23 KiB brotli.)
-            <form method="post" action=sign_out_path>
+            // A plain form post, with or without the wasm (`server::forms::sign_out`): the server
+            // ends the session and sends the browser to the sign-in page. (Intercepting it in the
+            // page, as an `ActionForm` did, cost the bundle 23 KiB brotli.)
+            <form method="post" action="/signout">
                 <button type="submit" class="secondary">{say!(locale, sign_out)}</button>
             </form>
         </section>

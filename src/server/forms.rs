@@ -77,6 +77,12 @@ pub async fn more_time(State(sign_ins): State<SignInService>, session: Session) 
     Ok(Redirect::to("/"))
 }
 
+/// `POST /signout`: the account page's "Sign out", with or without JavaScript; to the sign-in page.
+pub async fn sign_out(session: Session) -> Result<impl IntoResponse, Error> {
+    AuthSession::new(session).sign_out().await?;
+    Ok(Redirect::to("/"))
+}
+
 /// `POST /signin/cancel`: give up the current sign-in and show the start again (the phone form
 /// when asked for).
 pub async fn cancel(

@@ -154,6 +154,7 @@ impl Application {
             .route("/signin", post(forms::initiate))
             .route("/signin/cancel", post(forms::cancel))
             .route("/signin/more-time", post(forms::more_time))
+            .route("/signout", post(forms::sign_out))
             .route("/signin/one-tap", get(one_tap::start))
             .route("/language", post(move |form| async move { language::choose(https, form) }))
             .route("/digilocker/start", post(digilocker::start))

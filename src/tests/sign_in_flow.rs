@@ -296,6 +296,25 @@ async fn signing_out_ends_the_session() {
     assert_eq!(replay.text().await.unwrap(), "null");
 }
 
+/// The account page's "Sign out" is a plain form post, with or without JavaScript, and needs no
+/// `Referer` to know where to go next.
+#[tokio::test]
+async fn the_sign_out_form_ends_the_session_and_goes_to_the_sign_in_page() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    browser.initiate("+447400123457").await;
+    app.sim().answer("447400123457", true, true).await;
+    assert_eq!(browser.settle(Duration::from_secs(10)).await.signed_in_as(), Some("Sim User 3457"));
+    let account = shown(browser.http.get(app.url.join("account").unwrap()).send().await.unwrap()).await;
+    assert!(account.contains(r#"<form method="post" action="/signout">"#), "{account}");
+
+    let response = browser.without_redirects().post(app.url.join("signout").unwrap()).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/");
+    assert_eq!(browser.account().await, None);
+    assert_eq!(browser.status(0).await, SignInStatus::Idle);
+}
+
 #[tokio::test]
 async fn a_pending_sign_in_survives_a_restart() {
     let (app, sim) = app_with_standalone_sim().await;
