@@ -39,11 +39,11 @@ fn messages(locale: &str) -> Result<Messages, Box<dyn Error>> {
 }
 
 /// `PAGE_WORDS`: per language, the JSON a page carries for the browser (`words::Page`): its
-/// messages as written in `locales/` (a key a language lacks in English, as leptos_i18n falls back)
-/// and every language's own name, for the switcher. `<` is escaped, so the JSON can sit in a
-/// `<script>` element. `for_each_plain_key!` names the messages with no values, plural forms or
-/// tags, whose text is the message as written (the test that the browser says what the server
-/// says walks them).
+/// messages as written in `locales/` (a key a language lacks in English, as leptos_i18n falls
+/// back), and every language's own name for the switcher (there only, not among the messages).
+/// `<` is escaped, so the JSON can sit in a `<script>` element. `for_each_plain_key!` names the
+/// messages with no values, plural forms or tags, whose text is the message as written (the test
+/// that the browser says what the server says walks them).
 fn page_words(locales: &[&str]) -> Result<String, Box<dyn Error>> {
     let english = messages("en")?;
     let names: Vec<(&str, String)> = locales
@@ -53,9 +53,11 @@ fn page_words(locales: &[&str]) -> Result<String, Box<dyn Error>> {
     let mut out = String::from("pub(crate) const PAGE_WORDS: &[(&str, &str)] = &[\n");
     for locale in locales {
         let mut own = messages(locale)?;
+        // Carried once, in `names`.
+        own.remove("language_name");
         for (key, text) in &english {
             // A language's plural forms are its own (Arabic has six); the rest fall back.
-            if !plural_form(&english, key) && !own.contains_key(key) {
+            if !plural_form(&english, key) && !own.contains_key(key) && key != "language_name" {
                 own.insert(key.clone(), text.clone());
             }
         }
