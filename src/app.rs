@@ -140,29 +140,38 @@ fn LanguageSwitcher() -> impl IntoView {
     }
 }
 
-/// What runs against a simulator: `truecaller`, `digilocker`, both (space-separated) or neither.
+/// What runs against a simulator: `truecaller`, `digilocker`, both (space-separated) or neither,
+/// and `demo` on a public demo.
 /// The server knows from its settings and writes it on `<html data-simulated>`; hydration reads
 /// it back from there, as it does the language. (Asked for with a server function, as a
 /// resource under a suspense, it cost the bundle 8.4 KiB brotli.)
 fn decided_simulated() -> String {
     #[cfg(feature = "ssr")]
     return use_context::<crate::server::state::AppState>().map_or_else(String::new, |state| {
-        let crate::server::state::AppMode { simulator, digilocker_simulator, .. } = state.mode;
-        [simulator.then_some("truecaller"), digilocker_simulator.then_some("digilocker")].into_iter().flatten().collect::<Vec<_>>().join(" ")
+        let crate::server::state::AppMode { simulator, digilocker_simulator, demo, .. } = state.mode;
+        [simulator.then_some("truecaller"), digilocker_simulator.then_some("digilocker"), demo.then_some("demo")]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
     });
     #[cfg(not(feature = "ssr"))]
     return document().document_element().and_then(|html| html.get_attribute("data-simulated")).unwrap_or_default();
 }
 
-/// Says plainly when no real Truecaller is involved, and where the simulated phone is.
+/// Says plainly when no real Truecaller is involved, and where the simulated phone is; on a
+/// public demo, first that anyone can sign in as anyone.
 #[component]
 fn SimulatorBanner(simulated: String) -> impl IntoView {
     let locale = page_locale();
     let truecaller = simulated.split(' ').any(|s| s == "truecaller");
     let digilocker = simulated.split(' ').any(|s| s == "digilocker");
+    let demo = simulated.split(' ').any(|s| s == "demo");
+    let label = if demo { say!(locale, demo_mode) } else { say!(locale, simulator_mode) };
     (truecaller || digilocker).then(|| view! {
-        <aside class="banner" aria-label=say!(locale, simulator_mode)>
-            <strong>{say!(locale, simulator_mode)}</strong>
+        <aside class="banner" aria-label=label.to_owned()>
+            <strong>{label}</strong>
+            {demo.then(|| view! { " · " {say!(locale, demo_warning)} })}
             {truecaller.then(|| view! {
                 " · " {linked(&say!(locale, simulator_truecaller, <a> = strong), "/simulator")}
             })}

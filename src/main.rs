@@ -52,12 +52,20 @@ async fn serve() -> ExitCode {
     }
     let app = match Application::build(config, leptos_options).await {
         Ok(app) => app,
+        Err(e @ startup::StartupError::Config(_)) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
         Err(e) => {
             eprintln!("start-up failed: {e}");
             return ExitCode::from(1);
         }
     };
-    let mode = if app.simulator().is_some() { "simulator mode: no real prompts are sent" } else { "live Truecaller" };
+    let mode = match (app.simulator().is_some(), app.demo()) {
+        (true, true) => "PUBLIC DEMO (UNSAFE_PUBLIC_DEMO=yes): simulators only, anyone can sign in as anyone",
+        (true, false) => "simulator mode: no real prompts are sent",
+        (false, _) => "live Truecaller",
+    };
     tracing::info!("listening on {} ({mode})", app.public_url());
     if app.simulator().is_some() {
         tracing::info!("simulated phone: {}simulator", app.public_url());

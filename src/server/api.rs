@@ -22,11 +22,11 @@ pub async fn request() -> Result<(AppState, AuthSession), ApiError> {
 
 /// The client's address: the TCP peer, or the trusted proxy's header when one is configured.
 pub async fn client_ip(state: &AppState) -> Result<std::net::IpAddr, ApiError> {
-    use axum::{extract::ConnectInfo, http::HeaderMap};
-    let (ConnectInfo(peer), headers) = leptos_axum::extract::<(ConnectInfo<std::net::SocketAddr>, HeaderMap)>()
-        .await
-        .map_err(|_| respond_error(&Error::Context("connect info")))?;
-    Ok(super::throttle::client_ip(peer, &headers, state.proxy_header.0.as_ref()))
+    let super::client::ClientIp(ip) =
+        leptos_axum::extract_with_state::<super::client::ClientIp, AppState>(state)
+            .await
+            .map_err(|_| respond_error(&Error::Context("connect info")))?;
+    Ok(ip)
 }
 
 /// The sign-in as the wake of this request's park read it, when the request was parked before the

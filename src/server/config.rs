@@ -7,10 +7,13 @@ use axum::http::HeaderName;
 use serde::Deserialize;
 use url::Url;
 
+use ipnet::IpNet;
+
 use crate::countries::Region;
 
 use super::{
     countries,
+    secret::Secret,
     deep_link::{self, OneTapLook},
     store::Engine,
     throttle::Limits,
@@ -23,49 +26,34 @@ const LIVE_PROFILE_URL: &str = "https://profile4.truecaller.com";
 const LIVE_SANDBOX_URL: &str = "https://api.sandbox.co.in";
 
 /// Where sign-in requests go.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub enum Provider {
     /// `TRUECALLER_APP_KEY` is set: talk to Truecaller (or whatever the URLs point at).
-    Live { app_key: String },
+    Live { app_key: Secret },
     /// No key: run the embedded simulator under `/simulator` and talk to it.
     Simulator,
 }
 
-impl std::fmt::Debug for Provider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Live { .. } => f.write_str("Live { app_key: <redacted> }"),
-            Self::Simulator => f.write_str("Simulator"),
-        }
-    }
-}
-
 /// Where DigiLocker KYC requests go.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub enum SandboxProvider {
     /// `SANDBOX_API_KEY` and `SANDBOX_API_SECRET` are set: talk to Sandbox (or whatever
     /// `SANDBOX_API_URL` points at).
-    Live { api_key: String, api_secret: String },
+    Live { api_key: Secret, api_secret: Secret },
     /// No key: talk to the embedded Sandbox + DigiLocker stand-in under `/simulator`.
     Simulator,
 }
 
-impl std::fmt::Debug for SandboxProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Live { .. } => f.write_str("Live { api_key: <redacted>, api_secret: <redacted> }"),
-            Self::Simulator => f.write_str("Simulator"),
-        }
-    }
-}
+/// `UNSAFE_PUBLIC_DEMO`: the value that lets the simulators run where others can reach them.
+const PUBLIC_DEMO_YES: &str = "yes";
 
 /// Everything the app needs to know at start-up; loaded once, then passed down.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// `PUBLIC_URL`: how browsers and Truecaller reach this app. Default: `http://LEPTOS_SITE_ADDR`.
     pub public_url: Option<Url>,
-    /// `DATABASE_URL`: `sqlite://` file, created if missing.
-    pub database_url: String,
+    /// `DATABASE_URL`: `sqlite://` file, created if missing. Secret: it may hold a password.
+    pub database_url: Secret,
     /// `SIGNIN_TIMEOUT_SECS`: how long a browser waits for the person to answer the prompt.
     pub signin_timeout: Duration,
     /// `SIGNIN_LOCK_SECS`: after a prompt is sent, no new prompt to that number for this long
@@ -93,9 +81,15 @@ pub struct Config {
     /// `TRUSTED_PROXY_HEADER`: the header our reverse proxy puts the client address in (e.g.
     /// `x-forwarded-for`). Unset: the TCP peer is the client and such headers are ignored.
     pub trusted_proxy_header: Option<HeaderName>,
+    /// `TRUSTED_PROXIES`: the address ranges (CIDR) of those proxies. The header is believed
+    /// only from a TCP peer in them, and only past hops in them; set both or neither.
+    pub trusted_proxies: Vec<IpNet>,
     /// `NUMBER_HASH_KEY` (environment only): key for the keyed hashes of phone numbers. Unset:
     /// one is generated and kept in the database, shared by every instance using it.
-    pub number_hash_key: Option<String>,
+    pub number_hash_key: Option<Secret>,
+    /// `UNSAFE_PUBLIC_DEMO=yes` (environment only): the simulators may run on a non-loopback
+    /// address or an https `PUBLIC_URL`, and every page says it is a demo.
+    pub public_demo: bool,
     /// `SANDBOX_API_KEY` and `SANDBOX_API_SECRET` (environment only).
     pub sandbox: SandboxProvider,
     /// `SANDBOX_API_URL`. Default: Sandbox's production host, or `PUBLIC_URL/simulator`.
@@ -132,11 +126,14 @@ struct FileSettings {
     truecaller_profile_url: Option<String>,
     rate_ip_per_minute: Option<u64>,
     rate_ip_per_hour: Option<u64>,
+    rate_ipv6_48_per_minute: Option<u64>,
+    rate_ipv6_48_per_hour: Option<u64>,
     rate_browser_per_hour: Option<u64>,
     rate_number_per_15_min: Option<u64>,
     rate_number_per_day: Option<u64>,
     decline_cooldown_secs: Option<u64>,
     trusted_proxy_header: Option<String>,
+    trusted_proxies: Option<String>,
     sandbox_api_url: Option<String>,
     digilocker_timeout_secs: Option<u64>,
     truecaller_partner_name: Option<String>,
@@ -202,15 +199,26 @@ impl Config {
         let countries = offered_countries(text("PHONE_COUNTRIES", file.phone_countries), default_region)?;
 
         let provider = match env.get("TRUECALLER_APP_KEY").map(|k| k.trim()) {
-            Some(key) if !key.is_empty() => Provider::Live { app_key: key.to_owned() },
+            Some(key) if !key.is_empty() => Provider::Live { app_key: Secret::new(key) },
             _ => Provider::Simulator,
         };
 
         let sandbox = sandbox_provider(env)?;
+        let public_demo = public_demo(env)?;
+        simulated_only_alone(&provider, &sandbox, public_demo)?;
+        let trusted_proxy_header = text("TRUSTED_PROXY_HEADER", file.trusted_proxy_header)
+            .map(|raw| {
+                HeaderName::from_bytes(raw.trim().as_bytes()).map_err(|_| ConfigError::Invalid {
+                    name: "TRUSTED_PROXY_HEADER",
+                    problem: format!("{raw:?} is not a header name"),
+                })
+            })
+            .transpose()?;
+        let trusted_proxies = trusted_proxies(text("TRUSTED_PROXIES", file.trusted_proxies), trusted_proxy_header.is_some())?;
 
         Ok(Self {
             public_url: url("PUBLIC_URL", file.public_url)?,
-            database_url: database_url(text("DATABASE_URL", file.database_url))?,
+            database_url: Secret::new(database_url(text("DATABASE_URL", file.database_url))?),
             // Truecaller's access token lives 10 minutes: a longer wait could never complete.
             signin_timeout: Duration::from_secs(number("SIGNIN_TIMEOUT_SECS", file.signin_timeout_secs, 60, 1..=600)?),
             lock: Duration::from_secs(number("SIGNIN_LOCK_SECS", file.signin_lock_secs, 300, 0..=3600)?),
@@ -226,6 +234,8 @@ impl Config {
             limits: Limits {
                 ip_per_minute: number("RATE_IP_PER_MINUTE", file.rate_ip_per_minute, 10, 1..=1_000_000)? as u32,
                 ip_per_hour: number("RATE_IP_PER_HOUR", file.rate_ip_per_hour, 30, 1..=1_000_000)? as u32,
+                ip48_per_minute: number("RATE_IPV6_48_PER_MINUTE", file.rate_ipv6_48_per_minute, 100, 1..=1_000_000)? as u32,
+                ip48_per_hour: number("RATE_IPV6_48_PER_HOUR", file.rate_ipv6_48_per_hour, 300, 1..=1_000_000)? as u32,
                 browser_per_hour: number("RATE_BROWSER_PER_HOUR", file.rate_browser_per_hour, 10, 1..=1_000_000)? as u32,
                 number_per_15_min: number("RATE_NUMBER_PER_15_MIN", file.rate_number_per_15_min, 3, 1..=1_000_000)? as u32,
                 number_per_day: number("RATE_NUMBER_PER_DAY", file.rate_number_per_day, 10, 1..=1_000_000)? as u32,
@@ -237,16 +247,11 @@ impl Config {
                     0..=23 * 3600,
                 )?),
             },
-            trusted_proxy_header: text("TRUSTED_PROXY_HEADER", file.trusted_proxy_header)
-                .map(|raw| {
-                    HeaderName::from_bytes(raw.trim().as_bytes()).map_err(|_| ConfigError::Invalid {
-                        name: "TRUSTED_PROXY_HEADER",
-                        problem: format!("{raw:?} is not a header name"),
-                    })
-                })
-                .transpose()?,
+            trusted_proxy_header,
+            trusted_proxies,
+            public_demo,
             number_hash_key: match env.get("NUMBER_HASH_KEY").map(|k| k.trim()) {
-                Some(key) if key.len() >= 32 => Some(key.to_owned()),
+                Some(key) if key.len() >= 32 => Some(Secret::new(key)),
                 Some("") | None => None,
                 Some(_) => {
                     return Err(ConfigError::Invalid { name: "NUMBER_HASH_KEY", problem: "use at least 32 characters".into() })
@@ -318,6 +323,42 @@ impl Config {
         warnings
     }
 
+    /// Whether this configuration simulates both providers: then the stand-ins run under
+    /// `/simulator` and sign anyone in as anyone.
+    pub fn simulates(&self) -> bool {
+        matches!((&self.provider, &self.sandbox), (Provider::Simulator, SandboxProvider::Simulator))
+    }
+
+    /// Refuses to simulate where the app could be mistaken for a deployment: the stand-ins run
+    /// only when the app listens on a loopback address (`listen`) and is reached at an http
+    /// loopback `public_url`, unless `UNSAFE_PUBLIC_DEMO=yes` says it is a public demo.
+    pub fn check_simulation(&self, listen: SocketAddr, public_url: &Url) -> Result<(), ConfigError> {
+        if !self.simulates() || self.public_demo {
+            return Ok(());
+        }
+        let way_out = "set TRUECALLER_APP_KEY (and SANDBOX_API_KEY and SANDBOX_API_SECRET to offer DigiLocker) \
+                       for a deployment, or UNSAFE_PUBLIC_DEMO=yes for a public demo";
+        if !listen.ip().to_canonical().is_loopback() {
+            return Err(ConfigError::Invalid {
+                name: "LEPTOS_SITE_ADDR",
+                problem: format!(
+                    "{listen} is reachable from other machines, and no provider key is set: the simulators would \
+                     sign anyone in as anyone there. Listen on 127.0.0.1 to develop, or {way_out}"
+                ),
+            });
+        }
+        if public_url.scheme() == "https" || !loopback_host(public_url) {
+            return Err(ConfigError::Invalid {
+                name: "PUBLIC_URL",
+                problem: format!(
+                    "{public_url} is not a local http address, and no provider key is set: the simulators would \
+                     sign anyone in as anyone there. Unset PUBLIC_URL to develop, or {way_out}"
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// Base URLs of Truecaller's request API and profile API for this configuration.
     pub fn provider_urls(&self, public_url: &Url) -> (Url, Url) {
         let default = |live: &str| match self.provider {
@@ -368,11 +409,78 @@ fn offered_countries(value: Option<String>, default: Region) -> Result<Option<Ve
     Ok(Some(offered))
 }
 
+/// `UNSAFE_PUBLIC_DEMO`: `yes`, or unset (or empty, or `no`). Anything else is refused, so a
+/// typo cannot turn a demo on, and a demo is never half-configured.
+fn public_demo(env: &HashMap<String, String>) -> Result<bool, ConfigError> {
+    match env.get("UNSAFE_PUBLIC_DEMO").map(|v| v.trim()) {
+        None | Some("" | "no") => Ok(false),
+        Some(PUBLIC_DEMO_YES) => Ok(true),
+        Some(other) => Err(ConfigError::Invalid {
+            name: "UNSAFE_PUBLIC_DEMO",
+            problem: format!("{other:?} is not yes or no"),
+        }),
+    }
+}
+
+/// A live provider never runs beside a simulated one: the Truecaller simulator signs anyone in
+/// as any number, and a live DigiLocker would join that made-up identity to the real account
+/// holding the number. A demo simulates everything.
+fn simulated_only_alone(provider: &Provider, sandbox: &SandboxProvider, public_demo: bool) -> Result<(), ConfigError> {
+    match (provider, sandbox) {
+        (Provider::Simulator, SandboxProvider::Live { .. }) => Err(ConfigError::Invalid {
+            name: "TRUECALLER_APP_KEY",
+            problem: "is unset while SANDBOX_API_KEY is set: the Truecaller simulator would run beside live \
+                      DigiLocker and sign anyone in as anyone. Set TRUECALLER_APP_KEY, or unset SANDBOX_API_KEY \
+                      and SANDBOX_API_SECRET to simulate both"
+                .into(),
+        }),
+        (Provider::Live { .. }, _) if public_demo => Err(ConfigError::Invalid {
+            name: "UNSAFE_PUBLIC_DEMO",
+            problem: "is yes while TRUECALLER_APP_KEY is set: a public demo runs on the simulators only; unset one of them".into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// `TRUSTED_PROXIES`: CIDR ranges or single addresses, separated by commas or spaces. Required
+/// with `TRUSTED_PROXY_HEADER` (`header_set`), and meaningless without it.
+fn trusted_proxies(value: Option<String>, header_set: bool) -> Result<Vec<IpNet>, ConfigError> {
+    let invalid = |name, problem: String| ConfigError::Invalid { name, problem };
+    let mut proxies = Vec::new();
+    for entry in value.iter().flat_map(|v| v.split([',', ' '])).map(str::trim).filter(|e| !e.is_empty()) {
+        let net = entry
+            .parse::<IpNet>()
+            .or_else(|_| entry.parse::<std::net::IpAddr>().map(IpNet::from))
+            .map_err(|_| invalid("TRUSTED_PROXIES", format!("{entry:?} is not an address range such as 10.0.0.0/8 or 2001:db8::/32")))?;
+        proxies.push(net.trunc());
+    }
+    match (header_set, proxies.is_empty()) {
+        (true, true) => Err(invalid(
+            "TRUSTED_PROXIES",
+            "must list the reverse proxies' addresses (e.g. 10.0.0.0/8) when TRUSTED_PROXY_HEADER is set: \
+             otherwise anyone reaching the app directly could choose their own address"
+                .into(),
+        )),
+        (false, false) => Err(invalid("TRUSTED_PROXY_HEADER", "must name the header the proxies in TRUSTED_PROXIES set".into())),
+        _ => Ok(proxies),
+    }
+}
+
+/// `localhost` (or a name under it) or a loopback address.
+fn loopback_host(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.to_canonical().is_loopback(),
+        None => false,
+    }
+}
+
 /// Live when `SANDBOX_API_KEY` is set, and then `SANDBOX_API_SECRET` must be too.
 fn sandbox_provider(env: &HashMap<String, String>) -> Result<SandboxProvider, ConfigError> {
     let secret = |name: &str| env.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
     match (secret("SANDBOX_API_KEY"), secret("SANDBOX_API_SECRET")) {
-        (Some(key), Some(secret)) => Ok(SandboxProvider::Live { api_key: key.to_owned(), api_secret: secret.to_owned() }),
+        (Some(key), Some(secret)) => Ok(SandboxProvider::Live { api_key: Secret::new(key), api_secret: Secret::new(secret) }),
         (Some(_), None) => Err(ConfigError::Invalid {
             name: "SANDBOX_API_SECRET",
             problem: "must be set (environment only) when SANDBOX_API_KEY is".into(),
@@ -554,9 +662,9 @@ mod tests {
 
     #[test]
     fn a_sandbox_key_talks_to_sandbox() {
-        let vars = env(&[("SANDBOX_API_KEY", "key_live_abc"), ("SANDBOX_API_SECRET", "secret_live_xyz")]);
+        let vars = env(&[("SANDBOX_API_KEY", "key_live_abc"), ("SANDBOX_API_SECRET", "secret_live_xyz"), ("TRUECALLER_APP_KEY", "k")]);
         let c = Config::load("", &vars).unwrap();
-        assert!(matches!(&c.sandbox, SandboxProvider::Live { api_key, api_secret } if api_key == "key_live_abc" && api_secret == "secret_live_xyz"));
+        assert!(matches!(&c.sandbox, SandboxProvider::Live { api_key, api_secret } if api_key.expose() == "key_live_abc" && api_secret.expose() == "secret_live_xyz"));
         let https = Url::parse("https://app.example").unwrap();
         assert_eq!(c.sandbox_url(&https).as_str(), "https://api.sandbox.co.in/");
         assert!(c.warnings(&https).is_empty());
@@ -629,7 +737,7 @@ mod tests {
 
     #[test]
     fn a_live_sandbox_behind_http_is_a_loud_warning() {
-        let vars = env(&[("SANDBOX_API_KEY", "k"), ("SANDBOX_API_SECRET", "s")]);
+        let vars = env(&[("SANDBOX_API_KEY", "k"), ("SANDBOX_API_SECRET", "s"), ("TRUECALLER_APP_KEY", "t")]);
         let c = Config::load("", &vars).unwrap();
         let warnings = c.warnings(&Url::parse("http://127.0.0.1:3000").unwrap());
         assert_eq!(warnings.len(), 1, "{warnings:?}");
@@ -638,5 +746,73 @@ mod tests {
         vars.insert("SANDBOX_API_URL".into(), "http://sandbox.internal".into());
         let c = Config::load("", &vars).unwrap();
         assert_eq!(c.warnings(&Url::parse("https://app.example").unwrap()).len(), 1);
+    }
+
+    fn listen(addr: &str) -> SocketAddr {
+        addr.parse().unwrap()
+    }
+
+    #[test]
+    fn the_simulators_run_alone_on_a_loopback_address_only() {
+        let check = |pairs: &[(&str, &str)], addr: &str| -> Result<(), String> {
+            let c = Config::load("", &env(pairs)).map_err(|e| e.to_string())?;
+            let public = c.public_url(listen(addr));
+            c.check_simulation(listen(addr), &public).map_err(|e| e.to_string())
+        };
+        // What `cargo leptos watch`, `make dev` and the tests run: nothing set, loopback.
+        assert_eq!(check(&[], "127.0.0.1:3000"), Ok(()));
+        assert_eq!(check(&[], "[::1]:3000"), Ok(()));
+        assert_eq!(check(&[("PUBLIC_URL", "http://localhost:3000")], "127.0.0.1:3000"), Ok(()));
+        // Reachable from elsewhere, or reached through a public or https address: refused, naming
+        // the setting and the way out.
+        let open = check(&[], "0.0.0.0:3000").unwrap_err();
+        assert!(open.starts_with("LEPTOS_SITE_ADDR:") && open.contains("TRUECALLER_APP_KEY") && open.contains("UNSAFE_PUBLIC_DEMO"), "{open}");
+        assert!(check(&[], "192.0.2.10:3000").unwrap_err().starts_with("LEPTOS_SITE_ADDR:"));
+        let https = check(&[("PUBLIC_URL", "https://localhost")], "127.0.0.1:3000").unwrap_err();
+        assert!(https.starts_with("PUBLIC_URL:"), "{https}");
+        assert!(check(&[("PUBLIC_URL", "http://signin.example.com")], "127.0.0.1:3000").unwrap_err().starts_with("PUBLIC_URL:"));
+        // A live provider beside a simulated one is refused wherever it listens.
+        let mixed = check(&[("SANDBOX_API_KEY", "k"), ("SANDBOX_API_SECRET", "s")], "127.0.0.1:3000").unwrap_err();
+        assert!(mixed.starts_with("TRUECALLER_APP_KEY:"), "{mixed}");
+        // Live Truecaller without Sandbox keys simulates nothing: DigiLocker is not offered.
+        assert_eq!(check(&[("TRUECALLER_APP_KEY", "k"), ("PUBLIC_URL", "https://signin.example.com")], "0.0.0.0:3000"), Ok(()));
+        // The demo says so, and only with the simulators.
+        let demo = [("UNSAFE_PUBLIC_DEMO", "yes"), ("PUBLIC_URL", "https://demo.example.com")];
+        assert_eq!(check(&demo, "0.0.0.0:3000"), Ok(()));
+        assert!(check(&[("UNSAFE_PUBLIC_DEMO", "true")], "0.0.0.0:3000").unwrap_err().starts_with("UNSAFE_PUBLIC_DEMO:"));
+        let live_demo = check(&[("UNSAFE_PUBLIC_DEMO", "yes"), ("TRUECALLER_APP_KEY", "k")], "127.0.0.1:3000").unwrap_err();
+        assert!(live_demo.starts_with("UNSAFE_PUBLIC_DEMO:"), "{live_demo}");
+        assert_eq!(check(&[("UNSAFE_PUBLIC_DEMO", "no")], "127.0.0.1:3000"), Ok(()));
+    }
+
+    #[test]
+    fn a_proxy_header_needs_the_proxies_it_is_believed_from() {
+        let load = |pairs: &[(&str, &str)]| Config::load("", &env(pairs)).map_err(|e| e.to_string());
+        let alone = load(&[("TRUSTED_PROXY_HEADER", "x-forwarded-for")]).unwrap_err();
+        assert!(alone.starts_with("TRUSTED_PROXIES:"), "{alone}");
+        assert!(load(&[("TRUSTED_PROXIES", "10.0.0.0/8")]).unwrap_err().starts_with("TRUSTED_PROXY_HEADER:"));
+        assert!(load(&[("TRUSTED_PROXY_HEADER", "x-forwarded-for"), ("TRUSTED_PROXIES", "10.0.0.0/33")])
+            .unwrap_err()
+            .starts_with("TRUSTED_PROXIES:"));
+        let c = load(&[("TRUSTED_PROXY_HEADER", "x-forwarded-for"), ("TRUSTED_PROXIES", "10.1.2.3/8, 192.0.2.7 ::1,2001:db8::/32")]).unwrap();
+        let shown: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "192.0.2.7/32", "::1/128", "2001:db8::/32"]);
+        let c = Config::load("trusted_proxy_header = \"x-real-ip\"\ntrusted_proxies = \"127.0.0.1\"\n", &env(&[])).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 1);
+    }
+
+    #[test]
+    fn debug_prints_no_key_secret_or_password() {
+        let vars = env(&[
+            ("TRUECALLER_APP_KEY", "app-key-value"),
+            ("SANDBOX_API_KEY", "sandbox-key-value"),
+            ("SANDBOX_API_SECRET", "sandbox-secret-value"),
+            ("NUMBER_HASH_KEY", "number-hash-key-value-0123456789abcdef"),
+            ("DATABASE_URL", "postgres://app:db-password-value@db/app"),
+        ]);
+        let debug = format!("{:?}", Config::load("", &vars).unwrap());
+        for value in ["app-key-value", "sandbox-key-value", "sandbox-secret-value", "number-hash-key-value", "db-password-value"] {
+            assert!(!debug.contains(value), "{value} in {debug}");
+        }
     }
 }

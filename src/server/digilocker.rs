@@ -2,22 +2,20 @@
 //! works with or without JavaScript), `GET /digilocker/continue` (the hop to the consent page),
 //! and `GET /digilocker/return` (where Sandbox sends the person back).
 
-use std::net::SocketAddr;
-
 use leptos_i18n::{td_string, Locale as _};
 use axum::{
-    extract::{ConnectInfo, State},
-    http::{header, HeaderMap, StatusCode},
+    extract::State,
+    http::{header, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
 };
 use tower_sessions::Session;
 
 use super::{
+    client::ClientIp,
     error::Error,
     forms,
     session::AuthSession,
     sign_in::{DigiLockerStart, SignInService},
-    throttle::{client_ip, ProxyHeader},
 };
 
 /// The fixed path Sandbox returns the person to (`redirect_url` = `PUBLIC_URL` + this).
@@ -28,13 +26,11 @@ pub const RETURN_PATH: &str = "digilocker/return";
 /// chain is held to the page's `form-action 'self'`, a page's own navigation is not.
 pub async fn start(
     State(sign_ins): State<SignInService>,
-    State(proxy): State<ProxyHeader>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ClientIp(client): ClientIp,
     session: Session,
 ) -> Result<Redirect, Error> {
     let session = AuthSession::new(session);
-    match sign_ins.start_digilocker(&session, client_ip(peer, &headers, proxy.0.as_ref())).await {
+    match sign_ins.start_digilocker(&session, client).await {
         Ok(DigiLockerStart::Consent(url)) => {
             session.set_consent_url(&url).await?;
             Ok(Redirect::to("/digilocker/continue"))

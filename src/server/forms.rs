@@ -1,23 +1,15 @@
 //! Plain HTML form posts, for browsers without JavaScript (or before the wasm has loaded): the
 //! same sign-in calls as the server functions, answered with a redirect back to the page.
 
-use std::net::SocketAddr;
-
 use axum::{
-    extract::{ConnectInfo, State},
-    http::HeaderMap,
+    extract::State,
     response::{IntoResponse, Redirect},
     Form,
 };
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{
-    error::Error,
-    session::AuthSession,
-    sign_in::SignInService,
-    throttle::{client_ip, ProxyHeader},
-};
+use super::{client::ClientIp, error::Error, session::AuthSession, sign_in::SignInService};
 use crate::{countries::Region, domain::FormFeedback};
 
 #[derive(Deserialize)]
@@ -32,14 +24,11 @@ pub struct PhoneForm {
 /// page (a redirect cannot carry the 429 itself).
 pub async fn initiate(
     State(sign_ins): State<SignInService>,
-    State(proxy): State<ProxyHeader>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ClientIp(client): ClientIp,
     session: Session,
     Form(form): Form<PhoneForm>,
 ) -> Result<impl IntoResponse, Error> {
     let session = AuthSession::new(session);
-    let client = client_ip(peer, &headers, proxy.0.as_ref());
     let refused = match sign_ins.initiate(&session, &form.phone, form.country.as_deref(), client).await {
         Ok(_) => None,
         Err(refused @ (Error::InvalidPhone(_) | Error::Throttled(_))) => Some(refused.to_api()),

@@ -8,6 +8,8 @@ pub mod assets;
 pub mod callback;
 /// The countries numbers may come from, named and sorted per page language.
 pub mod countries;
+/// The client's address (peer, or a trusted proxy's header), as an extractor.
+pub mod client;
 /// Cross-site request refusal.
 pub mod csrf;
 /// Time and random identifiers.
@@ -46,6 +48,8 @@ pub mod phone;
 pub mod profile;
 /// Sandbox (DigiLocker KYC) HTTP client.
 pub mod sandbox;
+/// Settings that never reach a log.
+pub mod secret;
 /// The typed session wrapper.
 pub mod session;
 /// The sign-in rules and state machine.

@@ -8,28 +8,15 @@
 //! on, never the wait or the outcome. A direct tap on the deep link also keeps the user gesture
 //! the browser wants before it hands a link to an app.
 
-use std::net::SocketAddr;
-
 use leptos_i18n::Locale as _;
-use axum::{
-    extract::{ConnectInfo, State},
-    http::HeaderMap,
-    response::Redirect,
-};
+use axum::{extract::State, http::HeaderMap, response::Redirect};
 use tower_sessions::Session;
 
-use super::{
-    error::Error,
-    forms,
-    session::AuthSession,
-    sign_in::SignInService,
-    throttle::{client_ip, ProxyHeader},
-};
+use super::{client::ClientIp, error::Error, forms, session::AuthSession, sign_in::SignInService};
 
 pub async fn start(
     State(sign_ins): State<SignInService>,
-    State(proxy): State<ProxyHeader>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     session: Session,
 ) -> Result<Redirect, Error> {
@@ -40,7 +27,7 @@ pub async fn start(
         return Ok(Redirect::to("/"));
     }
     let session = AuthSession::new(session);
-    if let Err(error) = sign_ins.start_one_tap(&session, client_ip(peer, &headers, proxy.0.as_ref()), super::language::of_request(&headers).as_str()).await {
+    if let Err(error) = sign_ins.start_one_tap(&session, client, super::language::of_request(&headers).as_str()).await {
         forms::throttle_to_page(&session, error).await?;
     }
     Ok(Redirect::to("/"))

@@ -66,15 +66,14 @@ impl AuthSession {
         self.0.remove::<String>(SIGN_IN).await.map(drop)
     }
 
-    /// A random key that identifies this browser to its sign-ins; stored hashed on their rows.
-    /// Created on first use, which is the first `initiate`: merely viewing a page stores nothing.
-    pub async fn browser_key(&self) -> Result<String, SessionError> {
-        if let Some(key) = self.existing_browser_key().await? {
-            return Ok(key);
+    /// A sign-in started in this browser: `browser_key` (a random key that identifies this
+    /// browser to its sign-ins, stored hashed on their rows) and the sign-in are kept. Until a
+    /// sign-in starts, nothing is: viewing pages and refused attempts store no session.
+    pub async fn begin(&self, browser_key: &str, sign_in_id: &str) -> Result<(), SessionError> {
+        if self.existing_browser_key().await?.as_deref() != Some(browser_key) {
+            self.0.insert(BROWSER, browser_key).await?;
         }
-        let key = clock::random_token();
-        self.0.insert(BROWSER, &key).await?;
-        Ok(key)
+        self.set_sign_in_id(sign_in_id).await
     }
 
     pub async fn existing_browser_key(&self) -> Result<Option<String>, SessionError> {

@@ -26,14 +26,14 @@ use url::Url;
 use super::{
     callback, csrf, digilocker, forms, headers, health, hold, language, metrics, one_tap,
     countries::Countries,
-    config::{join, Config, Provider, SandboxProvider},
+    config::{join, Config, ConfigError, Provider, SandboxProvider},
     sandbox::SandboxClient,
     keys::NumberKeys,
     sign_in::{self, Providers, SignInService},
     simulator::{self, SandboxSimulator, Simulator},
     state::{AppMode, AppState},
     store::{SessionPool, Store},
-    throttle::ProxyHeader,
+    throttle::TrustedProxies,
     truecaller::TruecallerClient,
 };
 use crate::app::{shell, App};
@@ -50,6 +50,9 @@ pub struct Application {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
+    /// A setting that cannot be used here (named in the message).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("DATABASE_URL: cannot open the database: {0}")]
@@ -73,14 +76,16 @@ impl Application {
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let bound = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
         let public_url = config.public_url(bound);
+        // Before anything is opened: the stand-ins sign anyone in as anyone.
+        config.check_simulation(bound, &public_url)?;
         let (api_url, profile_url) = config.provider_urls(&public_url);
 
         metrics::recorder();
-        let store = Store::connect(&config.database_url).await?;
-        let session_pool = store.session_pool(&config.database_url).await?;
+        let store = Store::connect(config.database_url.expose()).await?;
+        let session_pool = store.session_pool(config.database_url.expose()).await?;
 
         let (app_key, simulator) = match &config.provider {
-            Provider::Live { app_key } => (app_key.clone(), None),
+            Provider::Live { app_key } => (app_key.expose().to_owned(), None),
             Provider::Simulator => {
                 let callback_url = join(&public_url, "auth/truecaller/callback");
                 (simulator::APP_KEY.to_owned(), Some(Simulator::new(callback_url, join(&profile_url, "v1/default"))))
@@ -92,7 +97,7 @@ impl Application {
         let sandbox_url = config.sandbox_url(&public_url);
         let (sandbox, sandbox_simulator) = match (&config.sandbox, &simulator) {
             (SandboxProvider::Live { api_key, api_secret }, _) => {
-                (Some(SandboxClient::new(&sandbox_url, api_key.clone(), api_secret.clone())), None)
+                (Some(SandboxClient::new(&sandbox_url, api_key.expose().to_owned(), api_secret.expose().to_owned())), None)
             }
             (SandboxProvider::Simulator, Some(_)) => {
                 let keys = (simulator::SANDBOX_SIM_KEY.to_owned(), simulator::SANDBOX_SIM_SECRET.to_owned());
@@ -109,7 +114,7 @@ impl Application {
         }
         let digilocker = sandbox.is_some();
         let number_key = match &config.number_hash_key {
-            Some(key) => key.clone(),
+            Some(key) => key.expose().to_owned(),
             None => store.secret("number_hash_key").await?,
         };
         let sign_ins = SignInService::new(
@@ -135,8 +140,9 @@ impl Application {
                 simulator: simulator.is_some(),
                 digilocker_simulator: sandbox_simulator.is_some(),
                 digilocker,
+                demo: config.public_demo,
             },
-            proxy_header: ProxyHeader(config.trusted_proxy_header.clone()),
+            trusted_proxies: TrustedProxies::new(config.trusted_proxy_header.clone(), config.trusted_proxies.clone()),
         };
 
         let https = public_url.scheme() == "https";
@@ -221,6 +227,11 @@ impl Application {
 
     pub fn simulator(&self) -> Option<&Arc<Simulator>> {
         self.simulator.as_ref()
+    }
+
+    /// Whether this is a public demo (`UNSAFE_PUBLIC_DEMO`).
+    pub fn demo(&self) -> bool {
+        self.state.mode.demo
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish: callbacks are

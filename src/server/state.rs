@@ -4,7 +4,7 @@
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
-use super::{sign_in::SignInService, throttle::ProxyHeader};
+use super::{sign_in::SignInService, throttle::TrustedProxies};
 
 /// Shared by every handler and server function (server functions read it from context).
 #[derive(Clone, FromRef)]
@@ -12,7 +12,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub sign_ins: SignInService,
     pub mode: AppMode,
-    pub proxy_header: ProxyHeader,
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// How the app is wired: what the simulator banner says (`app::decided_simulated`), and whether
@@ -25,4 +25,6 @@ pub struct AppMode {
     pub digilocker_simulator: bool,
     /// DigiLocker is offered at all.
     pub digilocker: bool,
+    /// `UNSAFE_PUBLIC_DEMO`: the simulators run where anyone can reach them; every page says so.
+    pub demo: bool,
 }

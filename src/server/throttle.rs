@@ -1,7 +1,8 @@
 //! Limits on starting sign-ins, so the form cannot be used to flood phones or our provider quota.
 //!
 //! Two kinds, as the OWASP bot-management advice asks (independent buckets):
-//! - per client IP (a burst per minute and a sustained rate per hour) and per browser session.
+//! - per client IP (a burst per minute and a sustained rate per hour; an IPv6 client by its /64,
+//!   and its /48 again with a larger allowance) and per browser session.
 //!   Counted twice: in memory first (GCRA, `governor`), cheap enough to run before any database
 //!   work, so a flood against one instance costs it no write; then in database counters (fixed
 //!   windows, [`request_counters`]), which every instance shares, so several instances behind a
@@ -11,13 +12,15 @@
 //!   across instances, browsers and IPs.
 
 use std::{
-    net::{IpAddr, SocketAddr},
+    net::{IpAddr, Ipv6Addr, SocketAddr},
     num::NonZeroU32,
+    sync::Arc,
     time::Duration,
 };
 
 use axum::http::{HeaderMap, HeaderName};
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota};
+use ipnet::IpNet;
 
 use super::store::{NumberHistory, NumberQuery, RequestCount};
 use crate::domain::Throttle;
@@ -27,6 +30,10 @@ use crate::domain::Throttle;
 pub struct Limits {
     pub ip_per_minute: u32,
     pub ip_per_hour: u32,
+    /// The same for a whole IPv6 /48 (one site, or many subscribers of one carrier): larger, so
+    /// that rotating through the /48's 65,536 /64s buys a bounded number of attempts.
+    pub ip48_per_minute: u32,
+    pub ip48_per_hour: u32,
     pub browser_per_hour: u32,
     pub number_per_15_min: u32,
     pub number_per_day: u32,
@@ -73,13 +80,24 @@ impl Cap {
     }
 }
 
-/// The shared counters one attempt from a client (`client_key`, a keyed hash of its address's
-/// bucket, see [`bucket_name`]) in a browser (`browser`, its key's hash) counts against.
-pub fn request_counters(limits: &Limits, client_key: &str, browser: &str) -> [(Cap, String); 3] {
+/// The shared counters one attempt from a client (`client`, keyed hashes of its address's
+/// buckets, see [`buckets`]) in a browser (`browser`, its key's hash) counts against.
+pub fn request_counters(limits: &Limits, client: &ClientKeys, browser: &str) -> Vec<(Cap, String)> {
     let cap = |name, max, secs| Cap { name, max, window: Duration::from_secs(secs) };
     let (minute, hour, browser_hour) =
         (cap("ipm", limits.ip_per_minute, 60), cap("iph", limits.ip_per_hour, 3600), cap("bh", limits.browser_per_hour, 3600));
-    [(minute, minute.key(client_key)), (hour, hour.key(client_key)), (browser_hour, browser_hour.key(browser))]
+    let mut counters = vec![(minute, minute.key(&client.own)), (hour, hour.key(&client.own)), (browser_hour, browser_hour.key(browser))];
+    if let Some(wide) = &client.wide {
+        let (minute, hour) = (cap("i48m", limits.ip48_per_minute, 60), cap("i48h", limits.ip48_per_hour, 3600));
+        counters.extend([(minute, minute.key(wide)), (hour, hour.key(wide))]);
+    }
+    counters
+}
+
+/// Keyed hashes of a client's buckets ([`Buckets`]), as the shared counters name them.
+pub struct ClientKeys {
+    pub own: String,
+    pub wide: Option<String>,
 }
 
 /// Whether an attempt is refused by the shared counters it was just counted in: one over its cap
@@ -137,6 +155,8 @@ pub fn number_verdict(history: &NumberHistory, limits: &Limits, now: i64) -> Opt
 pub struct RequestLimiter {
     ip_burst: DefaultKeyedRateLimiter<IpAddr>,
     ip_sustained: DefaultKeyedRateLimiter<IpAddr>,
+    wide_burst: DefaultKeyedRateLimiter<IpAddr>,
+    wide_sustained: DefaultKeyedRateLimiter<IpAddr>,
     browser: DefaultKeyedRateLimiter<String>,
 }
 
@@ -146,6 +166,8 @@ impl RequestLimiter {
         Self {
             ip_burst: DefaultKeyedRateLimiter::keyed(Quota::per_minute(n(limits.ip_per_minute))),
             ip_sustained: DefaultKeyedRateLimiter::keyed(Quota::per_hour(n(limits.ip_per_hour))),
+            wide_burst: DefaultKeyedRateLimiter::keyed(Quota::per_minute(n(limits.ip48_per_minute))),
+            wide_sustained: DefaultKeyedRateLimiter::keyed(Quota::per_hour(n(limits.ip48_per_hour))),
             browser: DefaultKeyedRateLimiter::keyed(Quota::per_hour(n(limits.browser_per_hour))),
         }
     }
@@ -153,10 +175,14 @@ impl RequestLimiter {
     /// Counts one attempt from `ip`. Checked before anything else, so a flood costs no session
     /// or database write.
     pub fn check_client(&self, ip: IpAddr) -> Result<(), Throttled> {
-        let client = bucket(ip);
+        let Buckets { own, wide } = buckets(ip);
         let now = self.ip_burst.clock().now();
-        self.ip_burst.check_key(&client).map_err(|e| refused(e.wait_time_from(now)))?;
-        self.ip_sustained.check_key(&client).map_err(|e| refused(e.wait_time_from(now)))?;
+        self.ip_burst.check_key(&own).map_err(|e| refused(e.wait_time_from(now)))?;
+        self.ip_sustained.check_key(&own).map_err(|e| refused(e.wait_time_from(now)))?;
+        if let Some(wide) = wide {
+            self.wide_burst.check_key(&wide).map_err(|e| refused(e.wait_time_from(now)))?;
+            self.wide_sustained.check_key(&wide).map_err(|e| refused(e.wait_time_from(now)))?;
+        }
         Ok(())
     }
 
@@ -170,58 +196,98 @@ impl RequestLimiter {
     pub fn forget_idle(&self) {
         self.ip_burst.retain_recent();
         self.ip_sustained.retain_recent();
+        self.wide_burst.retain_recent();
+        self.wide_sustained.retain_recent();
         self.browser.retain_recent();
     }
 }
-
-/// The `TRUSTED_PROXY_HEADER` setting, for handlers.
-#[derive(Clone, Debug, Default)]
-pub struct ProxyHeader(pub Option<HeaderName>);
 
 fn refused(wait: Duration) -> Throttled {
     Throttled { cause: Throttle::TooManyAttempts, retry_after: wait }
 }
 
-/// The name of the bucket a client's address is counted in (to be hashed before it is stored).
-pub fn bucket_name(ip: IpAddr) -> String {
-    bucket(ip).to_string()
+/// The buckets a client's address is counted in (their names are hashed before they are stored).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Buckets {
+    /// IPv4 as is; IPv6 by its /64, since one subscriber usually holds a whole /64 and could
+    /// otherwise take a fresh address for every request.
+    pub own: IpAddr,
+    /// IPv6 only: its /48, which holds 65,536 /64s, counted with a larger allowance.
+    pub wide: Option<IpAddr>,
 }
 
-/// The address a limit counts: IPv4 as is; IPv6 by its /64, since one subscriber usually holds a
-/// whole /64 and could otherwise take a fresh address for every request.
-fn bucket(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6(std::net::Ipv6Addr::from(v6.to_bits() & !u128::from(u64::MAX))),
-        },
-        v4 => v4,
+pub fn buckets(ip: IpAddr) -> Buckets {
+    let prefix = |v6: Ipv6Addr, bits: u32| IpAddr::V6(Ipv6Addr::from(v6.to_bits() & !(u128::MAX >> bits)));
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => Buckets { own: prefix(v6, 64), wide: Some(prefix(v6, 48)) },
+        v4 => Buckets { own: v4, wide: None },
     }
 }
 
-/// Where a request came from. Without a configured proxy header, the TCP peer: headers anyone
-/// can send (`X-Forwarded-For`) are ignored. With one, the right-most address in it, which is
-/// the one our own proxy appended (addresses to its left are whatever the client claimed).
-pub fn client_ip(peer: SocketAddr, headers: &HeaderMap, trusted_header: Option<&HeaderName>) -> IpAddr {
-    let Some(name) = trusted_header else {
-        return peer.ip();
-    };
-    let forwarded = headers
-        .get_all(name)
-        .iter()
-        .next_back()
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.rsplit(',').next())
-        .and_then(parse_forwarded);
-    forwarded.unwrap_or_else(|| {
-        // Every client would share the proxy's own bucket: say so (once) rather than throttle
-        // everyone quietly.
-        static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-        if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
-            tracing::warn!(header = %name, "TRUSTED_PROXY_HEADER missing or unreadable; using the peer address");
+/// How a client's address appears in logs: its network, never the address (IPv4 by /24, IPv6 by
+/// /48), enough to see where a flood comes from.
+pub fn log_name(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => format!("{}/24", std::net::Ipv4Addr::from(v4.to_bits() & !0xff)),
+        IpAddr::V6(v6) => format!("{}/48", Ipv6Addr::from(v6.to_bits() & !(u128::MAX >> 48))),
+    }
+}
+
+/// `TRUSTED_PROXY_HEADER` and `TRUSTED_PROXIES`: who may tell us where a request came from.
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(Option<Arc<Proxies>>);
+
+#[derive(Debug)]
+struct Proxies {
+    header: HeaderName,
+    ranges: Vec<IpNet>,
+}
+
+impl TrustedProxies {
+    /// Believes `header` from peers in `ranges`; with no header, nobody's.
+    pub fn new(header: Option<HeaderName>, ranges: Vec<IpNet>) -> Self {
+        Self(header.map(|header| Arc::new(Proxies { header, ranges })))
+    }
+
+    /// Where a request came from. The TCP peer, unless it is one of our proxies: then the
+    /// forwarding header is read from the right (each proxy appends the address it was reached
+    /// from), past every hop that is itself a trusted proxy, to the first that is not, as Rails,
+    /// Express (`trust proxy`) and Traefik do. Entries to its left are whatever the client
+    /// claimed. A header anyone else sends is ignored.
+    pub fn client_ip(&self, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+        let peer = peer.ip().to_canonical();
+        let Some(proxies) = self.0.as_deref().filter(|p| p.trusts(peer)) else {
+            return peer;
+        };
+        let entries: Vec<&str> =
+            headers.get_all(&proxies.header).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).collect();
+        let mut client = peer;
+        for entry in entries.iter().rev() {
+            // An unreadable entry: the hop that passed it on is the last one we can vouch for.
+            let Some(ip) = parse_forwarded(entry).map(|ip| ip.to_canonical()) else {
+                break;
+            };
+            client = ip;
+            if !proxies.trusts(ip) {
+                break;
+            }
         }
-        peer.ip()
-    })
+        if client == peer {
+            // Every client would share the proxy's own bucket: say so (once) rather than
+            // throttle everyone quietly.
+            static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+            if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                tracing::warn!(header = %proxies.header, "TRUSTED_PROXY_HEADER missing or unreadable from a trusted proxy; using the proxy's address");
+            }
+        }
+        client
+    }
+}
+
+impl Proxies {
+    fn trusts(&self, ip: IpAddr) -> bool {
+        self.ranges.iter().any(|range| range.contains(&ip))
+    }
 }
 
 /// One entry of a forwarding header: `203.0.113.9`, `203.0.113.9:4711`, `[2001:db8::1]:4711`,
@@ -248,6 +314,8 @@ mod tests {
         Limits {
             ip_per_minute,
             ip_per_hour: 1000,
+            ip48_per_minute: ip_per_minute * 3,
+            ip48_per_hour: 1000,
             browser_per_hour,
             number_per_15_min: 3,
             number_per_day: 10,
@@ -271,13 +339,25 @@ mod tests {
     }
 
     #[test]
-    fn ipv6_clients_are_counted_by_their_64() {
+    fn ipv6_clients_are_counted_by_their_64_and_their_48() {
         let limiter = RequestLimiter::new(&limits(2, 1000));
         assert_eq!(limiter.check_client("2001:db8:1:2::1".parse().unwrap()), Ok(()));
         assert_eq!(limiter.check_client("2001:db8:1:2:ffff::9".parse().unwrap()), Ok(()));
         assert!(limiter.check_client("2001:db8:1:2:abcd::7".parse().unwrap()).is_err(), "same /64");
-        assert_eq!(limiter.check_client("2001:db8:1:3::1".parse().unwrap()), Ok(()), "another /64");
-        assert_eq!(bucket("::ffff:203.0.113.7".parse().unwrap()), "203.0.113.7".parse::<IpAddr>().unwrap());
+        // Other /64s of the same /48 share its wider bucket: 2 × 3 = 6 per minute, of which the
+        // first /64 took 2 (the refused third attempt stopped at the /64's bucket).
+        for i in 3..7 {
+            assert_eq!(limiter.check_client(format!("2001:db8:1:{i}::1").parse().unwrap()), Ok(()), "/64 number {i}");
+        }
+        assert!(limiter.check_client("2001:db8:1:99::1".parse().unwrap()).is_err(), "the /48 is used up");
+        assert_eq!(limiter.check_client("2001:db8:2:3::1".parse().unwrap()), Ok(()), "another /48");
+        let v6 = buckets("2001:db8:1:2:3:4:5:6".parse().unwrap());
+        assert_eq!(v6.own, "2001:db8:1:2::".parse::<IpAddr>().unwrap());
+        assert_eq!(v6.wide, Some("2001:db8:1::".parse::<IpAddr>().unwrap()));
+        assert_eq!(log_name("2001:db8:1:2:3:4:5:6".parse().unwrap()), "2001:db8:1::/48");
+        assert_eq!(log_name("203.0.113.77".parse().unwrap()), "203.0.113.0/24");
+        let mapped = buckets("::ffff:203.0.113.7".parse().unwrap());
+        assert_eq!(mapped, Buckets { own: "203.0.113.7".parse().unwrap(), wide: None });
     }
 
     #[test]
@@ -324,7 +404,8 @@ mod tests {
     #[test]
     fn a_shared_counter_over_its_cap_refuses_until_its_window_ends() {
         let limits = limits(3, 10);
-        let [(minute, _), (hour, _), (browser, _)] = request_counters(&limits, "client", "browser");
+        let v4 = ClientKeys { own: "client".into(), wide: None };
+        let [(minute, _), (hour, _), (browser, _)] = <[_; 3]>::try_from(request_counters(&limits, &v4, "browser")).unwrap();
         let count = |cap, window_start, hits| RequestCount { cap, window_start, hits };
         // The third attempt of the minute is still allowed; the fourth is not, until the minute ends.
         let third = [count(minute, 0, 3), count(hour, 0, 3), count(browser, 0, 3)];
@@ -335,8 +416,10 @@ mod tests {
         // Two counters over: the longer wait is the one told.
         let both = [count(minute, 0, 4), count(hour, 0, 4), count(browser, 0, 11)];
         assert_eq!(request_verdict(&both, 10_000).unwrap().retry_after, Duration::from_millis(3_590_000));
-        // Counters are keyed by hashes, one name per limit.
-        assert_eq!(request_counters(&limits, "c", "b").map(|(_, key)| key), ["ipm:c", "iph:c", "bh:b"]);
+        // Counters are keyed by hashes, one name per limit; an IPv6 client's /48 has two more.
+        let keys = |client| request_counters(&limits, &client, "b").into_iter().map(|(_, key)| key).collect::<Vec<_>>();
+        assert_eq!(keys(ClientKeys { own: "c".into(), wide: None }), ["ipm:c", "iph:c", "bh:b"]);
+        assert_eq!(keys(ClientKeys { own: "c".into(), wide: Some("w".into()) }), ["ipm:c", "iph:c", "bh:b", "i48m:w", "i48h:w"]);
     }
 
     #[test]
@@ -351,15 +434,38 @@ mod tests {
     }
 
     #[test]
-    fn client_ip_trusts_only_the_configured_header() {
-        let peer: SocketAddr = "10.0.0.5:4000".parse().unwrap();
-        let mut headers = HeaderMap::new();
-        headers.insert("x-forwarded-for", "1.1.1.1, 203.0.113.9".parse().unwrap());
-        assert_eq!(client_ip(peer, &headers, None), peer.ip());
-        let xff = HeaderName::from_static("x-forwarded-for");
-        assert_eq!(client_ip(peer, &headers, Some(&xff)), "203.0.113.9".parse::<IpAddr>().unwrap());
-        headers.insert("x-forwarded-for", "not an address".parse().unwrap());
-        assert_eq!(client_ip(peer, &headers, Some(&xff)), peer.ip());
+    fn the_forwarding_header_is_believed_only_from_trusted_proxies() {
+        let proxy: SocketAddr = "10.0.0.5:4000".parse().unwrap();
+        let stranger: SocketAddr = "198.51.100.20:4000".parse().unwrap();
+        let xff = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-forwarded-for", value.parse().unwrap());
+            headers
+        };
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        let claimed = xff("1.1.1.1, 203.0.113.9");
+        // No proxies configured: the peer, whatever the header says.
+        assert_eq!(TrustedProxies::default().client_ip(proxy, &claimed), proxy.ip());
+        let trusted = TrustedProxies::new(Some(HeaderName::from_static("x-forwarded-for")), vec!["10.0.0.0/8".parse().unwrap()]);
+        // From a trusted proxy: the right-most address it appended.
+        assert_eq!(trusted.client_ip(proxy, &claimed), ip("203.0.113.9"));
+        // From anyone else: ignored.
+        assert_eq!(trusted.client_ip(stranger, &claimed), stranger.ip());
+        // Past trusted hops (a second proxy inside), to the first address that is not one.
+        assert_eq!(trusted.client_ip(proxy, &xff("6.6.6.6, 203.0.113.9, 10.0.0.7, 10.9.9.9")), ip("203.0.113.9"));
+        // Every hop trusted: the left-most.
+        assert_eq!(trusted.client_ip(proxy, &xff("10.1.1.1, 10.2.2.2")), ip("10.1.1.1"));
+        // Unreadable where the proxy wrote: the proxy's own address.
+        assert_eq!(trusted.client_ip(proxy, &xff("203.0.113.9, not an address")), proxy.ip());
+        assert_eq!(trusted.client_ip(proxy, &HeaderMap::new()), proxy.ip());
+        // Several header lines are one list, in order.
+        let mut lines = HeaderMap::new();
+        lines.append("x-forwarded-for", "6.6.6.6".parse().unwrap());
+        lines.append("x-forwarded-for", "203.0.113.10, 10.0.0.8".parse().unwrap());
+        assert_eq!(trusted.client_ip(proxy, &lines), ip("203.0.113.10"));
+        // A peer or hop in IPv4-mapped IPv6 form is the IPv4 address it names.
+        let mapped: SocketAddr = "[::ffff:10.0.0.5]:4000".parse().unwrap();
+        assert_eq!(trusted.client_ip(mapped, &xff("::ffff:203.0.113.11")), ip("203.0.113.11"));
         for (entry, ip) in [
             ("203.0.113.9:4711", "203.0.113.9"),
             ("[2001:db8::1]:4711", "2001:db8::1"),

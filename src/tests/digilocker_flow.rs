@@ -266,7 +266,14 @@ async fn with_a_live_truecaller_key_and_no_sandbox_keys_digilocker_is_not_offere
 async fn sandbox_refusing_our_key_is_a_configuration_failure() {
     let sandbox = StandaloneSandbox::spawn().await;
     let url = sandbox.url.as_str().trim_end_matches('/').to_owned();
-    let app = spawn_app(&[("SANDBOX_API_KEY", "key_live_wrong"), ("SANDBOX_API_SECRET", "wrong"), ("SANDBOX_API_URL", &url)]).await;
+    let app = spawn_app(&[
+        ("TRUECALLER_APP_KEY", "simulator-app-key"),
+        ("TRUECALLER_API_URL", "http://127.0.0.1:9"),
+        ("SANDBOX_API_KEY", "key_live_wrong"),
+        ("SANDBOX_API_SECRET", "wrong"),
+        ("SANDBOX_API_URL", &url),
+    ])
+    .await;
     let browser = app.browser();
     assert!(matches!(browser.start_digilocker().await, crate::digilocker_helpers::Started::SignInPage(_)));
     assert_eq!(browser.status(0).await, SignInStatus::Failed { reason: FailureReason::DigiLockerMisconfigured });
@@ -276,7 +283,14 @@ async fn sandbox_refusing_our_key_is_a_configuration_failure() {
 async fn sandbox_unreachable_says_digilocker_is_not_responding() {
     let port = crate::helpers::free_port().await;
     let url = format!("http://127.0.0.1:{port}");
-    let app = spawn_app(&[("SANDBOX_API_KEY", "k"), ("SANDBOX_API_SECRET", "s"), ("SANDBOX_API_URL", &url)]).await;
+    let app = spawn_app(&[
+        ("TRUECALLER_APP_KEY", "simulator-app-key"),
+        ("TRUECALLER_API_URL", "http://127.0.0.1:9"),
+        ("SANDBOX_API_KEY", "k"),
+        ("SANDBOX_API_SECRET", "s"),
+        ("SANDBOX_API_URL", &url),
+    ])
+    .await;
     let browser = app.browser();
     assert!(matches!(browser.start_digilocker().await, crate::digilocker_helpers::Started::SignInPage(_)));
     assert_eq!(browser.status(0).await, SignInStatus::Failed { reason: FailureReason::DigiLockerUnavailable });

@@ -112,8 +112,13 @@ impl StandaloneSandbox {
         Self { url, _handle: handle }
     }
 
+    /// Truecaller is live too (a live provider never runs beside a simulated one), at an address
+    /// nothing answers: these tests sign in through DigiLocker only.
     pub fn env(&self) -> Vec<(&'static str, String)> {
         vec![
+            ("TRUECALLER_APP_KEY", "simulator-app-key".to_owned()),
+            ("TRUECALLER_API_URL", "http://127.0.0.1:9".to_owned()),
+            ("TRUECALLER_PROFILE_URL", "http://127.0.0.1:9".to_owned()),
             ("SANDBOX_API_KEY", SANDBOX_SIM_KEY.to_owned()),
             ("SANDBOX_API_SECRET", SANDBOX_SIM_SECRET.to_owned()),
             ("SANDBOX_API_URL", self.url.as_str().trim_end_matches('/').to_owned()),

@@ -87,6 +87,16 @@ impl Drop for ScratchDatabase {
     }
 }
 
+/// Every byte of an app's SQLite files (the database, its WAL and the callback inbox beside it),
+/// for checks that something left no trace in them.
+pub fn database_bytes(app: &TestApp) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(app.db.path()).unwrap() {
+        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    bytes
+}
+
 /// Which engine the tests run on.
 pub fn on_postgres() -> bool {
     std::env::var_os("TEST_POSTGRES_URL").is_some()
@@ -108,7 +118,15 @@ async fn try_start(mut env: Vec<(String, String)>, db: Arc<TempDir>, mut databas
     }
     let mut vars: HashMap<String, String> = env.iter().cloned().collect();
     // Every test client comes from 127.0.0.1: limits are out of the way unless a test sets them.
-    for name in ["RATE_IP_PER_MINUTE", "RATE_IP_PER_HOUR", "RATE_BROWSER_PER_HOUR", "RATE_NUMBER_PER_15_MIN", "RATE_NUMBER_PER_DAY"] {
+    for name in [
+        "RATE_IP_PER_MINUTE",
+        "RATE_IP_PER_HOUR",
+        "RATE_IPV6_48_PER_MINUTE",
+        "RATE_IPV6_48_PER_HOUR",
+        "RATE_BROWSER_PER_HOUR",
+        "RATE_NUMBER_PER_15_MIN",
+        "RATE_NUMBER_PER_DAY",
+    ] {
         vars.entry(name.into()).or_insert_with(|| "100000".into());
     }
     let config = Config::load("", &vars).expect("test configuration is valid");

@@ -93,7 +93,8 @@ async fn forwarding_headers_are_ignored_unless_a_proxy_is_trusted() {
     assert_throttled(&initiate_with(&app.browser(), &app, &number(2), &spoof(2)).await, Throttle::TooManyAttempts);
 
     // Behind a configured proxy, its header tells clients apart (right-most address counts).
-    let proxied = spawn_app(&[("RATE_IP_PER_MINUTE", "2"), ("TRUSTED_PROXY_HEADER", "x-forwarded-for")]).await;
+    let proxied =
+        spawn_app(&[("RATE_IP_PER_MINUTE", "2"), ("TRUSTED_PROXY_HEADER", "x-forwarded-for"), ("TRUSTED_PROXIES", "127.0.0.1/32")]).await;
     let via = |claimed: &str, real: &str| vec![("x-forwarded-for", format!("{claimed}, {real}"))];
     for i in 0..4 {
         let answer = initiate_with(&proxied.browser(), &proxied, &number(i), &via("1.2.3.4", &format!("203.0.113.{i}"))).await;
@@ -103,6 +104,16 @@ async fn forwarding_headers_are_ignored_unless_a_proxy_is_trusted() {
         assert_eq!(initiate_with(&proxied.browser(), &proxied, &number(i), &via(&format!("9.9.9.{i}"), "203.0.113.50")).await.0, 200);
     }
     let refused = initiate_with(&proxied.browser(), &proxied, &number(6), &via("9.9.9.99", "203.0.113.50")).await;
+    assert_throttled(&refused, Throttle::TooManyAttempts);
+
+    // The same header from a peer that is not one of the proxies (the tests come from 127.0.0.1)
+    // is ignored: a fresh address per request is not a fresh bucket.
+    let elsewhere =
+        spawn_app(&[("RATE_IP_PER_MINUTE", "2"), ("TRUSTED_PROXY_HEADER", "x-forwarded-for"), ("TRUSTED_PROXIES", "10.0.0.0/8")]).await;
+    for i in 0..2 {
+        assert_eq!(initiate_with(&elsewhere.browser(), &elsewhere, &number(i), &via("1.2.3.4", &format!("203.0.113.{i}"))).await.0, 200);
+    }
+    let refused = initiate_with(&elsewhere.browser(), &elsewhere, &number(2), &via("1.2.3.4", "203.0.113.2")).await;
     assert_throttled(&refused, Throttle::TooManyAttempts);
 }
 
@@ -149,8 +160,54 @@ async fn two_rejections_pause_prompts_to_the_number_for_the_cool_down() {
     tokio::time::sleep(Duration::from_millis(2_200)).await;
     assert!(matches!(browser.initiate("+46 76 012 34 56").await, SignInStatus::Waiting { .. }), "the pause ends");
     assert_eq!(app.sim().prompts().await.len(), 3);
+    // The refusals were logged, not stored: a refused start writes no audit row.
     let events = app.events(None).await;
-    assert!(events.contains(&"excess_rate_limit_exceeded".to_owned()), "{events:?}");
+    assert!(!events.contains(&"excess_rate_limit_exceeded".to_owned()), "{events:?}");
+}
+
+#[tokio::test]
+async fn a_start_refused_by_a_number_limit_stores_no_session_row_or_trace_of_the_number() {
+    let app = spawn_app(&[("RATE_NUMBER_PER_15_MIN", "1"), ("SIGNIN_LOCK_SECS", "0")]).await;
+    let first = app.browser();
+    assert_eq!(initiate_with(&first, &app, "+46 76 012 34 56", &[]).await.0, 200);
+    first.cancel().await;
+    let (sessions, events, sign_ins) =
+        (app.stored_sessions().await, app.count("SELECT COUNT(*) FROM sign_in_events").await, app.count("SELECT COUNT(*) FROM sign_ins").await);
+    // New browsers, typing the capped number in a shape of their own each time.
+    for typed in ["+46 76 012 34 56", "+46760123456", "0046 760 12 34 56"] {
+        assert_throttled(&initiate_with(&app.browser(), &app, typed, &[]).await, Throttle::TooManyAttempts);
+    }
+    assert_eq!(app.stored_sessions().await, sessions, "no session stored for a refused start");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sign_in_events").await, events, "no audit row");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins").await, sign_ins, "no sign-in row");
+    if !crate::helpers::on_postgres() {
+        // The bytes of the database files: no trace of the typed shapes (the first, started
+        // sign-in keeps the digits themselves, which the profile check needs).
+        let files = crate::helpers::database_bytes(&app);
+        for typed in ["012 34 56", "760 12 34 56"] {
+            assert!(!files.windows(typed.len()).any(|w| w == typed.as_bytes()), "{typed:?} in the database files");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_ipv6_48_shares_a_wider_bucket_across_its_64s() {
+    let app = spawn_app(&[
+        ("RATE_IP_PER_MINUTE", "2"),
+        ("RATE_IPV6_48_PER_MINUTE", "3"),
+        ("TRUSTED_PROXY_HEADER", "x-forwarded-for"),
+        ("TRUSTED_PROXIES", "127.0.0.1"),
+    ])
+    .await;
+    let from = |address: &str| vec![("x-forwarded-for", address.to_owned())];
+    // Three /64s of one /48, one attempt each: the /48's allowance.
+    for (i, address) in ["2001:db8:7:1::1", "2001:db8:7:2::1", "2001:db8:7:3::1"].into_iter().enumerate() {
+        assert_eq!(initiate_with(&app.browser(), &app, &number(i as u32), &from(address)).await.0, 200, "{address}");
+    }
+    // A fourth /64 of the same /48 is refused, though its own bucket is untouched.
+    assert_throttled(&initiate_with(&app.browser(), &app, &number(3), &from("2001:db8:7:4::1")).await, Throttle::TooManyAttempts);
+    // Another /48 has its own.
+    assert_eq!(initiate_with(&app.browser(), &app, &number(4), &from("2001:db8:8:1::1")).await.0, 200);
 }
 
 #[tokio::test]

@@ -41,14 +41,14 @@ impl SignInService {
     pub async fn start_digilocker(&self, session: &AuthSession, client: IpAddr) -> Result<DigiLockerStart, Error> {
         let s = &self.inner;
         let sandbox = s.sandbox.as_ref().ok_or(Error::NotOffered)?;
-        let browser = self.admit(session, client).await?;
+        let admitted = self.admit(session, client).await?;
         self.leave_current(session, |_| false).await?;
         let id = clock::random_token();
         Span::current().record("sign_in", short(&id));
         let new = NewSignIn {
             id: &id,
             provider: Provider::DigiLocker,
-            browser: &browser,
+            browser: &admitted.browser,
             number: None,
             state_hash: None,
             provider_ref: None,
@@ -58,7 +58,7 @@ impl SignInService {
             return Err(Error::Corrupt("a sign-in without a number was locked or throttled"));
         };
         super::started(Provider::DigiLocker, "digilocker");
-        session.set_sign_in_id(&id).await?;
+        session.begin(&admitted.key, &id).await?;
         let (event, changes, consent) = match sandbox.init_session(&s.settings.digilocker_return).await {
             Ok(init) => (Event::Sent, Some(init.session_id), Some(init.authorization_url)),
             Err(e) => {

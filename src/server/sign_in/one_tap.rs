@@ -38,7 +38,7 @@ impl SignInService {
     #[instrument(skip_all, fields(sign_in = Empty))]
     pub async fn start_one_tap(&self, session: &AuthSession, client: IpAddr, page_language: &str) -> Result<OneTapLink, Error> {
         let s = &self.inner;
-        let browser = self.admit(session, client).await?;
+        let admitted = self.admit(session, client).await?;
         let reusable = |row: &SignInRow| {
             let left = row.deadline - clock::now_ms();
             is_one_tap(row) && row.phase == Phase::Waiting && left >= REUSE_AT_LEAST.as_millis() as i64
@@ -53,7 +53,7 @@ impl SignInService {
         let new = NewSignIn {
             id: &id,
             provider: Provider::Truecaller,
-            browser: &browser,
+            browser: &admitted.browser,
             number: None,
             state_hash: None,
             provider_ref: Some(&nonce),
@@ -63,7 +63,7 @@ impl SignInService {
             return Err(Error::Corrupt("a sign-in without a number was locked or throttled"));
         };
         super::started(Provider::Truecaller, "one_tap");
-        session.set_sign_in_id(&id).await?;
+        session.begin(&admitted.key, &id).await?;
         // There is no request to send: handing out the link is the request.
         self.apply(&sending, Event::Sent, Changes::default()).await?;
         info!("one-tap link issued");

@@ -18,14 +18,21 @@ use crate::{
     },
 };
 
+/// An attempt the limits let through: the browser's key (not yet stored if it is new) and its hash.
+pub(super) struct Admitted {
+    pub key: String,
+    pub browser: String,
+}
+
 impl SignInService {
     /// The browser at `client` asks for a prompt on `input` (as typed), with `country` chosen
     /// for a number typed without its code.
     #[instrument(skip_all, fields(sign_in = Empty))]
     pub async fn initiate(&self, session: &AuthSession, input: &str, country: Option<&str>, client: IpAddr) -> Result<SignInStatus, Error> {
         let s = &self.inner;
-        let browser = self.admit(session, client).await?;
+        let admitted = self.admit(session, client).await?;
         let phone = s.settings.countries.parse(input, country)?;
+        let browser = admitted.browser.clone();
         let tag = s.keys.tag(&phone);
         let same_number = |row: &SignInRow| row.provider == Provider::Truecaller && row.phone.as_deref() == Some(phone.digits());
         if let Some(current) = self.leave_current(session, same_number).await? {
@@ -56,13 +63,13 @@ impl SignInService {
             Start::Started(row) => row,
             Start::Locked { holder, until } => return self.locked(session, &browser, &phone, &holder, until).await,
             Start::Throttled(throttled) => {
-                s.store.record_event(None, "excess_rate_limit_exceeded", Some(&format!("{:?} {tag}", throttled.cause))).await?;
-                warn!(phone = %tag, cause = ?throttled.cause, "sign-in request refused by a per-number limit");
+                // The log line is the record: a refused start writes nothing.
+                warn!(event = "excess_rate_limit_exceeded", phone = %tag, cause = ?throttled.cause, "sign-in request refused by a per-number limit");
                 return Err(Error::Throttled(throttled));
             }
         };
         super::started(Provider::Truecaller, "number");
-        session.set_sign_in_id(&id).await?;
+        session.begin(&admitted.key, &id).await?;
 
         let outcome = s.truecaller.request_sign_in(&phone, &state).await;
         if !matches!(outcome, RequestOutcome::Unavailable { .. }) {
@@ -92,25 +99,31 @@ impl SignInService {
         }
     }
 
-    /// Counts this attempt against the client's and the browser's limits; the browser's key hash.
-    /// A flood must not cost a session or database write per request: this instance's buckets in
-    /// memory come first, and the log line is the record; only then the counters every instance
-    /// shares, in one statement.
-    pub(super) async fn admit(&self, session: &AuthSession, client: IpAddr) -> Result<String, Error> {
+    /// Counts this attempt against the client's and the browser's limits. A flood must not cost
+    /// a session or database write per request: this instance's buckets in memory come first,
+    /// and the log line is the record; only then the counters every instance shares, in one
+    /// statement. Nothing is kept in the session: the browser's key (a new one for a browser
+    /// that has none) is stored by [`AuthSession::begin`] once a sign-in actually starts.
+    pub(super) async fn admit(&self, session: &AuthSession, client: IpAddr) -> Result<Admitted, Error> {
         let refused = |throttled| {
-            warn!(event = "excess_rate_limit_exceeded", client = %client, "sign-in request refused by a rate limit");
+            warn!(event = "excess_rate_limit_exceeded", client = %throttle::log_name(client), "sign-in request refused by a rate limit");
             Error::Throttled(throttled)
         };
         let s = &self.inner;
         s.limiter.check_client(client).map_err(refused)?;
-        let browser = clock::digest(&session.browser_key().await?);
+        let key = session.existing_browser_key().await?.unwrap_or_else(clock::random_token);
+        let browser = clock::digest(&key);
         s.limiter.check_browser(&browser).map_err(refused)?;
-        let client_key = s.keys.client(&throttle::bucket_name(client));
+        let buckets = throttle::buckets(client);
+        let client_keys = throttle::ClientKeys {
+            own: s.keys.client(&buckets.own.to_string()),
+            wide: buckets.wide.map(|wide| s.keys.client(&format!("{wide}/48"))),
+        };
         let now = clock::now_ms();
-        let counts = s.store.count_requests(&throttle::request_counters(&s.settings.limits, &client_key, &browser), now).await?;
+        let counts = s.store.count_requests(&throttle::request_counters(&s.settings.limits, &client_keys, &browser), now).await?;
         match throttle::request_verdict(&counts, now) {
             Some(throttled) => Err(refused(throttled)),
-            None => Ok(browser),
+            None => Ok(Admitted { key, browser }),
         }
     }
 
