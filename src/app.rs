@@ -93,6 +93,8 @@ pub fn App() -> impl IntoView {
                     // Async: both pages are small and decide on a redirect from session data, which
                     // must happen before any byte is sent (a real 302, no JavaScript needed).
                     <Route path=StaticSegment("") view=SignInPage ssr=SsrMode::Async/>
+                    // Where a refused no-JavaScript form post is answered with the page itself.
+                    <Route path=StaticSegment("signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

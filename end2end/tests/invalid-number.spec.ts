@@ -1,4 +1,4 @@
-import { test, expect, gotoApp } from "./fixtures";
+import { test, expect, freshNumber, gotoApp } from "./fixtures";
 
 // The server answers an invalid number with 400, which Chromium logs; that is the point here.
 test.use({ allowed: [/status of 400 \(Bad Request\)/] });
@@ -36,4 +36,29 @@ test("invalid numbers are explained inline and nothing is sent", async ({ page }
   await send.click();
   await expect(page.getByRole("alert")).toContainText("landline");
   await expect(page.getByRole("heading", { name: "Check your phone" })).toHaveCount(0);
+});
+
+test("a refused form post is answered with the page itself, which hydrates where it landed", async ({ page }) => {
+  // The form as a browser posts it before the bundle has loaded (or without JavaScript).
+  await page.goto("/");
+  await page.locator("body[data-hydrated]").waitFor();
+  await page.evaluate(() => {
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = "/signin";
+    const phone = document.createElement("input");
+    phone.name = "phone";
+    phone.value = "12345";
+    form.append(phone);
+    document.body.append(form);
+    form.submit();
+  });
+  await expect(page).toHaveURL(/\/signin$/);
+  await page.locator("body[data-hydrated]").waitFor();
+  await expect(page.getByRole("alert")).toHaveText("That number is too short for India.");
+  await expect(page.getByLabel("Mobile number")).toHaveValue("12345");
+  // Hydrated there, the form goes on as anywhere else.
+  await page.getByLabel("Mobile number").fill(`+${freshNumber()}`);
+  await page.getByRole("button", { name: "Continue with Truecaller" }).click();
+  await expect(page.getByRole("heading", { name: "Check your phone" })).toBeVisible();
 });

@@ -7,7 +7,7 @@ use tower_sessions::Session;
 
 use super::{error::Error, session::AuthSession, sign_in::Woken, state::AppState};
 use crate::{
-    domain::{AccountView, SignInPageData},
+    domain::{AccountView, FormFeedback, SignInPageData},
     error::ApiError,
 };
 
@@ -63,13 +63,28 @@ pub async fn account(state: &AppState, session: &AuthSession) -> Result<Option<A
     Ok(Some(super::sign_in::account_view(account, session.new_account().await?)))
 }
 
+/// Why a start was refused, when this page answers the refusal: the form post's own feedback
+/// (`forms::Refused`), or a full-page start's limit in the address (`?throttled=SECONDS`).
+fn refusal() -> Option<FormFeedback> {
+    let parts = use_context::<axum::http::request::Parts>()?;
+    if let Some(super::forms::Refused(feedback)) = parts.extensions.get::<super::forms::Refused>() {
+        return Some(feedback.clone());
+    }
+    let query = parts.uri.query()?;
+    let secs = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == super::forms::THROTTLED)
+        .and_then(|(_, value)| value.parse::<u32>().ok())?;
+    let error = ApiError::Throttled { cause: crate::domain::Throttle::TooManyAttempts, retry_in_secs: secs.clamp(1, 24 * 3600) };
+    Some(FormFeedback { phone: String::new(), error, country: None })
+}
+
 /// The sign-in page's starting point: the status, any form feedback, and whether this browser
 /// leads with Android one-tap (from its `User-Agent`).
 pub async fn sign_in_page(state: &AppState, session: &AuthSession) -> Result<SignInPageData, Error> {
     let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.map_err(|_| Error::Context("request headers"))?;
     let lang = leptos_i18n::Locale::as_str(super::language::of_request(&headers));
     let status = state.sign_ins.status(session, std::time::Duration::ZERO, lang, None).await?;
-    let feedback = session.take_feedback().await?;
+    let feedback = refusal();
     let last_country = feedback.as_ref().and_then(|f| f.country);
     let country = state.sign_ins.countries().choice(lang, last_country, &super::language::regions(&headers));
     let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");

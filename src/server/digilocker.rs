@@ -37,10 +37,7 @@ pub async fn start(
         }
         // The sign-in page shows why (its status is the failure).
         Ok(DigiLockerStart::Refused) => Ok(Redirect::to("/")),
-        Err(throttled @ Error::Throttled(_)) => {
-            forms::throttle_to_page(&session, throttled).await?;
-            Ok(Redirect::to("/"))
-        }
+        Err(throttled @ Error::Throttled(_)) => forms::throttle_to_page(throttled),
         Err(Error::NotOffered) => Err(Error::NotOffered),
         // A full page, not an API call: log the cause and let the sign-in page say what it can.
         Err(other) => Ok(back_to_sign_in(&other)),

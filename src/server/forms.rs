@@ -1,15 +1,19 @@
 //! Plain HTML form posts, for browsers without JavaScript (or before the wasm has loaded): the
-//! same sign-in calls as the server functions, answered with a redirect back to the page.
+//! same sign-in calls as the server functions, answered with a redirect back to the page, or, when
+//! refused, with the page itself saying why.
 
 use axum::{
-    extract::State,
-    response::{IntoResponse, Redirect},
+    body::Body,
+    extract::{Request, State},
+    http::{header, request::Parts, Method},
+    response::{IntoResponse, Redirect, Response},
     Form,
 };
+use leptos::prelude::provide_context;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{client::ClientIp, error::Error, session::AuthSession, sign_in::SignInService};
+use super::{client::ClientIp, error::Error, headers, session::AuthSession, sign_in::SignInService, state::AppState};
 use crate::{countries::Region, domain::FormFeedback};
 
 #[derive(Deserialize)]
@@ -20,39 +24,70 @@ pub struct PhoneForm {
     country: Option<String>,
 }
 
-/// `POST /signin`: ask for a prompt; a refused number or a limit comes back as feedback on the
-/// page (a redirect cannot carry the 429 itself).
+/// Why the page being rendered answers a refused form post (a request extension, read by
+/// `server::api::sign_in_page`).
+#[derive(Clone)]
+pub struct Refused(pub FormFeedback);
+
+/// `POST /signin`: ask for a prompt. A refused number or a limit is answered with the sign-in
+/// page itself (400 or 429), the form as it was sent and the reason beside it: nothing is saved
+/// for a later page view, so a refused post writes nothing.
 pub async fn initiate(
-    State(sign_ins): State<SignInService>,
+    State(state): State<AppState>,
     ClientIp(client): ClientIp,
+    parts: Parts,
     session: Session,
     Form(form): Form<PhoneForm>,
-) -> Result<impl IntoResponse, Error> {
+) -> Result<Response, Error> {
     let session = AuthSession::new(session);
-    let refused = match sign_ins.initiate(&session, &form.phone, form.country.as_deref(), client).await {
-        Ok(_) => None,
-        Err(refused @ (Error::InvalidPhone(_) | Error::Throttled(_))) => Some(refused.to_api()),
-        Err(other) => return Err(other),
-    };
-    if let Some(error) = refused {
-        let phone: String = form.phone.chars().take(32).collect();
-        let country = form.country.as_deref().and_then(Region::parse);
-        session.set_feedback(&FormFeedback { phone, error, country }).await?;
+    match state.sign_ins.initiate(&session, &form.phone, form.country.as_deref(), client).await {
+        Ok(_) => Ok(Redirect::to("/").into_response()),
+        Err(refused @ (Error::InvalidPhone(_) | Error::Throttled(_))) => {
+            let phone: String = form.phone.chars().take(32).collect();
+            let country = form.country.as_deref().and_then(Region::parse);
+            let feedback = FormFeedback { phone, error: refused.to_api(), country };
+            let mut page = refused_page(state, parts, feedback).await;
+            *page.status_mut() = refused.status();
+            if let Some(secs) = refused.retry_after() {
+                page.headers_mut().insert(header::RETRY_AFTER, secs.into());
+            }
+            Ok(page)
+        }
+        Err(other) => Err(other),
     }
-    Ok(Redirect::to("/"))
+}
+
+/// The sign-in page as this request would get it, with `feedback` shown. Rendered at the posted
+/// URL (`/signin` is also a route of the page, so the browser's copy hydrates there).
+async fn refused_page(state: AppState, mut parts: Parts, feedback: FormFeedback) -> Response {
+    parts.method = Method::GET;
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.extensions.insert(Refused(feedback));
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(state.clone());
+            headers::provide_page_nonce();
+        },
+        move || crate::app::shell(options.clone()),
+    );
+    render(Request::from_parts(parts, Body::empty())).await
 }
 
 /// For a full-page start (`/signin/one-tap`, `/digilocker/start`): a limit's refusal is told on
-/// the sign-in page, which a redirect cannot carry a 429 to; any other error is returned.
-pub async fn throttle_to_page(session: &AuthSession, error: Error) -> Result<(), Error> {
+/// the sign-in page, through the address it is sent to (nothing is saved for it); any other
+/// error is returned.
+pub fn throttle_to_page(error: Error) -> Result<Redirect, Error> {
     match error {
-        throttled @ Error::Throttled(_) => {
-            session.set_feedback(&FormFeedback { phone: String::new(), error: throttled.to_api(), country: None }).await?;
-            Ok(())
-        }
+        Error::Throttled(throttled) => Ok(Redirect::to(&format!("/?{THROTTLED}={}", throttled.retry_after_secs()))),
         other => Err(other),
     }
 }
+
+/// The query parameter that carries a full-page start's refusal to the sign-in page: the seconds
+/// to wait.
+pub const THROTTLED: &str = "throttled";
 
 #[derive(Deserialize)]
 pub struct CancelForm {

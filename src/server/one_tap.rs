@@ -27,8 +27,8 @@ pub async fn start(
         return Ok(Redirect::to("/"));
     }
     let session = AuthSession::new(session);
-    if let Err(error) = sign_ins.start_one_tap(&session, client, super::language::of_request(&headers).as_str()).await {
-        forms::throttle_to_page(&session, error).await?;
+    match sign_ins.start_one_tap(&session, client, super::language::of_request(&headers).as_str()).await {
+        Ok(_) => Ok(Redirect::to("/")),
+        Err(error) => forms::throttle_to_page(error),
     }
-    Ok(Redirect::to("/"))
 }

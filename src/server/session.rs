@@ -8,7 +8,6 @@ const ACCOUNT: &str = "account_id";
 const NEW_ACCOUNT: &str = "new_account";
 const SIGN_IN: &str = "sign_in_id";
 const BROWSER: &str = "browser_key";
-const FEEDBACK: &str = "form_feedback";
 const SIGNED_IN_AT: &str = "signed_in_at";
 const CONSENT_URL: &str = "consent_url";
 
@@ -78,18 +77,6 @@ impl AuthSession {
 
     pub async fn existing_browser_key(&self) -> Result<Option<String>, SessionError> {
         self.0.get(BROWSER).await
-    }
-
-    /// Keeps a refused number and the reason for the next page view (plain form posts).
-    pub async fn set_feedback(&self, feedback: &crate::domain::FormFeedback) -> Result<(), SessionError> {
-        self.0.insert(FEEDBACK, feedback).await
-    }
-
-    /// The feedback left by the last form post, once. Feedback left in an older shape (before an
-    /// upgrade) is dropped rather than failing the page.
-    pub async fn take_feedback(&self) -> Result<Option<crate::domain::FormFeedback>, SessionError> {
-        let stored = self.0.remove::<serde_json::Value>(FEEDBACK).await?;
-        Ok(stored.and_then(|value| serde_json::from_value(value).ok()))
     }
 
     /// DigiLocker's consent page for the sign-in just started, until the browser is sent there.

@@ -273,9 +273,35 @@ async fn a_form_post_without_javascript_explains_the_limit() {
     };
     assert!(post(number(1)).await.status().is_success());
     browser.cancel().await;
+    let sessions = app.stored_sessions().await;
     let refused = post(number(2)).await;
-    assert!(refused.status().is_success(), "redirected back to the page");
+    assert_eq!(refused.status(), 429, "the page itself answers the refusal");
+    assert!(refused.headers().contains_key("retry-after"));
     let page = shown(refused).await;
     assert!(page.contains("Too many sign-in attempts."), "the page explains the limit");
+    assert!(page.contains(&format!(r#"value="{}""#, number(2))), "the typed number is not lost: {page}");
     assert_eq!(app.sim().prompts().await.len(), 1);
+    // Nothing was saved to show it: not the reason, not the number.
+    assert_eq!(app.stored_sessions().await, sessions);
+    if !crate::helpers::on_postgres() {
+        let typed = number(2);
+        let digits = typed.trim_start_matches("+91 ");
+        let files = crate::helpers::database_bytes(&app);
+        assert!(!files.windows(digits.len()).any(|w| w == digits.as_bytes()), "{typed} is in the database files");
+    }
+}
+
+#[tokio::test]
+async fn a_full_page_start_refused_by_a_limit_is_told_through_the_address() {
+    let app = spawn_app(&[("RATE_IP_PER_MINUTE", "1")]).await;
+    let browser = app.browser();
+    let no_redirects = browser.without_redirects();
+    assert_eq!(no_redirects.get(app.url.join("signin/one-tap").unwrap()).send().await.unwrap().status(), 303);
+    let sessions = app.stored_sessions().await;
+    let refused = no_redirects.get(app.url.join("signin/one-tap").unwrap()).send().await.unwrap();
+    let location = refused.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/?throttled="), "{location}");
+    let page = shown(browser.http.get(app.url.join(&location).unwrap()).send().await.unwrap()).await;
+    assert!(page.contains("Too many sign-in attempts."), "{page}");
+    assert_eq!(app.stored_sessions().await, sessions, "nothing saved to tell it");
 }
