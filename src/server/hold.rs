@@ -15,10 +15,11 @@
 //! fails) is not held here: the request goes through as sent and the app answers it.
 
 use std::{
+    collections::HashMap,
     convert::Infallible,
     future::Future,
     pin::Pin,
-    sync::Arc,
+    sync::{Arc, Mutex, PoisonError},
     task::{Context, Poll},
     time::Duration,
 };
@@ -39,6 +40,7 @@ use super::{
     error::Error,
     session,
     sign_in::{Parked, SignInService},
+    throttle::Throttled,
 };
 
 /// The held request's path: the page's `crate::api::get_status` server function.
@@ -55,19 +57,54 @@ const MAX_BODY: usize = 256;
 /// read with (8 on SQLite, 16 on PostgreSQL) keeps the pool busy.
 const PARKING_READS: usize = 32;
 
+/// How many status requests one session may have held at once (a few tabs of the waiting page).
+/// Beyond that a request is refused with 429 and the page asks again a moment later: one session
+/// (one cookie, which a script can copy into any number of requests) cannot hold unbounded memory.
+pub const MAX_HELD_PER_SESSION: usize = 6;
+
 /// What parking needs: the sign-ins, the session records, the session cookie's name, our origin,
-/// and the turns for the reads before a wait ([`PARKING_READS`]).
+/// the turns for the reads before a wait ([`PARKING_READS`]) and each session's held requests.
 pub struct Park {
     sign_ins: SignInService,
     sessions: Arc<dyn SessionStore>,
     cookie: &'static str,
     origin: csrf::Origin,
     reads: Semaphore,
+    held: Mutex<HashMap<Id, usize>>,
 }
 
 impl Park {
     pub fn new(sign_ins: SignInService, sessions: Arc<dyn SessionStore>, cookie: &'static str, origin: csrf::Origin) -> Self {
-        Self { sign_ins, sessions, cookie, origin, reads: Semaphore::new(PARKING_READS) }
+        Self { sign_ins, sessions, cookie, origin, reads: Semaphore::new(PARKING_READS), held: Mutex::default() }
+    }
+
+    /// A place among the session's held requests, if it has one left.
+    fn take_place(self: &Arc<Self>, session: Id) -> Option<Place> {
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = held.entry(session).or_default();
+        if *count >= MAX_HELD_PER_SESSION {
+            return None;
+        }
+        *count += 1;
+        Some(Place { park: self.clone(), session })
+    }
+}
+
+/// One of a session's held requests; given back when the request is answered (or dropped).
+struct Place {
+    park: Arc<Park>,
+    session: Id,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut held = self.park.held.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = held.get_mut(&self.session) {
+            *count -= 1;
+            if *count == 0 {
+                held.remove(&self.session);
+            }
+        }
     }
 }
 
@@ -107,9 +144,9 @@ impl Service<Request> for Parking {
         let request = Box::new(request);
         Box::pin(async move {
             // The wait comes after the `match`, whose scrutinee would otherwise be kept for it.
-            let (head, parked) = match Box::pin(park.holding(request)).await {
-                Ok(Holding::Park(head, parked)) => (head, parked),
-                Ok(Holding::Pass(request)) => return Box::pin(app.oneshot(request)).await,
+            let (head, parked, _place) = match Box::pin(park.holding(request)).await {
+                Ok(Holding::Park(head, parked, place)) => (head, parked, place),
+                Ok(Holding::Pass(request, _place)) => return Box::pin(app.oneshot(request)).await,
                 Err(refused) => return Ok(refused),
             };
             let mut head = *head;
@@ -125,15 +162,16 @@ impl Service<Request> for Parking {
 /// What becomes of a status request.
 enum Holding {
     /// Held on its sign-in: its head waits, boxed, and then it asks for the status as it is.
-    Park(Box<Parts>, Parked),
-    /// Let through as sent.
-    Pass(Request),
+    Park(Box<Parts>, Parked, Place),
+    /// Let through as sent; a request that asks to wait keeps its session's place while the app
+    /// holds it.
+    Pass(Request, Option<Place>),
 }
 
 impl Park {
     /// Whether to hold a status request here (when its sign-in is one to hold here) or let it
-    /// through as sent.
-    async fn holding(&self, request: Box<Request>) -> Result<Holding, Response> {
+    /// through as sent. A session with [`MAX_HELD_PER_SESSION`] requests held already is refused.
+    async fn holding(self: &Arc<Self>, request: Box<Request>) -> Result<Holding, Response> {
         let (parts, body) = request.into_parts();
         let Ok(body) = to_bytes(body, MAX_BODY).await else {
             return Err(Error::PayloadTooLarge.into_response());
@@ -142,22 +180,32 @@ impl Park {
             .find(|(name, _)| name == "wait_ms")
             .and_then(|(_, value)| value.parse::<u32>().ok())
             .unwrap_or(0);
-        if wait > 0 && csrf::same_site(&parts.headers, &self.origin) {
-            if let Some(parked) = self.parking(&parts.headers, Duration::from_millis(u64::from(wait))).await {
-                return Ok(Holding::Park(Box::new(parts), parked));
+        let place = match session_id(&parts.headers, self.cookie).filter(|_| wait > 0) {
+            Some(id) => match self.take_place(id) {
+                Some(place) => Some(place),
+                None => {
+                    let refused = Throttled { cause: crate::domain::Throttle::TooManyAttempts, retry_after: Duration::from_secs(2) };
+                    return Err(Error::Throttled(refused).into_response());
+                }
+            },
+            None => None,
+        };
+        if let Some(place) = place.filter(|_| csrf::same_site(&parts.headers, &self.origin)) {
+            match self.parking(&place.session, Duration::from_millis(u64::from(wait))).await {
+                Some(parked) => return Ok(Holding::Park(Box::new(parts), parked, place)),
+                None => return Ok(Holding::Pass(Request::from_parts(parts, Body::from(body)), Some(place))),
             }
         }
-        Ok(Holding::Pass(Request::from_parts(parts, Body::from(body))))
+        Ok(Holding::Pass(Request::from_parts(parts, Body::from(body)), None))
     }
 
     /// The sign-in this browser's session waits on, if it may wait on it here, read in its turn.
-    async fn parking(&self, headers: &HeaderMap, wait: Duration) -> Option<Parked> {
-        let id = session_id(headers, self.cookie)?;
+    async fn parking(&self, id: &Id, wait: Duration) -> Option<Parked> {
         // The semaphore is never closed.
         let _turn = self.reads.acquire().await.ok()?;
         // Boxed, so a request waiting for its turn does not hold the reads' state.
         Box::pin(async {
-            let (sign_in_id, browser_key) = self.waiting_on(&id).await?;
+            let (sign_in_id, browser_key) = self.waiting_on(id).await?;
             self.sign_ins.parking(&sign_in_id, &browser_key, wait).await
         })
         .await

@@ -50,6 +50,8 @@ pub mod profile;
 pub mod sandbox;
 /// Settings that never reach a log.
 pub mod secret;
+/// The accept loop, with a deadline for each request's head.
+pub mod serve;
 /// The typed session wrapper.
 pub mod session;
 /// The sign-in rules and state machine.

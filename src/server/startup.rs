@@ -242,9 +242,7 @@ impl Application {
             shutdown.await;
             sign_ins.begin_shutdown();
         };
-        let served = axum::serve(self.listener, axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(self.app))
-            .with_graceful_shutdown(stopping)
-            .await;
+        let served = super::serve::serve(self.listener, self.app, stopping).await;
         for task in self.tasks {
             task.abort();
         }

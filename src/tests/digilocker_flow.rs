@@ -296,3 +296,27 @@ async fn sandbox_unreachable_says_digilocker_is_not_responding() {
     assert_eq!(browser.status(0).await, SignInStatus::Failed { reason: FailureReason::DigiLockerUnavailable });
     assert!(browser.account().await.is_none());
 }
+
+#[tokio::test]
+async fn a_browsers_status_requests_share_one_sandbox_check_at_a_time() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    let _consent = browser.start_digilocker().await.consent();
+    let checks = || async { app.digilocker().stats().await["status_checks"].as_u64().unwrap() };
+    let before = checks().await;
+    // Forty page loads at once (each asks where the sign-in stands, with no wait), as a script
+    // with the browser's cookie could send them.
+    let asks: Vec<_> = (0..40)
+        .map(|_| {
+            let browser = browser.clone();
+            tokio::spawn(async move { browser.status(0).await })
+        })
+        .collect();
+    for ask in asks {
+        let status = ask.await.unwrap();
+        assert!(!matches!(status, SignInStatus::Failed { .. } | SignInStatus::Idle), "{status:?}");
+    }
+    let asked = checks().await - before;
+    // One call in flight at a time, at most one a second: the forty share one or two answers.
+    assert!((1..=3).contains(&asked), "Sandbox was asked {asked} times for forty requests");
+}

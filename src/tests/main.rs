@@ -5,6 +5,7 @@ mod digilocker_helpers;
 mod helpers;
 
 mod callback_abuse;
+mod connections;
 mod countries;
 mod cross_site;
 mod digilocker_flow;

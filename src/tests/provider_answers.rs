@@ -131,4 +131,17 @@ async fn readiness_reports_a_rejected_app_key_and_health_stays_up() {
     assert_eq!(body["database"], "ok");
     assert!(body["provider"].as_str().unwrap().contains("app key rejected"));
     assert_eq!(get("healthz").await.unwrap().status(), 200);
+
+    // A balancer sends a drained instance nothing that could clear the verdict: it lapses, and
+    // the instance is ready again. SQL: the app has no way to move its own time stamps.
+    let lasts = truecaller_signin::server::store::KEY_VERDICT_LASTS.as_millis() as i64;
+    sqlx::query("UPDATE provider_health SET updated_at = updated_at - $1")
+        .bind(lasts + 1_000)
+        .execute(app.sign_ins.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(get("readyz").await.unwrap().status(), 200, "the refusal lapsed");
+    // The next sign-in asks Truecaller again, which still refuses: not ready again.
+    app.browser().initiate("+91 99999 99999").await;
+    assert_eq!(get("readyz").await.unwrap().status(), 503);
 }

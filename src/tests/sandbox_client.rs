@@ -122,7 +122,7 @@ async fn a_session_is_created_then_allowed_and_the_profile_read() {
     // The id is DigiLocker's, stable per person: a second sign-in names the same subject.
     let again = allowed_session(&sim, &client, "rajat").await;
     assert_eq!(client.user_profile(&again).await.unwrap().id, profile.id);
-    assert_eq!(sim.stats().await, json!({"authentications": 1, "profile_fetches": 2}));
+    assert_eq!(sim.stats().await, json!({"authentications": 1, "profile_fetches": 2, "status_checks": 2}));
 }
 
 #[tokio::test]

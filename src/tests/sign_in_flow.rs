@@ -512,3 +512,37 @@ async fn pages_allow_only_scripts_carrying_this_responses_nonce() {
     let html = page.text().await.unwrap();
     assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), html.matches("<script").count());
 }
+
+#[tokio::test]
+async fn one_session_holds_a_few_status_requests_at_most_and_each_held_one_hears_the_approval() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    browser.initiate("+91 99999 99999").await;
+    let cap = truecaller_signin::server::hold::MAX_HELD_PER_SESSION;
+    // One more than the cap, at once, from one session (a script with its cookie): whichever
+    // comes last finds the session's places taken, and is the only one answered before the
+    // approval (the others are held until it).
+    let mut asks = tokio::task::JoinSet::new();
+    for _ in 0..=cap {
+        let browser = browser.clone();
+        asks.spawn(async move {
+            let url = browser.base().join("api/signin/status").unwrap();
+            let response = browser.http.post(url).form(&[("wait_ms", "25000")]).send().await.unwrap();
+            (response.status().as_u16(), response.headers().contains_key("retry-after"))
+        });
+    }
+    let first = tokio::time::timeout(Duration::from_secs(10), asks.join_next()).await.expect("one answered at once");
+    assert_eq!(first.unwrap().unwrap(), (429, true), "over the cap");
+    // Another browser is not affected by this one's cap.
+    let other = app.browser();
+    other.initiate("+46 76 012 34 56").await;
+    assert!(matches!(other.status(0).await, SignInStatus::Waiting { .. }));
+    // The held ones all hear the approval.
+    app.sim().answer(RAJAT, true, true).await;
+    let mut answered = 0;
+    while let Some(answer) = asks.join_next().await {
+        assert_eq!(answer.unwrap().0, 200);
+        answered += 1;
+    }
+    assert_eq!(answered, cap);
+}

@@ -3,7 +3,12 @@
 //! with nothing in it we could trust, so the attempt is found through the browser's own session
 //! and its outcome through Sandbox's session status.
 
-use std::{net::IpAddr, time::Duration};
+use std::{
+    collections::HashMap,
+    net::IpAddr,
+    sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant},
+};
 
 use tracing::{field::Empty, info, instrument, warn, Span};
 use url::Url;
@@ -22,8 +27,33 @@ use crate::{
 
 /// How often a waiting browser's DigiLocker session is checked with Sandbox.
 pub const DIGILOCKER_POLL: Duration = Duration::from_secs(2);
+/// Sandbox is asked about one DigiLocker sign-in at most this often, one call at a time, however
+/// many status requests its browser (or a script with its cookie) sends: requests in between
+/// share the last answer, so one browser cannot spend the deployment's Sandbox quota.
+const ASK_SANDBOX_AT_MOST_EVERY: Duration = Duration::from_secs(1);
+/// How long this instance remembers when it last asked about a sign-in nobody is asking about.
+const FORGET_ASKED_AFTER: Duration = Duration::from_secs(60);
 /// How long a profile fetch is retried after consent before giving up.
 const PROFILE_PATIENCE: Duration = Duration::from_secs(120);
+
+/// When Sandbox was last asked about each DigiLocker sign-in, each behind a lock that keeps one
+/// call in flight.
+#[derive(Default)]
+pub(super) struct SandboxAsks(Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Instant>>>>>);
+
+impl SandboxAsks {
+    fn gate(&self, id: &str) -> Arc<tokio::sync::Mutex<Option<Instant>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).entry(id.to_owned()).or_default().clone()
+    }
+
+    /// Forgets sign-ins nobody has asked about for a while, so memory follows live traffic.
+    pub(super) fn forget_idle(&self) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).retain(|_, gate| match gate.try_lock() {
+            Ok(asked) => asked.is_some_and(|at| at.elapsed() < FORGET_ASKED_AFTER),
+            Err(_) => true,
+        });
+    }
+}
 
 /// Where to send the browser after asking for a DigiLocker sign-in.
 #[derive(Debug)]
@@ -98,6 +128,15 @@ impl SignInService {
         else {
             return Ok(row);
         };
+        let gate = self.inner.sandbox_asks.gate(&row.id);
+        let mut asked = gate.lock().await;
+        if asked.is_some_and(|at| at.elapsed() < ASK_SANDBOX_AT_MOST_EVERY) {
+            // Asked a moment ago (perhaps while this request waited for the gate): what Sandbox
+            // said is in the row.
+            drop(asked);
+            return self.row(&row.id).await;
+        }
+        *asked = Some(Instant::now());
         let event = match sandbox.session_status(session_id).await {
             Ok(SessionStatus::Created) => return Ok(row),
             Ok(SessionStatus::Succeeded) => Event::ApprovalReceived,

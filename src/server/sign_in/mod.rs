@@ -80,6 +80,8 @@ struct Inner {
     intake: inbox::Intake,
     /// Told when a callback is taken in, so the inbox's worker records it at once.
     inbox_ready: Arc<tokio::sync::Notify>,
+    /// When Sandbox was last asked about each DigiLocker sign-in (one call at a time).
+    sandbox_asks: digilocker::SandboxAsks,
 }
 
 /// Longest a `status` request is held open.
@@ -102,6 +104,7 @@ impl SignInService {
             settings,
             intake: inbox::Intake::default(),
             inbox_ready: Arc::default(),
+            sandbox_asks: digilocker::SandboxAsks::default(),
         };
         Self { inner: Arc::new(inner) }
     }

@@ -17,6 +17,7 @@ impl SignInService {
     /// Drops idle per-IP and per-browser buckets (called periodically).
     pub fn forget_idle_limits(&self) {
         self.inner.limiter.forget_idle();
+        self.inner.sandbox_asks.forget_idle();
     }
 
     /// Times out overdue sign-ins (so late approvals are recognised even if no browser polls),

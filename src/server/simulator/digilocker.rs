@@ -155,6 +155,7 @@ pub struct SandboxSimulator {
     state: Mutex<SimState>,
     authentications: AtomicU64,
     profile_fetches: AtomicU64,
+    status_checks: AtomicU64,
 }
 
 #[derive(Default)]
@@ -271,6 +272,7 @@ impl SandboxSimulator {
             state: Mutex::default(),
             authentications: AtomicU64::new(0),
             profile_fetches: AtomicU64::new(0),
+            status_checks: AtomicU64::new(0),
         })
     }
 
@@ -507,6 +509,7 @@ async fn session_status(State(sim): State<Shared>, headers: HeaderMap, Path(id):
     if let Err((status, message)) = sim.check_access(&headers) {
         return envelope(status, message);
     }
+    sim.status_checks.fetch_add(1, Ordering::Relaxed);
     let mut state = sim.lock();
     let Some(session) = state.sessions.iter_mut().find(|s| s.id == id) else {
         return unknown_session(&id);
@@ -667,7 +670,11 @@ async fn answer_from_api(
 }
 
 async fn stats(State(sim): State<Shared>) -> Json<Value> {
-    Json(json!({ "authentications": sim.authentications(), "profile_fetches": sim.profile_fetches() }))
+    Json(json!({
+        "authentications": sim.authentications(),
+        "profile_fetches": sim.profile_fetches(),
+        "status_checks": sim.status_checks.load(Ordering::Relaxed),
+    }))
 }
 
 /// For tests: every issued token stops working, as after 24 h (or a revocation).

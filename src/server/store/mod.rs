@@ -25,6 +25,7 @@ pub use accounts::{AccountRow, Identity, ProfileData, SavedAccount};
 pub use inbox::{InboxRow, Received};
 pub use limits::{NumberHistory, NumberQuery, RequestCount};
 pub use notices::{Heard, MoveListener, LISTENER_NAME};
+pub use provider_health::KEY_VERDICT_LASTS;
 pub use sign_ins::{Changes, NewSignIn, SignInRow, Start, TypedNumber};
 
 use super::clock;

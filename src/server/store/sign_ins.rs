@@ -14,7 +14,7 @@ use crate::{
 };
 
 /// A sign-in as stored.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SignInRow {
     pub id: String,
     pub provider: Provider,
@@ -35,6 +35,28 @@ pub struct SignInRow {
     pub created_at: i64,
     pub deadline: i64,
     pub approved_at: Option<i64>,
+}
+
+/// The row for logs and test failures: its phase and times, never the number, the token, the
+/// profile URL or the browser's key hash.
+impl std::fmt::Debug for SignInRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |value: &Option<String>| value.as_ref().map(|_| "<redacted>");
+        f.debug_struct("SignInRow")
+            // Enough of the id to follow it through the logs (which print the same prefix).
+            .field("id", &self.id.get(..8).unwrap_or(&self.id))
+            .field("provider", &self.provider)
+            .field("phase", &self.phase)
+            .field("phone", &redacted(&self.phone))
+            .field("provider_token", &redacted(&self.provider_token))
+            .field("profile_url", &redacted(&self.profile_url))
+            .field("account_id", &self.account_id)
+            .field("new_account", &self.new_account)
+            .field("created_at", &self.created_at)
+            .field("deadline", &self.deadline)
+            .field("approved_at", &self.approved_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a new sign-in starts with.
@@ -70,7 +92,7 @@ pub enum Start {
 }
 
 /// Data a transition writes besides the phase.
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 pub struct Changes<'a> {
     pub provider_ref: Option<&'a str>,
     /// Stored only on the move into `Fetching`; every other move clears it.
@@ -328,4 +350,34 @@ fn sign_in_from_row(row: sqlx::any::AnyRow) -> Result<SignInRow, sqlx::Error> {
         deadline: row.try_get("deadline")?,
         approved_at: row.try_get("approved_at")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_prints_no_number_token_or_browser() {
+        let row = SignInRow {
+            id: "abcdefgh-rest-of-the-id".into(),
+            provider: Provider::Truecaller,
+            browser: "browser-key-hash".into(),
+            phone: Some("919999999999".into()),
+            state_hash: Some("state-hash".into()),
+            provider_ref: Some("request-id".into()),
+            phase: Phase::Fetching,
+            provider_token: Some("access-token".into()),
+            profile_url: Some("https://profile4.truecaller.com/v1/default".into()),
+            account_id: None,
+            new_account: false,
+            created_at: 1,
+            deadline: 2,
+            approved_at: Some(3),
+        };
+        let debug = format!("{row:?}");
+        for secret in ["919999999999", "access-token", "browser-key-hash", "state-hash", "request-id", "profile4", "rest-of-the-id"] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+        assert!(debug.contains("abcdefgh") && debug.contains("Fetching"), "{debug}");
+    }
 }
