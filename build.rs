@@ -12,6 +12,8 @@ const LOCALES: &[&str] = &["hi", "mr", "te", "ml", "ur", "pa", "ta", "bn", "kn",
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=locales");
+    // `sqlx::migrate!` embeds migrations/ at compile time: a new migration must rebuild the crate.
+    println!("cargo::rerun-if-changed=migrations");
     // `I18N_LOCALES=en` builds English alone: only for measuring what the other languages cost
     // in the bundle (`benches/sizes.sh`, BENCHMARKS.md); the app and its tests want them all.
     println!("cargo::rerun-if-env-changed=I18N_LOCALES");

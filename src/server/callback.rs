@@ -30,7 +30,8 @@ struct Wire {
     status: Option<String>,
 }
 
-/// Acknowledges a callback once it is taken in (stored, with those arriving alongside it); what it means for the
+/// Acknowledges a callback once it is taken in (stored, with those arriving alongside it, if it
+/// names a sign-in on record; dropped and counted if it names none); what it means for the
 /// sign-in is worked out right after, off the request (`SignInService::work_inbox`).
 pub async fn truecaller_callback(
     State(service): State<SignInService>,
@@ -131,6 +132,15 @@ mod tests {
     fn a_json_array_is_not_a_callback() {
         let body = br#"["abc", "token"]"#;
         assert!(matches!(parse(JSON, body), Err(Error::BadCallback(_))));
+    }
+
+    #[test]
+    fn neither_the_token_nor_our_state_reaches_a_debug_print() {
+        let body = br#"{"requestId":"vXbyFPwqiCAHZyxAldA9M9DDXKk=","accessToken":"token-value-1234","state":"state-value-5678"}"#;
+        let callback = parse(JSON, body).unwrap();
+        let printed = format!("{callback:?} {:?}", callback.clone().into_fields());
+        assert!(printed.contains("vXbyFPwqiCAHZyxAldA9M9DDXKk="), "{printed}");
+        assert!(!printed.contains("token-value") && !printed.contains("state-value"), "{printed}");
     }
 
     #[test]

@@ -19,8 +19,10 @@ use super::sign_in::SignInService;
 pub const STARTED: &str = "signin_started_total";
 /// Phase moves: `provider`, `to` (the new phase; the final ones are the outcomes).
 pub const TRANSITIONS: &str = "signin_transitions_total";
-/// Truecaller's callbacks: `outcome` (`accepted`, `ignored`, `refused`), and how long we took to
-/// acknowledge them (Truecaller allows 3 s).
+/// Truecaller's callbacks: `outcome` (`accepted`, `ignored`: recorded and changed nothing,
+/// `unknown`: named no sign-in on record, so answered and dropped at intake, never stored or
+/// audited; a flood of forged callbacks shows here, `refused`: malformed), and how long we took
+/// to acknowledge them (Truecaller allows 3 s).
 pub const CALLBACKS: &str = "truecaller_callbacks_total";
 pub const CALLBACK_ACK: &str = "truecaller_callback_ack_seconds";
 /// Profile fetches by `provider` and `result` (`ok`, `unauthorized`, `unavailable`, `unusable`).
@@ -60,7 +62,7 @@ fn describe() {
     use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
     describe_counter!(STARTED, "Sign-ins started, by provider and flow (number, one_tap, digilocker).");
     describe_counter!(TRANSITIONS, "Sign-in phase moves, by provider and new phase; the final phases are the outcomes.");
-    describe_counter!(CALLBACKS, "Truecaller callbacks, by outcome (accepted, ignored, refused).");
+    describe_counter!(CALLBACKS, "Truecaller callbacks, by outcome (accepted, ignored, unknown: named no sign-in and was dropped unstored, refused).");
     describe_histogram!(CALLBACK_ACK, Unit::Seconds, "Time to acknowledge a Truecaller callback.");
     describe_histogram!(PROFILE_FETCH, Unit::Seconds, "Profile fetches, by provider and result.");
     describe_gauge!(WAITING, "Browsers holding a status request open.");

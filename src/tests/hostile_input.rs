@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use truecaller_signin::domain::{FailureReason, SignInStatus};
 
 use crate::helpers::{callbacks_recorded, spawn_app, Browser, TestApp, Tripwire};
+use crate::inbox::unknown_callbacks;
 
 const RAJAT: &str = "919999999999";
 
@@ -54,12 +55,10 @@ async fn nothing_happened_and_the_genuine_approval_still_works(app: &TestApp, br
     assert!(matches!(browser.settle(Duration::from_secs(10)).await, SignInStatus::SignedIn(_)));
 }
 
-/// Whether the audit trail holds `event`: `unknown_callback` is filed under no sign-in (the
-/// callback matched none), anything else under the waiting sign-in.
+/// Whether the waiting sign-in's audit trail holds `event`.
 async fn recorded(app: &TestApp, genuine: &Value, event: &str) -> bool {
     let id = app.sign_in_for(genuine).await.id;
-    let events = app.events(if event == "unknown_callback" { None } else { Some(&id) }).await;
-    events.iter().any(|e| e == event)
+    app.events(Some(&id)).await.iter().any(|e| e == event)
 }
 
 /// A callback built from the genuine one by `tamper`, sent as JSON, answered `status`, and
@@ -74,6 +73,26 @@ macro_rules! forged_callback {
             let status = post(&app, "application/json", serde_json::to_vec(&$c).unwrap()).await;
             assert_eq!(status, $status);
             assert!(recorded(&app, &genuine, $event).await, "no {} in the audit trail", $event);
+            nothing_happened_and_the_genuine_approval_still_works(&app, &browser, &genuine).await;
+        }
+    };
+}
+
+/// A callback built from the genuine one by `tamper` that names no sign-in (issue 28): answered
+/// as any other, then dropped: nothing in the inbox, nothing in the audit trail, only counted.
+macro_rules! unknown_callback {
+    ($name:ident, |$c:ident| $tamper:block) => {
+        #[tokio::test]
+        async fn $name() {
+            let (app, browser, genuine) = waiting().await;
+            let events = "SELECT COUNT(*) FROM sign_in_events";
+            let (events_before, unknown_before) = (app.count(events).await, unknown_callbacks(&app).await);
+            let mut $c = genuine.clone();
+            $tamper
+            let status = post(&app, "application/json", serde_json::to_vec(&$c).unwrap()).await;
+            assert_eq!(status, 200);
+            assert_eq!(app.count(events).await, events_before, "the unknown callback was audited");
+            assert!(unknown_callbacks(&app).await > unknown_before, "the unknown callback was not counted");
             nothing_happened_and_the_genuine_approval_still_works(&app, &browser, &genuine).await;
         }
     };
@@ -116,10 +135,22 @@ macro_rules! refused_endpoint {
 }
 
 // Correlation: only the request we started, with the state we sent.
-forged_callback!(unknown_request_id, 200, "unknown_callback", |c| { c["requestId"] = json!("c29tZW9uZS1lbHNlcy1yZXF1ZXN0="); });
+unknown_callback!(unknown_request_id, |c| { c["requestId"] = json!("c29tZW9uZS1lbHNlcy1yZXF1ZXN0="); });
 forged_callback!(wrong_state, 200, "state_mismatch", |c| { c["state"] = json!("AAAAAAAAAAAAAAAAAAAAAA"); });
 forged_callback!(missing_state, 200, "state_mismatch", |c| { c.as_object_mut().unwrap().remove("state"); });
-forged_callback!(state_without_request_id_match, 200, "unknown_callback", |c| { c["requestId"] = json!("bm90LXRoZS1vbmU="); c["state"] = json!("AAAAAAAAAAAAAAAAAAAAAA"); });
+unknown_callback!(state_without_request_id_match, |c| { c["requestId"] = json!("bm90LXRoZS1vbmU="); c["state"] = json!("AAAAAAAAAAAAAAAAAAAAAA"); });
+// Our state, but the sign-in it was sent for already knows its requestId, and this is another.
+unknown_callback!(our_state_with_another_request_id, |c| { c["requestId"] = json!("bm90LXRoZS1vbmU="); });
+unknown_callback!(rejection_for_an_unknown_request, |c| {
+    c.as_object_mut().unwrap().remove("accessToken");
+    c["status"] = json!("user_rejected");
+    c["requestId"] = json!("c29tZW9uZS1lbHNlcy1yZXF1ZXN0=");
+});
+unknown_callback!(notice_for_an_unknown_request, |c| {
+    c.as_object_mut().unwrap().remove("accessToken");
+    c["status"] = json!("text-chosen-by-the-sender");
+    c["requestId"] = json!("c29tZW9uZS1lbHNlcy1yZXF1ZXN0=");
+});
 forged_callback!(rejection_with_a_foreign_state, 200, "state_mismatch", |c| {
     c.as_object_mut().unwrap().remove("accessToken");
     c["status"] = json!("user_rejected");

@@ -105,7 +105,7 @@ async fn the_database_is_migrated_and_set_up_for_its_engine() {
     let pool = app.sign_ins.store().pool();
     // Both engines' migrations end at the same schema and version, but SQLite keeps the callback
     // inbox (PostgreSQL's 0005) in a file of its own beside the database, with its own migrations.
-    assert_eq!(app.count("SELECT MAX(version) FROM _sqlx_migrations").await, 6);
+    assert_eq!(app.count("SELECT MAX(version) FROM _sqlx_migrations").await, 7);
     if crate::helpers::on_postgres() {
         return;
     }
@@ -115,4 +115,48 @@ async fn the_database_is_migrated_and_set_up_for_its_engine() {
         let keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(pool).await.unwrap();
         assert_eq!((mode.as_str(), keys), ("wal", 1));
     }
+}
+
+/// The sweep and the purge delete by age: each finds its rows through an index rather than by
+/// reading the whole table (issue 28: a flood once grew these tables, and each pass scanned them).
+/// The statements are `Store::purge`'s and `Store::drop_stale_callbacks`'s.
+#[tokio::test]
+async fn the_sweep_and_the_purge_find_what_they_delete_through_an_index() {
+    use sqlx::Connection;
+    let app = spawn_app(&[]).await;
+    let purge = [
+        "DELETE FROM sign_ins WHERE updated_at < 5 AND phase NOT IN ('sending', 'waiting', 'fetching', 'approved')",
+        "DELETE FROM phone_locks WHERE locked_until < 5",
+        "DELETE FROM throttles WHERE window_start < 5",
+        "DELETE FROM sign_in_events WHERE at < 5",
+    ];
+    let sweep = "DELETE FROM callback_inbox WHERE received_at < 5";
+    if crate::helpers::on_postgres() {
+        // The tables are nearly empty, where a scan is cheapest: ask whether an index can serve.
+        let mut conn = app.sign_ins.store().pool().acquire().await.unwrap();
+        sqlx::query("SET enable_seqscan = off").execute(&mut *conn).await.unwrap();
+        for statement in purge.iter().chain([&sweep]) {
+            let plan: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN {statement}")).fetch_all(&mut *conn).await.unwrap();
+            assert!(plan.iter().any(|line| line.contains("Index Scan")), "{statement}: {plan:?}");
+        }
+        return;
+    }
+    let database = app.db.path().join("app.db");
+    let mut main = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display())).await.unwrap();
+    for statement in purge {
+        let plan = plan_of(&mut main, statement).await;
+        assert!(plan.iter().any(|step| step.contains("USING INDEX")), "{statement}: {plan:?}");
+    }
+    // SQLite keeps the inbox in a file of its own.
+    let inbox = truecaller_signin::server::store::inbox_file(&database);
+    let mut inbox = sqlx::SqliteConnection::connect(&format!("sqlite://{}", inbox.display())).await.unwrap();
+    let plan = plan_of(&mut inbox, sweep).await;
+    assert!(plan.iter().any(|step| step.contains("USING INDEX")), "{sweep}: {plan:?}");
+}
+
+/// SQLite's plan for `statement`: one line a step.
+async fn plan_of(conn: &mut sqlx::SqliteConnection, statement: &str) -> Vec<String> {
+    let rows: Vec<(i64, i64, i64, String)> =
+        sqlx::query_as(&format!("EXPLAIN QUERY PLAN {statement}")).fetch_all(conn).await.unwrap();
+    rows.into_iter().map(|row| row.3).collect()
 }

@@ -11,13 +11,34 @@ use crate::server::{
 };
 
 /// A callback from Truecaller, already parsed and bounded by the HTTP layer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Callback {
     Approved { request_id: String, access_token: String, state: Option<String>, endpoint: Option<String> },
     /// `user_rejected`, or `use_another_number` (the person chose not to use Truecaller).
     Declined { request_id: String, state: Option<String>, status: String },
     /// Any other `status` (e.g. `flow_invoked`: the Android sheet opened): recorded, changes nothing.
     Notice { request_id: String, status: String },
+}
+
+/// For logs and test failures: what kind of callback, for which request; never the token or our
+/// `state`.
+impl std::fmt::Debug for Callback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = |state: &Option<String>| state.as_ref().map(|_| "<redacted>");
+        match self {
+            Self::Approved { request_id, state: s, endpoint, .. } => f
+                .debug_struct("Approved")
+                .field("request_id", request_id)
+                .field("access_token", &"<redacted>")
+                .field("state", &state(s))
+                .field("endpoint", endpoint)
+                .finish(),
+            Self::Declined { request_id, state: s, status } => {
+                f.debug_struct("Declined").field("request_id", request_id).field("state", &state(s)).field("status", status).finish()
+            }
+            Self::Notice { request_id, status } => f.debug_struct("Notice").field("request_id", request_id).field("status", status).finish(),
+        }
+    }
 }
 
 impl Callback {
@@ -106,7 +127,8 @@ impl SignInService {
             approved_at: Some(clock::now_ms()),
             ..Changes::default()
         };
-        if !self.apply(&row, Event::ApprovalReceived, changes).await? {
+        let (moved, row) = self.apply_latest(row, Event::ApprovalReceived, changes).await?;
+        if !moved {
             let why = match row.phase {
                 Phase::Cancelled | Phase::Superseded => "approval_for_stopped_request",
                 _ => "duplicate_callback",
@@ -138,25 +160,56 @@ impl SignInService {
         let another_way = status == "use_another_number" && is_one_tap(&row);
         let event = if another_way { Event::AnotherWayChosen } else { Event::RejectionReceived };
         let changes = Changes { provider_ref: Some(request_id), ..Changes::default() };
-        if !self.apply(&row, event, changes).await? {
+        let (moved, row) = self.apply_latest(row, event, changes).await?;
+        if !moved {
             self.inner.store.record_event(Some(&row.id), "duplicate_callback", Some(status)).await?;
             return Ok(CallbackOutcome::Ignored("duplicate"));
         }
         Ok(CallbackOutcome::Accepted)
     }
 
+    /// Moves `row` by `event` (a phone's answer); when another move came first and the event
+    /// still applies to the phase the sign-in is in now, tries again from there. The answer can be
+    /// recorded while `initiate` stores Truecaller's reply to our request (`Sending` → `Waiting`):
+    /// it must not be taken for a duplicate because of that. Phases only move forward, so this
+    /// ends. Returns whether it moved, and the row it moved from (or, if not, as it is now).
+    async fn apply_latest(&self, mut row: SignInRow, event: Event, changes: Changes<'_>) -> Result<(bool, SignInRow), Error> {
+        loop {
+            if row.phase.on(event).is_none() {
+                return Ok((false, row));
+            }
+            if self.apply(&row, event, changes).await? {
+                return Ok((true, row));
+            }
+            let now = self.settle(self.row(&row.id).await?).await?;
+            // Found by its state before its requestId was stored: the id stored since must be
+            // the one this answer names.
+            let other_request = now.provider_ref.is_some() && now.provider_ref.as_deref() != changes.provider_ref;
+            if now.phase == row.phase || other_request {
+                return Ok((false, now));
+            }
+            row = now;
+        }
+    }
+
     /// Finds the sign-in a callback belongs to. Truecaller's requestId first; a `state`, when
     /// given (and it must be when `state_required`), must match the hash we stored. A callback
     /// can only race our own request's answer when it carries our state. A one-tap attempt is
     /// found by its nonce alone (the flow has no state), and a callback naming a state for it is
-    /// not Truecaller's.
+    /// not Truecaller's. The intake kept only callbacks that named a sign-in by the same lookups
+    /// (`Store::put_callbacks`), so one that names none here was overtaken by a change (e.g. its
+    /// sign-in was purged meanwhile): rare, and only for what was taken in, so it is still audited.
     pub(super) async fn correlate(&self, request_id: &str, state: Option<&str>, state_required: bool) -> Result<Option<SignInRow>, Error> {
         let store = &self.inner.store;
         let state_hash = state.map(clock::digest);
         let row = match store.sign_in_by_ref(Provider::Truecaller, request_id).await? {
             Some(row) => Some(row),
             None => match &state_hash {
-                Some(hash) => store.sign_in_by_state(hash).await?.filter(|r| r.provider_ref.is_none()),
+                // Not known by its requestId a moment ago: unless `initiate` stored it since.
+                Some(hash) => store
+                    .sign_in_by_state(hash)
+                    .await?
+                    .filter(|r| r.provider_ref.as_deref().is_none_or(|stored| stored == request_id)),
                 None => None,
             },
         };

@@ -3,7 +3,9 @@
 //! answers; this worker records what it means for the sign-in, in batches. So a burst of
 //! callbacks never waits behind the sign-ins being completed, and nothing acknowledged is lost if
 //! the process stops in between: what it had not recorded is taken again (by this instance after
-//! a restart, or by another) once its claim lapses.
+//! a restart, or by another) once its claim lapses. The insert keeps only callbacks that name a
+//! sign-in on record: forged ones get the same answer and are forgotten, so a flood of them
+//! neither grows the database nor queues ahead of a real approval.
 
 use std::time::Duration;
 
@@ -11,7 +13,7 @@ use tokio::{
     sync::{mpsc, oneshot, Notify},
     task::JoinSet,
 };
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
 use super::{Callback, CallbackOutcome, SignInService};
 use crate::server::{
@@ -55,7 +57,8 @@ impl Default for Intake {
 
 impl SignInService {
     /// Takes a callback in: once this returns, it is kept until recorded, whatever happens to the
-    /// process. The caller acknowledges it then.
+    /// process, if it names a sign-in on record; if it names none, it is dropped (counted, never
+    /// stored or audited). The caller acknowledges it either way, with the same answer.
     pub async fn take_in_callback(&self, callback: Callback) -> Result<(), Error> {
         let (stored, told) = oneshot::channel();
         let closed = || Error::NotStored("the inbox is not taking callbacks (shutting down)".into());
@@ -160,17 +163,29 @@ impl SignInService {
 }
 
 /// Writes whatever has arrived since the last write, in one statement, and tells each sender and
-/// the recording side; until every sender is gone.
+/// the recording side; until every sender is gone. Only callbacks that name a sign-in on record
+/// are kept (the statement checks); the others, forged or stale, cost no row and no audit entry,
+/// only a count (`truecaller_callbacks_total{outcome="unknown"}`), and get the same answer.
 async fn store_arrivals(store: &Store, ready: &Notify, mut arrivals: mpsc::UnboundedReceiver<Arrival>) {
     let mut batch = Vec::with_capacity(INTAKE_BATCH);
     while arrivals.recv_many(&mut batch, INTAKE_BATCH).await > 0 {
-        let callbacks: Vec<&Received> = batch.iter().map(|(callback, _)| callback).collect();
+        // The hash of each `state`: how a sign-in whose request id is not stored yet is found.
+        let hashes: Vec<Option<String>> = batch.iter().map(|(callback, _)| callback.state.as_deref().map(clock::digest)).collect();
+        let callbacks: Vec<(&Received, Option<&str>)> =
+            batch.iter().zip(&hashes).map(|((callback, _), hash)| (callback, hash.as_deref())).collect();
         let stored = store.put_callbacks(&callbacks, clock::now_ms()).await.map_err(|e| e.to_string());
-        if stored.is_ok() {
-            ready.notify_one();
+        if let Ok(kept) = stored {
+            let unknown = (batch.len() as u64).saturating_sub(kept);
+            if unknown > 0 {
+                ::metrics::counter!(metrics::CALLBACKS, "outcome" => "unknown").increment(unknown);
+                debug!(unknown, "callbacks naming no sign-in were answered and not kept");
+            }
+            if kept > 0 {
+                ready.notify_one();
+            }
         }
         for (_, tell) in batch.drain(..) {
-            let _ = tell.send(stored.clone());
+            let _ = tell.send(stored.clone().map(drop));
         }
     }
 }

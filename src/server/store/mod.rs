@@ -92,12 +92,19 @@ impl Store {
             Engine::Sqlite => {
                 let options = sqlite_options(database_url)?;
                 let url = format!("sqlite://{}?mode=rwc", options.get_filename().display());
-                let pool = sqlite_pool(&url, 8).await?;
+                let pool = sqlite_pool(&url, 8, None).await?;
                 sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                let inbox_url = format!("sqlite://{}?mode=rwc", inbox_file(options.get_filename()).display());
+                // Migrated on a connection of its own, which sees only the inbox's file.
+                let migrating = sqlite_pool(&inbox_url, 1, None).await?;
+                sqlx::migrate!("./migrations/sqlite-inbox").run(&migrating).await?;
+                migrating.close().await;
                 // One connection: its writes then queue in the pool, never in SQLite's busy wait
-                // (which sleeps in steps of milliseconds).
-                let inbox = sqlite_pool(&format!("sqlite://{}?mode=rwc", inbox_file(options.get_filename()).display()), 1).await?;
-                sqlx::migrate!("./migrations/sqlite-inbox").run(&inbox).await?;
+                // (which sleeps in steps of milliseconds). It also reads the sign-ins (the main
+                // file, attached as `SIGN_INS_DB`), so a callback is checked against them in the
+                // statement that stores it (`put_callbacks`).
+                let main_file = options.get_filename().to_string_lossy().into_owned();
+                let inbox = sqlite_pool(&inbox_url, 1, Some(main_file)).await?;
                 (pool, inbox)
             }
             Engine::Postgres => {
@@ -205,10 +212,24 @@ impl Store {
     }
 }
 
-async fn sqlite_pool(url: &str, connections: u32) -> Result<AnyPool, sqlx::Error> {
+/// The schema name the inbox's SQLite connection reads the sign-ins under.
+pub(super) const SIGN_INS_DB: &str = "sign_in_db";
+
+/// A pool on a SQLite file; with `attach`, each connection also reads that file (the main
+/// database) as [`SIGN_INS_DB`].
+async fn sqlite_pool(url: &str, connections: u32, attach: Option<String>) -> Result<AnyPool, sqlx::Error> {
     AnyPoolOptions::new()
         .max_connections(connections)
-        .after_connect(|conn, _| Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(drop) }))
+        .after_connect(move |conn, _| {
+            let attach = attach.clone();
+            Box::pin(async move {
+                conn.execute(SQLITE_PRAGMAS).await?;
+                if let Some(file) = attach {
+                    sqlx::query(&format!("ATTACH DATABASE $1 AS {SIGN_INS_DB}")).bind(file).execute(&mut *conn).await?;
+                }
+                Ok(())
+            })
+        })
         .connect(url)
         .await
 }
