@@ -69,13 +69,6 @@ impl SignInStatus {
         }
     }
 
-    /// The account's name, once signed in.
-    pub fn signed_in_as(&self) -> Option<&str> {
-        match self {
-            Self::SignedIn(account) => Some(&account.name),
-            _ => None,
-        }
-    }
 }
 
 /// Why a request for a prompt was refused for now (HTTP 429 with `Retry-After`).
@@ -121,17 +114,18 @@ impl FailureReason {
         }
     }
 
+    /// Every reason, in declaration order (`tests::every_failure_reason_is_in_all` keeps it whole).
+    pub const ALL: [Self; 6] = [
+        Self::ProviderUnavailable,
+        Self::ServiceMisconfigured,
+        Self::NumberMismatch,
+        Self::ProfileUnavailable,
+        Self::DigiLockerUnavailable,
+        Self::DigiLockerMisconfigured,
+    ];
+
     pub fn parse(name: &str) -> Option<Self> {
-        [
-            Self::ProviderUnavailable,
-            Self::ServiceMisconfigured,
-            Self::NumberMismatch,
-            Self::ProfileUnavailable,
-            Self::DigiLockerUnavailable,
-            Self::DigiLockerMisconfigured,
-        ]
-        .into_iter()
-        .find(|reason| reason.as_str() == name)
+        Self::ALL.into_iter().find(|reason| reason.as_str() == name)
     }
 }
 
@@ -243,8 +237,11 @@ impl Provider {
         }
     }
 
+    /// Every provider (`tests::every_provider_is_in_all` keeps it whole).
+    pub const ALL: [Self; 2] = [Self::Truecaller, Self::DigiLocker];
+
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::Truecaller, Self::DigiLocker].into_iter().find(|p| p.as_str() == name)
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
     }
 
     /// The name people know it by.
@@ -302,18 +299,41 @@ mod tests {
         assert_eq!(PhoneProblem::TooShort.to_string(), "That number is too short.");
     }
 
+    /// Each variant followed by the next, in a match with no wildcard: a new variant does not
+    /// compile until it is placed here, and the walk then finds it missing from `ALL`.
+    fn next_reason(reason: FailureReason) -> Option<FailureReason> {
+        use FailureReason as F;
+        match reason {
+            F::ProviderUnavailable => Some(F::ServiceMisconfigured),
+            F::ServiceMisconfigured => Some(F::NumberMismatch),
+            F::NumberMismatch => Some(F::ProfileUnavailable),
+            F::ProfileUnavailable => Some(F::DigiLockerUnavailable),
+            F::DigiLockerUnavailable => Some(F::DigiLockerMisconfigured),
+            F::DigiLockerMisconfigured => None,
+        }
+    }
+
     #[test]
-    fn failure_reasons_round_trip_through_their_names() {
-        for reason in [
-            FailureReason::ProviderUnavailable,
-            FailureReason::ServiceMisconfigured,
-            FailureReason::NumberMismatch,
-            FailureReason::ProfileUnavailable,
-            FailureReason::DigiLockerUnavailable,
-            FailureReason::DigiLockerMisconfigured,
-        ] {
+    fn every_failure_reason_is_in_all_and_round_trips_through_its_name() {
+        let walked: Vec<_> = std::iter::successors(Some(FailureReason::ProviderUnavailable), |r| next_reason(*r)).collect();
+        assert_eq!(walked, FailureReason::ALL);
+        for reason in FailureReason::ALL {
             assert_eq!(FailureReason::parse(reason.as_str()), Some(reason));
         }
         assert_eq!(FailureReason::parse("nope"), None);
+    }
+
+    #[test]
+    fn every_provider_is_in_all_and_round_trips_through_its_name() {
+        let next = |provider: Provider| match provider {
+            Provider::Truecaller => Some(Provider::DigiLocker),
+            Provider::DigiLocker => None,
+        };
+        let walked: Vec<_> = std::iter::successors(Some(Provider::Truecaller), |p| next(*p)).collect();
+        assert_eq!(walked, Provider::ALL);
+        for provider in Provider::ALL {
+            assert_eq!(Provider::parse(provider.as_str()), Some(provider));
+        }
+        assert_eq!(Provider::parse("nope"), None);
     }
 }

@@ -35,7 +35,6 @@ function start(dir: string, port: number, env: Record<string, string>): ChildPro
       LEPTOS_HASH_FILES: "true",
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_ENV: "PROD",
-      DATABASE_URL: `sqlite://${dir}/data/app.db`,
       RUST_LOG: "warn",
       ...env,
     },
@@ -43,28 +42,34 @@ function start(dir: string, port: number, env: Record<string, string>): ChildPro
   });
 }
 
+// One installation for every start below (the debug binary is large; copying it for each test
+// would slow the journeys running beside these), each start with a database of its own.
+test.describe.configure({ mode: "serial" });
+let dir = "";
+test.beforeAll(() => {
+  dir = install();
+});
+test.afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 /** Runs the binary to its end (at most 20 s) and returns its exit code and what it wrote. */
 async function refusal(env: Record<string, string>, port: number): Promise<{ code: number | null; output: string }> {
-  const dir = install();
-  try {
-    const child = start(dir, port, env);
-    let output = "";
-    child.stdout?.on("data", (chunk) => (output += chunk));
-    child.stderr?.on("data", (chunk) => (output += chunk));
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        resolve(null);
-      }, 20_000);
-      child.on("exit", (exitCode) => {
-        clearTimeout(timer);
-        resolve(exitCode);
-      });
+  const child = start(dir, port, { DATABASE_URL: `sqlite://${dir}/data/refused-${port}.db`, ...env });
+  let output = "";
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve(null);
+    }, 20_000);
+    child.on("exit", (exitCode) => {
+      clearTimeout(timer);
+      resolve(exitCode);
     });
-    return { code, output };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
+  return { code, output };
 }
 
 const refused: { name: string; env: Record<string, string>; setting: string }[] = [
@@ -89,8 +94,11 @@ refused.forEach(({ name, env, setting }, i) => {
 });
 
 test("a public demo says on every page that anyone can sign in as anyone", async ({ page }) => {
-  const dir = install();
-  const child = start(dir, 3120, { LEPTOS_SITE_ADDR: "0.0.0.0:3120", UNSAFE_PUBLIC_DEMO: "yes" });
+  const child = start(dir, 3120, {
+    LEPTOS_SITE_ADDR: "0.0.0.0:3120",
+    UNSAFE_PUBLIC_DEMO: "yes",
+    DATABASE_URL: `sqlite://${dir}/data/demo.db`,
+  });
   try {
     await expect
       .poll(async () => (await fetch("http://127.0.0.1:3120/healthz").catch(() => null))?.status, { timeout: 20_000 })
@@ -106,6 +114,5 @@ test("a public demo says on every page that anyone can sign in as anyone", async
     const stopped = new Promise((resolve) => (child.exitCode === null ? child.on("exit", resolve) : resolve(null)));
     child.kill("SIGTERM");
     await stopped;
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -3,6 +3,8 @@ import { test, expect, freshNumber } from "./fixtures";
 // The whole journey with JavaScript off: plain form posts, and a waiting page that reloads itself
 // through a request the server holds until the status changes.
 test.use({ javaScriptEnabled: false });
+// A refused number is answered with the page itself and a 400, which Chromium logs.
+test.use({ allowed: [/status of 400 \(Bad Request\)/] });
 
 test("signing in works without JavaScript", async ({ page }) => {
   const number = freshNumber();

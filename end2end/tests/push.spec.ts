@@ -1,3 +1,4 @@
+import type { Page } from "@playwright/test";
 import { test, expect, gotoApp, requestPrompt, freshNumber } from "./fixtures";
 
 // The browser holds a status request open and the server answers it the moment the callback
@@ -5,9 +6,12 @@ import { test, expect, gotoApp, requestPrompt, freshNumber } from "./fixtures";
 test("the signed-in page appears well under a second after approval", async ({ page }) => {
   const number = freshNumber();
   await gotoApp(page);
+  const longPoll = page.waitForRequest((r) => r.url().endsWith("/api/signin/status") && (r.postData() ?? "").includes("wait_ms=2"));
   await requestPrompt(page, `+${number}`);
-  // Let the first long-poll settle in, so the approval lands on a held request.
-  await page.waitForTimeout(500);
+  // The approval must land on a held request: the page has sent its long-poll, and the server
+  // holds it (this project runs alone, so the server's gauge counts this page's request only).
+  await longPoll;
+  await expect.poll(() => waitingBrowsers(page), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
 
   const phone = await page.context().newPage();
   await phone.goto("/simulator");
@@ -30,3 +34,10 @@ test("the signed-in page appears well under a second after approval", async ({ p
   await expect(page.getByText(`Welcome, Sim User ${number.slice(-4)}! Your account is ready.`)).toBeVisible();
   expect(accountRequests).toEqual([]);
 });
+
+/** `signin_waiting_browsers` from the server's `/metrics`: requests held open right now. */
+async function waitingBrowsers(page: Page): Promise<number> {
+  const text = await (await page.request.get("/metrics")).text();
+  const line = text.split("\n").find((l) => l.startsWith("signin_waiting_browsers "));
+  return line ? Number(line.split(" ")[1]) : 0;
+}

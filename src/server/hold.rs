@@ -4,8 +4,8 @@
 //! A browser waiting for Truecaller holds `POST /api/signin/status` open for up to 25 s, and
 //! thousands may wait at once, so what a held request keeps alive is what a waiting browser
 //! costs. Each layer's state lives as long as the request does (a loaded session and its cookie
-//! jar, Leptos' reactive owner and contexts, the boxed futures of every middleware): 20–37 KiB in
-//! all, measured. So this layer reads the session record itself (to find the sign-in the request
+//! jar, Leptos' reactive owner and contexts, the boxed futures of every middleware): tens of KiB
+//! in all (BENCHMARKS.md, "Lean holds"). So this layer reads the session record itself (to find the sign-in the request
 //! is about), waits for that sign-in with nothing but the request head, and only then lets the
 //! request through, asking for the status as it now is (`wait_ms=0`) and bringing the sign-in as
 //! the wake read it (`sign_in::Woken`). The app answers it as any other request: the session
@@ -110,7 +110,7 @@ impl Drop for Place {
 
 /// The whole app behind the parking spot. It wraps the router rather than being one of its layers:
 /// a router layer runs after routing, inside a clone of every layer's boxed service, and a parked
-/// request would keep those clones alive (1 KiB each, measured with heaptrack).
+/// request would keep those clones alive (about a KiB each).
 #[derive(Clone)]
 pub struct Parking {
     park: Arc<Park>,
@@ -140,7 +140,7 @@ impl Service<Request> for Parking {
         // An `async` block keeps what it captured for its whole life, and a copy of what it
         // passed on to the futures it awaits: the request goes in boxed, and everything before
         // and after the wait is boxed on its own, so the parked future holds the boxed head and
-        // the wait, and nothing twice (2,160 → 800 bytes in a release build, `size_of_val`).
+        // the wait, and nothing twice (`size_of_val` on the release build shows it).
         let request = Box::new(request);
         Box::pin(async move {
             // The wait comes after the `match`, whose scrutinee would otherwise be kept for it.

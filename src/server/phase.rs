@@ -264,9 +264,33 @@ mod tests {
         }
     }
 
+    /// Each phase followed by the next, in a match with no wildcard: a new phase does not compile
+    /// until it is placed here, and the walk then finds it missing from `ALL_PHASES`.
+    fn next_phase(phase: Phase) -> Option<Phase> {
+        Some(match phase {
+            P::Sending => P::Waiting,
+            P::Waiting => P::Fetching,
+            P::Fetching => P::Approved,
+            P::Approved => P::Completed,
+            P::Completed => P::Rejected,
+            P::Rejected => P::ChoseAnotherWay,
+            P::ChoseAnotherWay => P::TimedOut,
+            P::TimedOut => P::NotUser,
+            P::NotUser => P::Cancelled,
+            P::Cancelled => P::ApprovedLate,
+            P::ApprovedLate => P::Superseded,
+            P::Superseded => P::Failed(FailureReason::NumberMismatch),
+            P::Failed(_) => return None,
+        })
+    }
+
     #[test]
     fn stored_names_round_trip() {
-        for phase in ALL_PHASES {
+        let walked: Vec<_> = std::iter::successors(Some(P::Sending), |p| next_phase(*p)).collect();
+        assert_eq!(walked, ALL_PHASES);
+        // Every failure reason, too: a failed row stores its reason beside the phase.
+        let every = ALL_PHASES.into_iter().chain(FailureReason::ALL.map(P::Failed));
+        for phase in every {
             let failure = phase.failure().map(FailureReason::as_str);
             assert_eq!(Phase::from_stored(phase.as_str(), failure), Some(phase));
         }

@@ -10,7 +10,6 @@ pub struct PhoneNumber {
     /// E.164 without the leading `+`, the form Truecaller wants (`46760123456`).
     digits: String,
     country_code: u16,
-    international: String,
     region: Option<Region>,
 }
 
@@ -93,7 +92,6 @@ impl PhoneNumber {
         Self {
             digits: e164.trim_start_matches('+').to_owned(),
             country_code: number.code().value(),
-            international: number.format().mode(Mode::International).to_string(),
             region: number.country().id().and_then(|id| Region::parse(id.as_ref())),
         }
     }
@@ -112,11 +110,6 @@ impl PhoneNumber {
     pub fn as_u64(&self) -> u64 {
         // At most 15 digits, so this cannot overflow; parse only fails on an impossible input.
         self.digits.parse().unwrap_or_default()
-    }
-
-    /// Readable form for the signed-in page, e.g. `+46 76 012 34 56`.
-    pub fn international(&self) -> &str {
-        &self.international
     }
 
     /// Safe to show to someone who may not own the number: country code and last two digits.
@@ -254,7 +247,6 @@ mod tests {
         let n = PhoneNumber::parse("+46 76 012 34 56", country::Id::IN).unwrap();
         assert_eq!(n.masked(), "+46 ••••••• 56");
         assert_eq!(n.as_u64(), 46_760_123_456);
-        assert_eq!(n.international(), "+46 76 012 34 56");
         assert!(!format!("{n:?}").contains("760123"));
     }
 }

@@ -254,19 +254,17 @@ impl Application {
 /// and at tasks woken from other threads every 7 polls (by default 61 for events, and a self-tuned
 /// interval for the other queue). Under load, a worker's own queue holds thousands of woken
 /// requests; a callback's bytes (an event) and its inbox insert's answer (woken by the SQLite
-/// connection's thread) waited behind them. Measured with 10,000 sign-ins completing behind
-/// 2,000 callbacks/s: ack p99 9.2–11.2 → 7.5–9.3 ms (four runs each), with complete sign-ins/s
-/// unchanged (BENCHMARKS.md, "Callbacks never queue").
+/// connection's thread) waited behind them (BENCHMARKS.md, "Callbacks never queue", measures it).
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().event_interval(7).global_queue_interval(7).enable_all().build()
 }
 
-/// Pages (35–63 KiB of HTML with the country list and the page's words, 10–13 KiB compressed) and
-/// larger API answers go out compressed when the browser accepts it. The bundle is served
-/// precompressed and keeps its own encoding. Brotli at quality 5 costs about a millisecond for a
-/// page and makes a Hindi or Tamil page 1.3–1.5 KiB smaller than quality 4 (BENCHMARKS.md, "The
-/// page's words as data"); 7 and 9 gain little more for several times the time, and the default
-/// (11) is meant for static files compressed once.
+/// Pages (tens of KiB of HTML with the country list and the page's words) and larger API answers
+/// go out compressed when the browser accepts it. The bundle is served precompressed and keeps
+/// its own encoding. Brotli at quality 5 costs little per page and makes pages in Indic scripts
+/// noticeably smaller than quality 4 (BENCHMARKS.md, "The page's words as data"); 7 and 9 gain
+/// little more for several times the time, and the default (11) is meant for static files
+/// compressed once.
 fn compression() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new()
         .quality(CompressionLevel::Precise(5))

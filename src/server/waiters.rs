@@ -122,6 +122,12 @@ impl Waiters {
     pub fn count(&self) -> usize {
         self.lock().len()
     }
+
+    /// How many requests are held on this instance (each holds its sign-in's entry; the map
+    /// holds one more).
+    pub fn held(&self) -> usize {
+        self.lock().values().map(|entry| Arc::strong_count(entry) - 1).sum()
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use truecaller_signin::domain::{FailureReason, Provider, SignInStatus};
 
+use crate::helpers::SignedInAs as _;
 use crate::{
     digilocker_helpers::{session_id, StandaloneSandbox},
     helpers::{shown, spawn_app, Browser},

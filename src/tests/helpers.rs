@@ -87,6 +87,20 @@ impl Drop for ScratchDatabase {
     }
 }
 
+/// What the tests ask of a status: the account's name, once signed in.
+pub trait SignedInAs {
+    fn signed_in_as(&self) -> Option<&str>;
+}
+
+impl SignedInAs for SignInStatus {
+    fn signed_in_as(&self) -> Option<&str> {
+        match self {
+            SignInStatus::SignedIn(account) => Some(&account.name),
+            _ => None,
+        }
+    }
+}
+
 /// Every byte of an app's SQLite files (the database, its WAL and the callback inbox beside it),
 /// for checks that something left no trace in them.
 pub fn database_bytes(app: &TestApp) -> Vec<u8> {

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use sqlx::Connection;
 use truecaller_signin::domain::SignInStatus;
 
+use crate::helpers::SignedInAs as _;
 use crate::helpers::{app_with_standalone_sim, callbacks_recorded, on_postgres, spawn_app, TestApp};
 
 const RAJAT: &str = "919999999999";

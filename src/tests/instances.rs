@@ -13,6 +13,7 @@ use truecaller_signin::{
     server::store::LISTENER_NAME,
 };
 
+use crate::helpers::SignedInAs as _;
 use crate::helpers::{eventually, free_port, on_postgres, scratch_database, spawn_app, spawn_app_on, try_spawn_app_on, Browser, StandaloneSim, TestApp};
 
 /// A held request that answers within this of the change it waits for was woken by it (the

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use truecaller_signin::domain::{OneTapLink, Provider, SignInStatus};
 use url::Url;
 
+use crate::helpers::SignedInAs as _;
 use crate::helpers::{eventually, shown, spawn_app, Browser, TestApp, Tripwire};
 
 const LIMIT: Duration = Duration::from_secs(10);
@@ -318,4 +319,27 @@ async fn minting_is_rate_limited_like_asking_for_a_prompt() {
     browser.one_tap().await;
     let (status, result) = browser.one_tap_raw().await;
     assert_eq!(status, 429, "{result:?}");
+}
+
+#[tokio::test]
+async fn callbacks_naming_a_known_nonce_over_and_over_cost_a_bounded_audit_trail() {
+    let app = spawn_app(&[]).await;
+    // The nonce is in the deep link: whoever holds the link can send callbacks naming it.
+    let (browser, link, nonce) = one_tap_started(&app).await;
+    let notes = json!({ "requestId": nonce, "status": "flow_invoked" });
+    let cap = truecaller_signin::server::store::MAX_EVENTS_PER_SIGN_IN;
+    for _ in 0..2 {
+        let answers = app.post_callback_copies(&notes, cap as usize).await;
+        assert!(answers.iter().all(|status| *status == 200));
+    }
+    crate::helpers::callbacks_recorded(&app.sign_ins).await;
+    let id = app.sign_in_for(&json!({ "requestId": nonce })).await.id;
+    let rows = app.trail(&id).await.len() as i64;
+    assert!(rows <= cap, "{rows} audit rows for one sign-in");
+    // The attempt still works: its own phase moves are always recorded.
+    assert!(matches!(browser.status(0).await, SignInStatus::AtTruecaller { .. }));
+    open_sheet(&app, &link).await;
+    answer(&app, &nonce, "continue", true).await;
+    assert_eq!(browser.settle(LIMIT).await.signed_in_as(), Some("Rajat Kapoor"));
+    assert!(app.trail(&id).await.len() as i64 > rows, "the approval's moves are audited past the cap");
 }

@@ -5,16 +5,18 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 use truecaller_signin::{domain::SignInStatus, server::sign_in::Phase};
 
-use crate::helpers::{app_with_standalone_sim, eventually, shown, spawn_app};
+use crate::helpers::SignedInAs as _;
+use crate::helpers::{app_with_standalone_sim, eventually, shown, spawn_app, TestApp};
 
 const RAJAT: &str = "919999999999";
 
-/// Gives a long-poll just spawned time to reach the server and be held there, and checks that it
-/// was not answered at once. Time-based because no interface of the app shows that a request is
-/// held (that needs a test hook, e.g. a count of held requests per sign-in, which the app does not
-/// have); the check makes a poll that was not held fail here rather than pass unnoticed.
-async fn let_the_poll_be_held<T>(poll: &JoinHandle<T>) {
-    tokio::time::sleep(Duration::from_millis(200)).await;
+/// Waits until `count` requests are held on the app (a long-poll just spawned has reached the
+/// server and is waiting there), and checks that `poll` was not answered at once.
+async fn let_the_poll_be_held<T>(app: &TestApp, poll: &JoinHandle<T>, count: usize) {
+    eventually("the long-poll to be held", Duration::from_secs(10), || async {
+        (app.sign_ins.held_waits() >= count || poll.is_finished()).then_some(())
+    })
+    .await;
     assert!(!poll.is_finished(), "the long-poll was answered at once instead of being held");
 }
 
@@ -37,7 +39,7 @@ async fn approving_the_prompt_signs_the_browser_in_and_creates_the_account() {
             (browser.status(20_000).await, started.elapsed())
         })
     };
-    let_the_poll_be_held(&poll).await;
+    let_the_poll_be_held(&app, &poll, 1).await;
     sim.answer(RAJAT, true, true).await;
     let (after_approval, waited) = poll.await.unwrap();
     assert!(waited < Duration::from_secs(5), "long-poll returned after {waited:?}");
@@ -120,7 +122,7 @@ async fn an_unanswered_prompt_times_out_and_a_late_approval_is_recorded_not_used
         let browser = browser.clone();
         tokio::spawn(async move { browser.status(10_000).await })
     };
-    let_the_poll_be_held(&listening).await;
+    let_the_poll_be_held(&app, &listening, 1).await;
     sim.answer("447400123456", true, true).await;
     assert_eq!(listening.await.unwrap(), SignInStatus::ApprovedTooLate);
     assert_eq!(browser.status(0).await, SignInStatus::ApprovedTooLate);
@@ -146,7 +148,7 @@ async fn a_request_held_over_http2_is_answered_by_the_approval_and_signs_in() {
         let browser = browser.clone();
         tokio::spawn(async move { browser.status(20_000).await })
     };
-    let_the_poll_be_held(&poll).await;
+    let_the_poll_be_held(&app, &poll, 1).await;
     app.sim().answer(RAJAT, true, true).await;
     let answered = tokio::time::timeout(Duration::from_secs(5), poll).await.expect("answered promptly").unwrap();
     assert!(matches!(answered, SignInStatus::Approved { .. } | SignInStatus::SignedIn(_)), "{answered:?}");
@@ -174,8 +176,7 @@ async fn more_browsers_hold_at_once_than_parking_reads_for_and_each_is_answered_
             tokio::spawn(async move { browser.status(20_000).await })
         })
         .collect();
-    // Spawned together, so the time the first is given covers them all.
-    let_the_poll_be_held(&polls[0]).await;
+    let_the_poll_be_held(&app, &polls[0], polls.len()).await;
     assert!(polls.iter().all(|poll| !poll.is_finished()), "a long-poll was answered at once instead of being held");
 
     let last = polls.pop().unwrap();
@@ -210,7 +211,7 @@ async fn starting_over_answers_a_request_still_held_for_the_old_attempt() {
             started.elapsed()
         })
     };
-    let_the_poll_be_held(&held).await;
+    let_the_poll_be_held(&app, &held, 1).await;
     assert_eq!(browser.cancel().await, SignInStatus::Idle);
     let held_for = held.await.unwrap();
     assert!(held_for < Duration::from_secs(3), "held request answered after {held_for:?}");
@@ -337,7 +338,7 @@ async fn stopping_answers_held_requests_at_once_and_the_browser_resumes_after_re
         let browser = browser.clone();
         tokio::spawn(async move { browser.status(20_000).await })
     };
-    let_the_poll_be_held(&held).await;
+    let_the_poll_be_held(&app, &held, 1).await;
 
     // Graceful shutdown waits for requests in flight; a held long-poll must not make it wait 20 s.
     let stopping = Instant::now();

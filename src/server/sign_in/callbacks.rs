@@ -91,9 +91,10 @@ impl SignInService {
                 self.record_decline(&request_id, state.as_deref(), &status).await
             }
             Callback::Notice { request_id, status } => {
-                let row = self.inner.store.sign_in_by_ref(Provider::Truecaller, &request_id).await?;
-                let id = row.as_ref().map(|r| r.id.as_str());
-                self.inner.store.record_event(id, "callback_notice", Some(&status)).await?;
+                match self.inner.store.sign_in_by_ref(Provider::Truecaller, &request_id).await? {
+                    Some(row) => self.audit(&row.id, "callback_notice", Some(&status)).await?,
+                    None => self.inner.store.record_event(None, "callback_notice", Some(&status)).await?,
+                }
                 Ok(CallbackOutcome::Ignored("notice"))
             }
         }
@@ -116,7 +117,7 @@ impl SignInService {
             Ok(url) => url,
             Err(refused) => {
                 warn!(%refused, "callback endpoint refused; token not used");
-                self.inner.store.record_event(Some(&row.id), "endpoint_refused", Some(refused.0)).await?;
+                self.audit(&row.id, "endpoint_refused", Some(refused.0)).await?;
                 return Ok(CallbackOutcome::Ignored("endpoint refused"));
             }
         };
@@ -133,7 +134,7 @@ impl SignInService {
                 Phase::Cancelled | Phase::Superseded => "approval_for_stopped_request",
                 _ => "duplicate_callback",
             };
-            self.inner.store.record_event(Some(&row.id), why, None).await?;
+            self.audit(&row.id, why, None).await?;
             return Ok(CallbackOutcome::Ignored(why));
         }
         if row.phase == Phase::TimedOut {
@@ -162,10 +163,19 @@ impl SignInService {
         let changes = Changes { provider_ref: Some(request_id), ..Changes::default() };
         let (moved, row) = self.apply_latest(row, event, changes).await?;
         if !moved {
-            self.inner.store.record_event(Some(&row.id), "duplicate_callback", Some(status)).await?;
+            self.audit(&row.id, "duplicate_callback", Some(status)).await?;
             return Ok(CallbackOutcome::Ignored("duplicate"));
         }
         Ok(CallbackOutcome::Accepted)
+    }
+
+    /// Audits a callback that changed nothing about sign-in `id`, within the sign-in's share of
+    /// rows (`Store::record_callback_event`); past it, the log line is the record.
+    async fn audit(&self, id: &str, event: &str, detail: Option<&str>) -> Result<(), Error> {
+        if !self.inner.store.record_callback_event(id, event, detail).await? {
+            tracing::debug!(sign_in = %short(id), event, "audit rows for this sign-in are full; not recorded");
+        }
+        Ok(())
     }
 
     /// Moves `row` by `event` (a phone's answer); when another move came first and the event
@@ -226,7 +236,7 @@ impl SignInService {
             (Some(_), None) => false,
         };
         if !state_ok {
-            store.record_event(Some(&row.id), "state_mismatch", None).await?;
+            self.audit(&row.id, "state_mismatch", None).await?;
             warn!("callback state does not match; ignored");
             return Ok(None);
         }

@@ -82,9 +82,8 @@ impl SignInService {
     /// On SQLite the writer runs on a thread of its own, so that the acknowledgements it releases
     /// are wake-ups from another thread: the server's runtime looks at those every 7 polls
     /// (`startup::runtime`), whereas a task woken on a worker's own thread queues behind
-    /// everything that worker has to run, thousands of woken requests in a burst. Loaded ack p99
-    /// (`BENCH_ONLY=p4 …`): 6.6–8.8 ms in this task (ten runs), 4.7–7.7 ms on its own thread
-    /// (six runs; p50 0.8–0.9 → 0.6–0.7 ms). The thread holds only the store and the inbox's
+    /// everything that worker has to run, thousands of woken requests in a burst (the loaded
+    /// callback ack in BENCHMARKS.md measures it). The thread holds only the store and the inbox's
     /// signal, and ends when the service is dropped. PostgreSQL's connections are sockets of the
     /// server's runtime, so there it stays a task.
     async fn store_callbacks(&self, arrivals: mpsc::UnboundedReceiver<Arrival>) {

@@ -118,6 +118,12 @@ impl SignInService {
         self.inner.waiters.count()
     }
 
+    /// How many status requests are held open on this instance, all sign-ins together
+    /// (diagnostics, tests).
+    pub fn held_waits(&self) -> usize {
+        self.inner.waiters.held()
+    }
+
     /// For readiness checks: did Truecaller refuse our app key on its latest answer to any
     /// instance?
     pub async fn app_key_rejected(&self) -> Result<bool, Error> {
