@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-use tower_sessions::Session;
 
 use super::{error::Error, session::AuthSession, sign_in::Woken, state::AppState};
 use crate::{
@@ -14,10 +13,8 @@ use crate::{
 /// The services and this browser's session, from the request being handled.
 pub async fn request() -> Result<(AppState, AuthSession), ApiError> {
     let state = use_context::<AppState>().ok_or(Error::Context("AppState")).map_err(|e| respond_error(&e))?;
-    let session = leptos_axum::extract::<Session>()
-        .await
-        .map_err(|_| respond_error(&Error::Context("session layer")))?;
-    Ok((state, AuthSession::new(session)))
+    let session = leptos_axum::extract::<AuthSession>().await.map_err(|_| respond_error(&Error::Context("session layer")))?;
+    Ok((state, session))
 }
 
 /// The client's address: the TCP peer, or the trusted proxy's header when one is configured.
@@ -52,27 +49,28 @@ fn respond_error(error: &Error) -> ApiError {
 
 /// The account page's data for this session.
 pub async fn account(state: &AppState, session: &AuthSession) -> Result<Option<AccountView>, Error> {
-    let Some(id) = session.account_id().await? else {
-        return Ok(None);
-    };
-    let Some(account) = state.sign_ins.store().account(id).await? else {
-        // The account is gone (deleted by an operator): the session no longer means anything.
-        session.sign_out().await?;
-        return Ok(None);
-    };
-    Ok(Some(super::sign_in::account_view(account, session.new_account().await?)))
+    state.sign_ins.signed_in_account(session).await
 }
 
+/// Why the page being rendered answers a refused form post (a request extension the form's
+/// handler, `forms::initiate`, sets).
+#[derive(Clone)]
+pub struct Refused(pub FormFeedback);
+
+/// The query parameter that carries a full-page start's refusal to the sign-in page: the seconds
+/// to wait.
+pub const THROTTLED: &str = "throttled";
+
 /// Why a start was refused, when this page answers the refusal: the form post's own feedback
-/// (`forms::Refused`), or a full-page start's limit in the address (`?throttled=SECONDS`).
+/// ([`Refused`]), or a full-page start's limit in the address (`?throttled=SECONDS`).
 fn refusal() -> Option<FormFeedback> {
     let parts = use_context::<axum::http::request::Parts>()?;
-    if let Some(super::forms::Refused(feedback)) = parts.extensions.get::<super::forms::Refused>() {
+    if let Some(Refused(feedback)) = parts.extensions.get::<Refused>() {
         return Some(feedback.clone());
     }
     let query = parts.uri.query()?;
     let secs = url::form_urlencoded::parse(query.as_bytes())
-        .find(|(name, _)| name == super::forms::THROTTLED)
+        .find(|(name, _)| name == THROTTLED)
         .and_then(|(_, value)| value.parse::<u32>().ok())?;
     let error = ApiError::Throttled { cause: crate::domain::Throttle::TooManyAttempts, retry_in_secs: secs.clamp(1, 24 * 3600) };
     Some(FormFeedback { phone: String::new(), error, country: None })

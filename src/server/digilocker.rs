@@ -8,7 +8,6 @@ use axum::{
     http::{header, StatusCode},
     response::{Html, IntoResponse, Redirect, Response},
 };
-use tower_sessions::Session;
 
 use super::{
     client::ClientIp,
@@ -27,9 +26,8 @@ pub const RETURN_PATH: &str = "digilocker/return";
 pub async fn start(
     State(sign_ins): State<SignInService>,
     ClientIp(client): ClientIp,
-    session: Session,
+    session: AuthSession,
 ) -> Result<Redirect, Error> {
-    let session = AuthSession::new(session);
     match sign_ins.start_digilocker(&session, client).await {
         Ok(DigiLockerStart::Consent(url)) => {
             session.set_consent_url(&url).await?;
@@ -53,8 +51,8 @@ fn back_to_sign_in(error: &Error) -> Redirect {
 
 /// `GET /digilocker/continue`: sends the browser on to the consent page it was given, once. The
 /// page refreshes itself there at once, and shows a link for browsers that don't.
-pub async fn continue_to_consent(session: Session, headers: axum::http::HeaderMap) -> Result<Response, Error> {
-    let Some(url) = AuthSession::new(session).take_consent_url().await? else {
+pub async fn continue_to_consent(session: AuthSession, headers: axum::http::HeaderMap) -> Result<Response, Error> {
+    let Some(url) = session.take_consent_url().await? else {
         return Ok(Redirect::to("/").into_response());
     };
     let href = escape(url.as_str());
@@ -71,8 +69,8 @@ pub async fn continue_to_consent(session: Session, headers: axum::http::HeaderMa
 
 /// `GET /digilocker/return`: the person is back from DigiLocker. Whatever the URL carries is
 /// ignored; this browser's own pending DigiLocker sign-in is checked, and the page shows it.
-pub async fn returned(State(sign_ins): State<SignInService>, session: Session) -> Redirect {
-    match sign_ins.digilocker_returned(&AuthSession::new(session)).await {
+pub async fn returned(State(sign_ins): State<SignInService>, session: AuthSession) -> Redirect {
+    match sign_ins.digilocker_returned(&session).await {
         Ok(()) => Redirect::to("/"),
         Err(e) => back_to_sign_in(&e),
     }

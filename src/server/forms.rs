@@ -11,9 +11,16 @@ use axum::{
 };
 use leptos::prelude::provide_context;
 use serde::Deserialize;
-use tower_sessions::Session;
 
-use super::{client::ClientIp, error::Error, headers, session::AuthSession, sign_in::SignInService, state::AppState};
+use super::{
+    api::{Refused, THROTTLED},
+    client::ClientIp,
+    error::Error,
+    headers,
+    session::AuthSession,
+    sign_in::SignInService,
+    state::AppState,
+};
 use crate::{countries::Region, domain::FormFeedback};
 
 #[derive(Deserialize)]
@@ -24,11 +31,6 @@ pub struct PhoneForm {
     country: Option<String>,
 }
 
-/// Why the page being rendered answers a refused form post (a request extension, read by
-/// `server::api::sign_in_page`).
-#[derive(Clone)]
-pub struct Refused(pub FormFeedback);
-
 /// `POST /signin`: ask for a prompt. A refused number or a limit is answered with the sign-in
 /// page itself (400 or 429), the form as it was sent and the reason beside it: nothing is saved
 /// for a later page view, so a refused post writes nothing.
@@ -36,10 +38,9 @@ pub async fn initiate(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
     parts: Parts,
-    session: Session,
+    session: AuthSession,
     Form(form): Form<PhoneForm>,
 ) -> Result<Response, Error> {
-    let session = AuthSession::new(session);
     match state.sign_ins.initiate(&session, &form.phone, form.country.as_deref(), client).await {
         Ok(_) => Ok(Redirect::to("/").into_response()),
         Err(refused @ (Error::InvalidPhone(_) | Error::Throttled(_))) => {
@@ -85,10 +86,6 @@ pub fn throttle_to_page(error: Error) -> Result<Redirect, Error> {
     }
 }
 
-/// The query parameter that carries a full-page start's refusal to the sign-in page: the seconds
-/// to wait.
-pub const THROTTLED: &str = "throttled";
-
 #[derive(Deserialize)]
 pub struct CancelForm {
     /// `number`: show the phone form next, even where Android one-tap leads.
@@ -96,14 +93,14 @@ pub struct CancelForm {
 }
 
 /// `POST /signin/more-time`: "Need more time?" without JavaScript; back to the waiting page.
-pub async fn more_time(State(sign_ins): State<SignInService>, session: Session) -> Result<impl IntoResponse, Error> {
-    sign_ins.ask_for_more_time(&AuthSession::new(session)).await?;
+pub async fn more_time(State(sign_ins): State<SignInService>, session: AuthSession) -> Result<impl IntoResponse, Error> {
+    sign_ins.ask_for_more_time(&session).await?;
     Ok(Redirect::to("/"))
 }
 
 /// `POST /signout`: the account page's "Sign out", with or without JavaScript; to the sign-in page.
-pub async fn sign_out(session: Session) -> Result<impl IntoResponse, Error> {
-    AuthSession::new(session).sign_out().await?;
+pub async fn sign_out(session: AuthSession) -> Result<impl IntoResponse, Error> {
+    session.sign_out().await?;
     Ok(Redirect::to("/"))
 }
 
@@ -111,10 +108,10 @@ pub async fn sign_out(session: Session) -> Result<impl IntoResponse, Error> {
 /// when asked for).
 pub async fn cancel(
     State(sign_ins): State<SignInService>,
-    session: Session,
+    session: AuthSession,
     form: Result<Form<CancelForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<impl IntoResponse, Error> {
-    sign_ins.cancel(&AuthSession::new(session)).await?;
+    sign_ins.cancel(&session).await?;
     // A bare post (no body) is the plain cancel it always was.
     let number_next = form.is_ok_and(|Form(form)| form.then.as_deref() == Some("number"));
     Ok(Redirect::to(if number_next { "/?with=number" } else { "/" }))

@@ -10,7 +10,6 @@
 
 use leptos_i18n::Locale as _;
 use axum::{extract::State, http::HeaderMap, response::Redirect};
-use tower_sessions::Session;
 
 use super::{client::ClientIp, error::Error, forms, session::AuthSession, sign_in::SignInService};
 
@@ -18,7 +17,7 @@ pub async fn start(
     State(sign_ins): State<SignInService>,
     ClientIp(client): ClientIp,
     headers: HeaderMap,
-    session: Session,
+    session: AuthSession,
 ) -> Result<Redirect, Error> {
     // A GET, so the cross-site guard does not cover it: another site must not start (or cancel)
     // a sign-in in this browser by linking or embedding it.
@@ -26,7 +25,6 @@ pub async fn start(
         tracing::warn!(event = "cross_site_one_tap", "one-tap link followed from another site; refused");
         return Ok(Redirect::to("/"));
     }
-    let session = AuthSession::new(session);
     match sign_ins.start_one_tap(&session, client, super::language::of_request(&headers).as_str()).await {
         Ok(_) => Ok(Redirect::to("/")),
         Err(error) => forms::throttle_to_page(error),

@@ -6,8 +6,9 @@ use serde::Deserialize;
 
 use super::phone::PhoneNumber;
 
-/// The parts of a profile this app keeps. Built only from a parsed, checked response.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The parts of a profile this app keeps. Built only from a parsed, checked response. Its
+/// `Debug` says which fields are present, never what they hold (personal data).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Profile {
     pub first_name: String,
     pub last_name: String,
@@ -27,6 +28,19 @@ pub struct Profile {
     pub facebook_id: Option<String>,
     pub twitter_id: Option<String>,
     pub badges: Vec<String>,
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let given = |value: &Option<String>| value.is_some();
+        f.debug_struct("Profile")
+            .field("phone_numbers", &self.phone_numbers.len())
+            .field("subject", &given(&self.subject))
+            .field("email", &given(&self.email))
+            .field("avatar_url", &given(&self.avatar_url))
+            .field("badges", &self.badges.len())
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -261,6 +275,10 @@ mod tests {
         assert_eq!(p.country_code.as_deref(), Some("IN"));
         assert_eq!(p.badges, ["verified", "premium"]);
         assert!(p.avatar_url.is_some());
+        let printed = format!("{p:?}");
+        for personal in ["Rajat", "Kapoor", "919999999999", "1319413476", "y.s@truecaller.com"] {
+            assert!(!printed.contains(personal), "{personal} in {printed}");
+        }
     }
 
     #[test]

@@ -30,11 +30,17 @@ pub fn waiting_on(record: &tower_sessions::session::Record) -> Option<(String, S
 
 pub struct AuthSession(Session);
 
-impl AuthSession {
-    pub fn new(session: Session) -> Self {
-        Self(session)
-    }
+/// Handlers take the browser's session as this, from the session layer (refused as the layer's
+/// own extractor refuses: 500, the layer is missing).
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AuthSession {
+    type Rejection = <Session as axum::extract::FromRequestParts<S>>::Rejection;
 
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Session::from_request_parts(parts, state).await.map(Self)
+    }
+}
+
+impl AuthSession {
     /// The signed-in account, unless the session outlived its absolute lifetime (then it ends).
     pub async fn account_id(&self) -> Result<Option<i64>, SessionError> {
         let Some(account) = self.0.get::<i64>(ACCOUNT).await? else {

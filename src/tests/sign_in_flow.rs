@@ -547,3 +547,25 @@ async fn one_session_holds_a_few_status_requests_at_most_and_each_held_one_hears
     }
     assert_eq!(answered, cap);
 }
+
+#[tokio::test]
+async fn an_account_that_is_gone_ends_the_session_wherever_it_is_asked_about() {
+    for ask_through_the_status in [true, false] {
+        let app = spawn_app(&[]).await;
+        let browser = app.browser();
+        browser.initiate("+91 99999 99999").await;
+        app.sim().answer(RAJAT, true, true).await;
+        assert_eq!(browser.settle(Duration::from_secs(10)).await.signed_in_as(), Some("Rajat Kapoor"));
+        let sessions = app.stored_sessions().await;
+        // SQL: the app has no way (yet) to delete an account; an operator's does.
+        sqlx::query("UPDATE sign_ins SET account_id = NULL").execute(app.sign_ins.store().pool()).await.unwrap();
+        sqlx::query("DELETE FROM identities").execute(app.sign_ins.store().pool()).await.unwrap();
+        sqlx::query("DELETE FROM accounts").execute(app.sign_ins.store().pool()).await.unwrap();
+        if ask_through_the_status {
+            assert_eq!(browser.status(0).await, SignInStatus::Idle);
+        } else {
+            assert_eq!(browser.account().await, None);
+        }
+        assert_eq!(app.stored_sessions().await, sessions - 1, "the session ended (asked through the status: {ask_through_the_status})");
+    }
+}

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::{digilocker::DIGILOCKER_POLL, view::account_view, Event, Phase, SignInService, MAX_WAIT};
 use crate::{
-    domain::{Provider, SignInStatus},
+    domain::{AccountView, Provider, SignInStatus},
     server::{
         clock,
         error::Error,
@@ -178,13 +178,25 @@ impl SignInService {
 
     /// No sign-in in progress: `SignedIn` if the session already belongs to an account.
     pub(super) async fn signed_in_view(&self, session: &AuthSession) -> Result<SignInStatus, Error> {
-        let Some(account_id) = session.account_id().await? else {
-            return Ok(SignInStatus::Idle);
-        };
-        Ok(match self.inner.store.account(account_id).await? {
-            Some(account) => SignInStatus::SignedIn(Box::new(account_view(account, session.new_account().await?))),
+        Ok(match self.signed_in_account(session).await? {
+            Some(account) => SignInStatus::SignedIn(Box::new(account)),
             None => SignInStatus::Idle,
         })
+    }
+
+    /// The account this browser is signed in to. One that is gone (deleted meanwhile) ends the
+    /// session: the same answer wherever a page or the API asks.
+    pub async fn signed_in_account(&self, session: &AuthSession) -> Result<Option<AccountView>, Error> {
+        let Some(account_id) = session.account_id().await? else {
+            return Ok(None);
+        };
+        match self.inner.store.account(account_id).await? {
+            Some(account) => Ok(Some(account_view(account, session.new_account().await?))),
+            None => {
+                session.sign_out().await?;
+                Ok(None)
+            }
+        }
     }
 
     /// The session picks up an approved sign-in; exactly one request wins the claim.
