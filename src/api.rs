@@ -6,7 +6,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::server::api::{client_ip, request, respond, woken};
 use crate::{
-    domain::{AccountView, OneTapLink, SignInPageData, SignInStatus},
+    domain::{AccountView, OneTapLink, SignInStatus},
+    page_data::SignInPageData,
     error::ApiError,
 };
 

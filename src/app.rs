@@ -11,10 +11,9 @@ use crate::{
     i18n::Locale,
     pages::{
         account::{AccountPage, JustSignedIn},
-        screens::{strong, Body, Run},
         sign_in::SignInPage,
     },
-    words::say,
+    words::{page_locale, provide_page_locale, say, strong, Body, Run},
 };
 
 /// The HTML document around the app (server only renders it; the browser hydrates `<App/>`).
@@ -51,15 +50,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The page's language, chosen once per page (English outside a page, as in unit tests). Changing
-/// language reloads the page (`POST /language`), so it is a plain value, not a signal.
-#[derive(Clone, Copy)]
-struct PageLocale(Locale);
-
-pub fn page_locale() -> Locale {
-    use_context::<PageLocale>().map(|page| page.0).unwrap_or_default()
-}
-
 /// The server decides (`server::language`: the switcher's cookie, else Accept-Language, else
 /// English) and writes it on `<html lang>`; hydration reads it back from there.
 fn decided_locale() -> Locale {
@@ -81,7 +71,7 @@ pub fn App() -> impl IntoView {
     // effect, which on the server runs as a task of its own and panicked when the page was gone
     // before the task ran. Only `say!` with this value is needed.
     let locale = decided_locale();
-    provide_context(PageLocale(locale));
+    provide_page_locale(locale);
     let simulated = decided_simulated();
     view! {
         <Html attr:lang=locale.as_str() attr:dir=locale.direction().as_str() attr:data-simulated=simulated.clone()/>

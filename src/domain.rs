@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::countries::{CountryChoice, Region};
+use crate::countries::Region;
 
 /// The cookie that remembers the language a person chose with the page's switcher.
 pub const LANGUAGE_COOKIE: &str = "lang";
@@ -82,7 +82,7 @@ pub enum Throttle {
 }
 
 // What the page says about a throttle lives with every other screen text, in
-// `pages::screens::{throttle_reason, throttle_message}`.
+// `wording::{throttle_reason, throttle_message}`.
 
 /// Why a sign-in failed, in terms a person can act on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,20 +129,6 @@ impl FailureReason {
     }
 }
 
-/// What the sign-in page starts from: the status, and the verdict on a number sent by a plain
-/// form post (no JavaScript), which cannot be answered in place.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignInPageData {
-    pub status: SignInStatus,
-    pub feedback: Option<FormFeedback>,
-    /// Whether DigiLocker is offered (it is off when Truecaller is live and Sandbox has no keys).
-    pub digilocker: bool,
-    /// Whether this browser leads with Android one-tap (Chrome or Samsung Internet on Android,
-    /// not a WebView), decided on the server from the request.
-    pub one_tap: bool,
-    /// The country picker's list and first choice.
-    pub country: CountryChoice,
-}
 
 /// Where a one-tap sign-in sends the browser: Truecaller's deep link, which opens the app's
 /// bottom sheet. `simulated_sheet`: in simulator mode, the stand-in sheet to open instead (a
@@ -153,18 +139,8 @@ pub struct OneTapLink {
     pub simulated_sheet: Option<String>,
 }
 
-/// A number (or a request) the server refused, and why; worded when the page is drawn, in its
-/// language.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FormFeedback {
-    pub phone: String,
-    pub error: crate::error::ApiError,
-    /// The country chosen with the number, so the form comes back as it was sent.
-    #[serde(default)]
-    pub country: Option<Region>,
-}
 
-/// Why a typed number was refused (worded by `pages::screens::phone_problem`).
+/// Why a typed number was refused (worded by `wording::phone_problem`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PhoneProblem {
     Empty,
@@ -185,23 +161,7 @@ pub enum PhoneProblem {
     NotOffered(Region),
 }
 
-/// In English, for logs and JSON clients; pages word it in their own language.
-impl std::fmt::Display for PhoneProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&crate::pages::screens::phone_problem(*self, crate::i18n::Locale::en, &english_name))
-    }
-}
-
 impl std::error::Error for PhoneProblem {}
-
-/// A country's English name for the English wording (the server has the names; the browser,
-/// which words reasons with its own list, falls back to the code).
-fn english_name(region: Region) -> String {
-    #[cfg(feature = "ssr")]
-    return crate::server::countries::name(region, "en");
-    #[cfg(not(feature = "ssr"))]
-    region.to_string()
-}
 
 /// What the signed-in page shows: the account and the profile details the person shared.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

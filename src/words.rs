@@ -8,11 +8,97 @@
 //! `hydrate` reads them before anything renders, and `say!` there fills them in with `Page`. The
 //! tests below check, language by language, that `Page` says what `td_string!` says.
 
-use std::{collections::HashMap, fmt::Display};
+use std::{
+    collections::HashMap,
+    fmt::{self, Display},
+};
 
 use serde::Deserialize;
 
-use crate::pages::screens::{STRONG_END, STRONG_START};
+
+/// A marked part of a message (`<b>…</b>` or `<a>…</a>` in the message files) is carried in the
+/// text between these two control characters, which no message contains, and split into runs by
+/// `Body::marked`.
+pub(crate) const STRONG_START: char = '\u{2}';
+pub(crate) const STRONG_END: char = '\u{3}';
+
+/// Renders a message's tag (pass it as `<b> = strong` or `<a> = strong` to `say!`).
+pub fn strong(f: &mut fmt::Formatter<'_>, children: leptos_i18n::display::Children) -> fmt::Result {
+    write!(f, "{STRONG_START}{children}{STRONG_END}")
+}
+
+/// Body text: plain runs and emphasised ones (a masked number, the name of a button).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Body(pub Vec<Run>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Run {
+    Plain(String),
+    Strong(String),
+}
+
+impl Body {
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|run| match run {
+            Run::Plain(text) | Run::Strong(text) => text.is_empty(),
+        })
+    }
+
+    /// Splits a message rendered with `strong` into its plain and marked runs.
+    pub fn marked(text: &str) -> Self {
+        let mut runs = Vec::new();
+        for (i, part) in text.split(STRONG_START).enumerate() {
+            match part.split_once(STRONG_END) {
+                Some((strong, plain)) if i > 0 => {
+                    runs.push(Run::Strong(strong.to_owned()));
+                    runs.push(Run::Plain(plain.to_owned()));
+                }
+                _ => runs.push(Run::Plain(part.to_owned())),
+            }
+        }
+        runs.retain(|run| !matches!(run, Run::Plain(text) if text.is_empty()));
+        Self(runs)
+    }
+}
+
+impl From<String> for Body {
+    fn from(text: String) -> Self {
+        Self(vec![Run::Plain(text)])
+    }
+}
+
+impl From<&str> for Body {
+    fn from(text: &str) -> Self {
+        Self::from(text.to_owned())
+    }
+}
+
+/// The text as read, without emphasis.
+impl fmt::Display for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for run in &self.0 {
+            match run {
+                Run::Plain(text) | Run::Strong(text) => f.write_str(text)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The page's language, chosen once per page (English outside a page, as in unit tests). Changing
+/// language reloads the page (`POST /language`), so it is a plain value, not a signal.
+#[derive(Clone, Copy)]
+struct PageLocale(crate::i18n::Locale);
+
+/// The language of the page being rendered or hydrated.
+pub fn page_locale() -> crate::i18n::Locale {
+    leptos::prelude::use_context::<PageLocale>().map(|page| page.0).unwrap_or_default()
+}
+
+/// Sets the page's language, once per page, for [`page_locale`].
+pub fn provide_page_locale(locale: crate::i18n::Locale) {
+    leptos::prelude::provide_context(PageLocale(locale));
+}
 
 /// `td_string!` on the server; in the browser, the same message from the page's data.
 #[cfg(feature = "ssr")]
@@ -21,7 +107,7 @@ macro_rules! say {
 }
 
 /// `td_string!` on the server; in the browser, the same message from the page's data. The page
-/// has one language, so `$locale` is the page's (`app::page_locale`) wherever this runs there.
+/// has one language, so `$locale` is the page's ([`page_locale`]) wherever this runs there.
 #[cfg(not(feature = "ssr"))]
 macro_rules! say {
     ($locale:expr, $($args:tt)*) => {{
@@ -208,7 +294,7 @@ mod tests {
     };
 
     use super::*;
-    use crate::{i18n::Locale, pages::screens::strong};
+    use crate::i18n::Locale;
 
     fn page(locale: Locale) -> Page {
         let page: Page = serde_json::from_str(page_words(locale)).expect("PAGE_WORDS parses");

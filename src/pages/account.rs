@@ -3,10 +3,9 @@ use leptos_router::components::Redirect;
 
 use crate::{
     api::current_account,
-    app::page_locale,
     domain::AccountView,
     i18n::Locale,
-    words::say,
+    words::{page_locale, say},
 };
 
 /// The account a sign-in just brought, handed from the sign-in page to the account page it

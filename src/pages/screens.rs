@@ -1,17 +1,14 @@
 //! Every word the sign-in page says about a status, in one table: `screen(&SignInStatus, Locale)`.
 //!
 //! Pure data, no views: `sign_in.rs` turns a `Screen` into markup. The words come from
-//! `locales/*.json` in the page's language; throttle and phone wording lives here too
-//! (`throttle_reason`, `throttle_message`, `phone_problem`), so `ApiError` says the same on the
-//! server (in English, for logs and JSON clients) as the page does in the person's language.
-
-use std::fmt;
+//! `locales/*.json` in the page's language; how a throttle or a refused number is said lives in
+//! `wording`, shared with `ApiError`.
 
 use crate::{
-    countries::Region,
-    domain::{FailureReason, PhoneProblem, SignInStatus, Throttle},
+    domain::{FailureReason, SignInStatus},
     i18n::Locale,
-    words::say,
+    words::{say, strong, Body},
+    wording::clock,
 };
 
 /// Under this many seconds left, the waiting page warns.
@@ -28,17 +25,6 @@ pub fn time_note(locale: Locale, left: u32, extended: Option<u32>, more_time: bo
         (_, Some(total)) => say!(locale, time_restarted, clock = clock(total)).to_string(),
         _ => String::new(),
     }
-}
-
-/// A marked part of a message (`<b>…</b>` or `<a>…</a>` in the message files) is carried in the
-/// text between these two control characters, which no message contains, and split into runs by
-/// `Body::marked`.
-pub(crate) const STRONG_START: char = '\u{2}';
-pub(crate) const STRONG_END: char = '\u{3}';
-
-/// Renders a message's tag (pass it as `<b> = strong` or `<a> = strong` to `say!`).
-pub fn strong(f: &mut fmt::Formatter<'_>, children: leptos_i18n::display::Children) -> fmt::Result {
-    write!(f, "{STRONG_START}{children}{STRONG_END}")
 }
 
 /// What one status looks like on the page.
@@ -114,67 +100,9 @@ pub struct Countdown {
     pub seconds_left: u32,
 }
 
-/// Body text: plain runs and emphasised ones (a masked number, the name of a button).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Body(pub Vec<Run>);
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Run {
-    Plain(String),
-    Strong(String),
-}
-
-impl Body {
-    pub fn is_empty(&self) -> bool {
-        self.0.iter().all(|run| match run {
-            Run::Plain(text) | Run::Strong(text) => text.is_empty(),
-        })
-    }
-
-    /// Splits a message rendered with `strong` into its plain and marked runs.
-    pub fn marked(text: &str) -> Self {
-        let mut runs = Vec::new();
-        for (i, part) in text.split(STRONG_START).enumerate() {
-            match part.split_once(STRONG_END) {
-                Some((strong, plain)) if i > 0 => {
-                    runs.push(Run::Strong(strong.to_owned()));
-                    runs.push(Run::Plain(plain.to_owned()));
-                }
-                _ => runs.push(Run::Plain(part.to_owned())),
-            }
-        }
-        runs.retain(|run| !matches!(run, Run::Plain(text) if text.is_empty()));
-        Self(runs)
-    }
-
-    /// Sentences one after the other, the empty ones left out.
-    fn sentences<const N: usize>(parts: [String; N]) -> Self {
-        Self::from(parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" "))
-    }
-}
-
-impl From<String> for Body {
-    fn from(text: String) -> Self {
-        Self(vec![Run::Plain(text)])
-    }
-}
-
-impl From<&str> for Body {
-    fn from(text: &str) -> Self {
-        Self::from(text.to_owned())
-    }
-}
-
-/// The text as read, without emphasis.
-impl fmt::Display for Body {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for run in &self.0 {
-            match run {
-                Run::Plain(text) | Run::Strong(text) => f.write_str(text)?,
-            }
-        }
-        Ok(())
-    }
+/// Sentences one after the other, the empty ones left out.
+fn sentences<const N: usize>(parts: [String; N]) -> Body {
+    Body::from(parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" "))
 }
 
 const RETRY_ANOTHER_DIGILOCKER: &[Offer] = &[Offer::Retry, ANOTHER_NUMBER, Offer::DigiLocker];
@@ -242,7 +170,7 @@ pub fn screen(status: &SignInStatus, locale: Locale) -> Screen {
         SignInStatus::TimedOut { retry_in_secs } => outcome(
             "timed-out",
             say!(l, timed_out_title),
-            Body::sentences([say!(l, timed_out_body).to_owned(), retry_note(l, *retry_in_secs)]),
+            sentences([say!(l, timed_out_body).to_owned(), retry_note(l, *retry_in_secs)]),
             say!(l, timed_out_announce),
             RETRY_ANOTHER_DIGILOCKER,
         ),
@@ -256,7 +184,7 @@ pub fn screen(status: &SignInStatus, locale: Locale) -> Screen {
         SignInStatus::Superseded { retry_in_secs } => outcome(
             "superseded",
             say!(l, superseded_title),
-            Body::sentences([say!(l, superseded_body).to_owned(), retry_note(l, *retry_in_secs)]),
+            sentences([say!(l, superseded_body).to_owned(), retry_note(l, *retry_in_secs)]),
             say!(l, superseded_announce),
             RETRY_ANOTHER,
         ),
@@ -270,7 +198,7 @@ pub fn screen(status: &SignInStatus, locale: Locale) -> Screen {
         SignInStatus::Locked { phone, retry_in_secs, other_browser: true, stopped_other } => outcome(
             "locked",
             say!(l, locked_other_title),
-            Body::sentences([
+            sentences([
                 say!(l, locked_other_started, phone = phone).to_string(),
                 if *stopped_other { say!(l, locked_other_stopped).to_owned() } else { String::new() },
                 say!(l, locked_other_reject).to_owned(),
@@ -282,7 +210,7 @@ pub fn screen(status: &SignInStatus, locale: Locale) -> Screen {
         SignInStatus::Locked { retry_in_secs, other_browser: false, .. } => outcome(
             "locked",
             say!(l, locked_self_title),
-            Body::sentences([say!(l, locked_self_body).to_owned(), retry_note(l, *retry_in_secs)]),
+            sentences([say!(l, locked_self_body).to_owned(), retry_note(l, *retry_in_secs)]),
             say!(l, locked_announce),
             RETRY_ANOTHER,
         ),
@@ -375,50 +303,14 @@ pub fn retry_note(locale: Locale, retry_in_secs: u32) -> String {
     }
 }
 
-/// Why a request for a prompt was refused for now.
-pub fn throttle_reason(cause: Throttle, locale: Locale) -> &'static str {
-    match cause {
-        Throttle::TooManyAttempts => say!(locale, throttle_too_many),
-        Throttle::RecentlyDeclined => say!(locale, throttle_declined),
-    }
-}
-
-/// The phone form's notice, with the time left as it ticks.
-pub fn throttle_countdown(cause: Throttle, locale: Locale, left: u32) -> String {
-    format!("{} {}", throttle_reason(cause, locale), say!(locale, throttle_countdown, clock = clock(left)))
-}
-
-/// The whole refusal in whole minutes (`ApiError`'s message; pages without JavaScript show it).
-pub fn throttle_message(cause: Throttle, locale: Locale, retry_in_secs: u32) -> String {
-    let minutes = retry_in_secs.div_ceil(60).max(1);
-    format!("{} {}", throttle_reason(cause, locale), say!(locale, throttle_minutes, count = minutes))
-}
-
-/// Why a typed number was refused, and what to do about it. `name` words a country in
-/// `locale` (the page has its picker's list; the server's English has CLDR's).
-pub fn phone_problem(problem: PhoneProblem, locale: Locale, name: &dyn Fn(Region) -> String) -> String {
-    match problem {
-        PhoneProblem::Empty => say!(locale, phone_empty).to_owned(),
-        PhoneProblem::BadCharacters => say!(locale, phone_bad_characters).to_owned(),
-        PhoneProblem::TooShort => say!(locale, phone_too_short).to_owned(),
-        PhoneProblem::TooLong => say!(locale, phone_too_long).to_owned(),
-        PhoneProblem::Invalid => say!(locale, phone_invalid).to_owned(),
-        PhoneProblem::NotMobile => say!(locale, phone_not_mobile).to_owned(),
-        PhoneProblem::UnknownCode(code) => say!(locale, phone_unknown_code, code = code).to_string(),
-        PhoneProblem::TooShortFor(region) => say!(locale, phone_too_short_for, country = name(region)).to_string(),
-        PhoneProblem::TooLongFor(region) => say!(locale, phone_too_long_for, country = name(region)).to_string(),
-        PhoneProblem::NotOffered(region) => say!(locale, phone_not_offered, country = name(region)).to_string(),
-    }
-}
-
-/// `m:ss`, in Western digits in every language (as Truecaller's own screens show times).
-pub fn clock(seconds: u32) -> String {
-    format!("{}:{:02}", seconds / 60, seconds % 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{
+        domain::Throttle,
+        words::Run,
+        wording::{throttle_countdown, throttle_message, throttle_reason},
+    };
 
     /// Offers the way back to the phone form (under whichever label).
     fn offers_another_number(screen: &Screen) -> bool {

@@ -18,17 +18,18 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use super::{
     country_picker::CountryPicker,
-    screens::{self, clock, Body, Countdown, Offer, Run, Screen},
+    screens::{self, Countdown, Offer, Screen},
 };
 use crate::{
-    app::page_locale,
     countries::CountryChoice,
     i18n::Locale,
     api::{cancel, get_status, initiate, more_time, sign_in_page, start_one_tap},
-    domain::{check_phone_shape, FormFeedback, OneTapLink, SignInPageData, SignInStatus, Throttle},
+    domain::{check_phone_shape, OneTapLink, SignInStatus, Throttle},
+    page_data::{FormFeedback, SignInPageData},
     error::ApiError,
     pages::account::JustSignedIn,
-    words::say,
+    words::{page_locale, say, Body, Run},
+    wording::{self, clock},
 };
 
 /// How long after opening the deep link the page checks whether it still has focus (the value
@@ -201,7 +202,7 @@ fn SignInFlow(
         match check_phone_shape(&number) {
             Ok(()) => send(number),
             Err(problem) => {
-                error.set(Some(screens::phone_problem(problem, locale, &name_of)));
+                error.set(Some(wording::phone_problem(problem, locale, &name_of)));
                 if let Some(input) = input.get_untracked() {
                     let _ = input.focus();
                 }
@@ -351,7 +352,7 @@ fn SignInFlow(
         let alternative = (digilocker && shown.offers(Offer::DigiLocker)).then(|| alternative_view(locale));
         let throttle_notice = move || {
             throttle_left().zip(throttle.get()).map(|(left, (cause, _))| view! {
-                <p class="notice throttled" role="alert">{screens::throttle_countdown(cause, locale, left)}</p>
+                <p class="notice throttled" role="alert">{wording::throttle_countdown(cause, locale, left)}</p>
             })
         };
         match current {

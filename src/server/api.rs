@@ -6,7 +6,8 @@ use leptos_axum::ResponseOptions;
 
 use super::{error::Error, session::AuthSession, sign_in::Woken, state::AppState};
 use crate::{
-    domain::{AccountView, FormFeedback, SignInPageData},
+    domain::AccountView,
+    page_data::{FormFeedback, SignInPageData},
     error::ApiError,
 };
 

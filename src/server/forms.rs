@@ -21,7 +21,7 @@ use super::{
     sign_in::SignInService,
     state::AppState,
 };
-use crate::{countries::Region, domain::FormFeedback};
+use crate::{countries::Region, page_data::FormFeedback};
 
 #[derive(Deserialize)]
 pub struct PhoneForm {

@@ -1,8 +1,13 @@
-//! `/healthz`: the process answers. `/readyz`: it can do its job (database reachable, Truecaller
-//! has not refused our app key on its latest answer to any instance), for load balancers and
-//! operators.
+//! What operators and load balancers ask: `/healthz` (the process answers), `/readyz` (it can do
+//! its job: database reachable, Truecaller has not refused our app key lately on any instance)
+//! and `/metrics` (Prometheus' text format).
 
-use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
+use axum::{
+    extract::State,
+    http::{header, StatusCode},
+    response::IntoResponse,
+    Json,
+};
 use serde_json::json;
 
 use super::sign_in::SignInService;
@@ -28,4 +33,14 @@ pub async fn readyz(State(sign_ins): State<SignInService>) -> impl IntoResponse 
     let ready = database == "ok" && provider == "ok";
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(json!({ "status": if ready { "ready" } else { "not ready" }, "database": database, "provider": provider })))
+}
+
+/// `GET /metrics`: what was recorded, with the database pool as it is now.
+pub async fn metrics(State(sign_ins): State<SignInService>) -> impl IntoResponse {
+    let pool = sign_ins.store().pool();
+    let idle = pool.num_idle() as f64;
+    metrics::gauge!(super::metrics::POOL, "state" => "idle").set(idle);
+    metrics::gauge!(super::metrics::POOL, "state" => "in_use").set(f64::from(pool.size()) - idle);
+    let text = super::metrics::recorder().render();
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text)
 }

@@ -1,19 +1,12 @@
-//! `GET /metrics`: what an operator watches, in Prometheus' text format. Recorded through the
-//! `metrics` facade where things happen; rendered by its Prometheus exporter.
+//! What an operator watches, in Prometheus' text format: recorded through the `metrics` facade
+//! where things happen, rendered by its Prometheus exporter (`GET /metrics`, in `health`).
 //!
 //! No label ever holds a number, a token, a session or a sign-in id: labels are providers, flows,
 //! phases and outcomes, a handful of values each.
 
 use std::{sync::OnceLock, time::Duration};
 
-use axum::{
-    extract::State,
-    http::{header, StatusCode},
-    response::IntoResponse,
-};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-
-use super::sign_in::SignInService;
 
 /// Sign-ins started: `provider`, `flow` (`number`, `one_tap`, `digilocker`).
 pub const STARTED: &str = "signin_started_total";
@@ -67,16 +60,6 @@ fn describe() {
     describe_histogram!(PROFILE_FETCH, Unit::Seconds, "Profile fetches, by provider and result.");
     describe_gauge!(WAITING, "Browsers holding a status request open.");
     describe_gauge!(POOL, "Database pool connections, by state.");
-}
-
-/// `GET /metrics`.
-pub async fn render(State(sign_ins): State<SignInService>) -> impl IntoResponse {
-    let pool = sign_ins.store().pool();
-    let idle = pool.num_idle() as f64;
-    metrics::gauge!(POOL, "state" => "idle").set(idle);
-    metrics::gauge!(POOL, "state" => "in_use").set(f64::from(pool.size()) - idle);
-    let text = recorder().render();
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text)
 }
 
 /// Records a profile fetch's time and result.

@@ -28,7 +28,7 @@ pub mod forms;
 pub mod one_tap;
 /// Security and caching headers.
 pub mod headers;
-/// `/healthz` and `/readyz`.
+/// `/healthz`, `/readyz` and `/metrics`.
 pub mod health;
 /// The held status request, lean: what a waiting browser keeps alive on the server.
 pub mod hold;
@@ -38,7 +38,7 @@ pub mod language;
 pub mod http_client;
 /// Keyed hashes standing in for phone numbers.
 pub mod keys;
-/// `/metrics` (Prometheus).
+/// The metrics recorded (Prometheus), and their names.
 pub mod metrics;
 /// The sign-in state machine: phases and the only moves between them.
 pub mod phase;

@@ -156,7 +156,7 @@ impl Application {
             )
             .route("/healthz", get(health::healthz))
             .route("/readyz", get(health::readyz))
-            .route("/metrics", get(metrics::render))
+            .route("/metrics", get(health::metrics))
             .route("/signin", post(forms::initiate))
             .route("/signin/cancel", post(forms::cancel))
             .route("/signin/more-time", post(forms::more_time))
