@@ -22,6 +22,9 @@ for (const locale of ["en-IN", "hi-IN", "ar-AE"]) {
     test.use({ locale, allowed: [/status of 404 \(Not Found\)/] });
 
     test("every screen of a sign-in passes axe", async ({ page }) => {
+      // A whole sign-in with nine audits and three page loads of the debug bundle: on two cores
+      // it takes most of the default 30 s, and ran out of it now and then at the last page.
+      test.slow();
       await gotoApp(page);
       await audit(page, "sign-in form");
 

@@ -74,6 +74,8 @@ test.describe("Arabic", () => {
 });
 
 test("the switcher changes the language, keeps a sign-in going and is remembered", async ({ page, context }) => {
+  // Several page loads of the debug bundle and a whole sign-in: near the default 30 s on two cores.
+  test.slow();
   const number = freshNumber();
   await gotoApp(page);
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
