@@ -11,6 +11,12 @@ use ipnet::IpNet;
 
 use crate::countries::Region;
 
+mod deployment;
+mod one_tap;
+
+use deployment::{public_demo, sandbox_provider, simulated_only_alone, trusted_proxies};
+use one_tap::one_tap_look;
+
 use super::{
     countries,
     secret::Secret,
@@ -323,42 +329,6 @@ impl Config {
         warnings
     }
 
-    /// Whether this configuration simulates both providers: then the stand-ins run under
-    /// `/simulator` and sign anyone in as anyone.
-    pub fn simulates(&self) -> bool {
-        matches!((&self.provider, &self.sandbox), (Provider::Simulator, SandboxProvider::Simulator))
-    }
-
-    /// Refuses to simulate where the app could be mistaken for a deployment: the stand-ins run
-    /// only when the app listens on a loopback address (`listen`) and is reached at an http
-    /// loopback `public_url`, unless `UNSAFE_PUBLIC_DEMO=yes` says it is a public demo.
-    pub fn check_simulation(&self, listen: SocketAddr, public_url: &Url) -> Result<(), ConfigError> {
-        if !self.simulates() || self.public_demo {
-            return Ok(());
-        }
-        let way_out = "set TRUECALLER_APP_KEY (and SANDBOX_API_KEY and SANDBOX_API_SECRET to offer DigiLocker) \
-                       for a deployment, or UNSAFE_PUBLIC_DEMO=yes for a public demo";
-        if !listen.ip().to_canonical().is_loopback() {
-            return Err(ConfigError::Invalid {
-                name: "LEPTOS_SITE_ADDR",
-                problem: format!(
-                    "{listen} is reachable from other machines, and no provider key is set: the simulators would \
-                     sign anyone in as anyone there. Listen on 127.0.0.1 to develop, or {way_out}"
-                ),
-            });
-        }
-        if public_url.scheme() == "https" || !loopback_host(public_url) {
-            return Err(ConfigError::Invalid {
-                name: "PUBLIC_URL",
-                problem: format!(
-                    "{public_url} is not a local http address, and no provider key is set: the simulators would \
-                     sign anyone in as anyone there. Unset PUBLIC_URL to develop, or {way_out}"
-                ),
-            });
-        }
-        Ok(())
-    }
-
     /// Base URLs of Truecaller's request API and profile API for this configuration.
     pub fn provider_urls(&self, public_url: &Url) -> (Url, Url) {
         let default = |live: &str| match self.provider {
@@ -407,141 +377,6 @@ fn offered_countries(value: Option<String>, default: Region) -> Result<Option<Ve
         return Err(invalid(format!("PHONE_DEFAULT_REGION {default} is not in the list; add it or choose another default")));
     }
     Ok(Some(offered))
-}
-
-/// `UNSAFE_PUBLIC_DEMO`: `yes`, or unset (or empty, or `no`). Anything else is refused, so a
-/// typo cannot turn a demo on, and a demo is never half-configured.
-fn public_demo(env: &HashMap<String, String>) -> Result<bool, ConfigError> {
-    match env.get("UNSAFE_PUBLIC_DEMO").map(|v| v.trim()) {
-        None | Some("" | "no") => Ok(false),
-        Some(PUBLIC_DEMO_YES) => Ok(true),
-        Some(other) => Err(ConfigError::Invalid {
-            name: "UNSAFE_PUBLIC_DEMO",
-            problem: format!("{other:?} is not yes or no"),
-        }),
-    }
-}
-
-/// A live provider never runs beside a simulated one: the Truecaller simulator signs anyone in
-/// as any number, and a live DigiLocker would join that made-up identity to the real account
-/// holding the number. A demo simulates everything.
-fn simulated_only_alone(provider: &Provider, sandbox: &SandboxProvider, public_demo: bool) -> Result<(), ConfigError> {
-    match (provider, sandbox) {
-        (Provider::Simulator, SandboxProvider::Live { .. }) => Err(ConfigError::Invalid {
-            name: "TRUECALLER_APP_KEY",
-            problem: "is unset while SANDBOX_API_KEY is set: the Truecaller simulator would run beside live \
-                      DigiLocker and sign anyone in as anyone. Set TRUECALLER_APP_KEY, or unset SANDBOX_API_KEY \
-                      and SANDBOX_API_SECRET to simulate both"
-                .into(),
-        }),
-        (Provider::Live { .. }, _) if public_demo => Err(ConfigError::Invalid {
-            name: "UNSAFE_PUBLIC_DEMO",
-            problem: "is yes while TRUECALLER_APP_KEY is set: a public demo runs on the simulators only; unset one of them".into(),
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// `TRUSTED_PROXIES`: CIDR ranges or single addresses, separated by commas or spaces. Required
-/// with `TRUSTED_PROXY_HEADER` (`header_set`), and meaningless without it.
-fn trusted_proxies(value: Option<String>, header_set: bool) -> Result<Vec<IpNet>, ConfigError> {
-    let invalid = |name, problem: String| ConfigError::Invalid { name, problem };
-    let mut proxies = Vec::new();
-    for entry in value.iter().flat_map(|v| v.split([',', ' '])).map(str::trim).filter(|e| !e.is_empty()) {
-        let net = entry
-            .parse::<IpNet>()
-            .or_else(|_| entry.parse::<std::net::IpAddr>().map(IpNet::from))
-            .map_err(|_| invalid("TRUSTED_PROXIES", format!("{entry:?} is not an address range such as 10.0.0.0/8 or 2001:db8::/32")))?;
-        proxies.push(net.trunc());
-    }
-    match (header_set, proxies.is_empty()) {
-        (true, true) => Err(invalid(
-            "TRUSTED_PROXIES",
-            "must list the reverse proxies' addresses (e.g. 10.0.0.0/8) when TRUSTED_PROXY_HEADER is set: \
-             otherwise anyone reaching the app directly could choose their own address"
-                .into(),
-        )),
-        (false, false) => Err(invalid("TRUSTED_PROXY_HEADER", "must name the header the proxies in TRUSTED_PROXIES set".into())),
-        _ => Ok(proxies),
-    }
-}
-
-/// `localhost` (or a name under it) or a loopback address.
-fn loopback_host(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.to_canonical().is_loopback(),
-        None => false,
-    }
-}
-
-/// Live when `SANDBOX_API_KEY` is set, and then `SANDBOX_API_SECRET` must be too.
-fn sandbox_provider(env: &HashMap<String, String>) -> Result<SandboxProvider, ConfigError> {
-    let secret = |name: &str| env.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
-    match (secret("SANDBOX_API_KEY"), secret("SANDBOX_API_SECRET")) {
-        (Some(key), Some(secret)) => Ok(SandboxProvider::Live { api_key: Secret::new(key), api_secret: Secret::new(secret) }),
-        (Some(_), None) => Err(ConfigError::Invalid {
-            name: "SANDBOX_API_SECRET",
-            problem: "must be set (environment only) when SANDBOX_API_KEY is".into(),
-        }),
-        (None, _) => Ok(SandboxProvider::Simulator),
-    }
-}
-
-/// What the Android sheet shows. An option left empty takes the default; `none` leaves it out
-/// of the link (Truecaller's own default; for `ONE_TAP_SKIP_OPTION`: no footer).
-fn one_tap_look(
-    file: &FileSettings,
-    text: &dyn Fn(&'static str, Option<String>) -> Option<String>,
-) -> Result<OneTapLook, ConfigError> {
-    let defaults = OneTapLook::default();
-    let invalid = |name, problem: String| ConfigError::Invalid { name, problem };
-    let option = |name: &'static str, from_file: &Option<String>, default: Option<String>, color: bool| {
-        let Some(raw) = text(name, from_file.clone()) else {
-            return Ok(default);
-        };
-        let value = raw.trim().to_owned();
-        if value == "none" {
-            return Ok(None);
-        }
-        let ok = if color {
-            deep_link::valid_color(&value)
-        } else {
-            value.len() <= 32 && value.bytes().all(|b| b.is_ascii_lowercase())
-        };
-        if !ok {
-            let expected = if color { "a hex colour such as #0069d9" } else { "one lowercase word such as the documented values" };
-            return Err(invalid(name, format!("{raw:?} is not {expected} (or none)")));
-        }
-        Ok(Some(value))
-    };
-    let policy = |name: &'static str, from_file: &Option<String>| -> Result<Option<Url>, ConfigError> {
-        text(name, from_file.clone())
-            .map(|raw| match Url::parse(raw.trim()) {
-                Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(url),
-                _ => Err(invalid(name, format!("{raw:?} must be an http(s) URL"))),
-            })
-            .transpose()
-    };
-    let partner_name = text("TRUECALLER_PARTNER_NAME", file.truecaller_partner_name.clone())
-        .map(|name| name.trim().to_owned())
-        .unwrap_or(defaults.partner_name);
-    if partner_name.chars().count() > 64 || partner_name.chars().any(char::is_control) {
-        return Err(invalid("TRUECALLER_PARTNER_NAME", "use at most 64 printable characters".into()));
-    }
-    Ok(OneTapLook {
-        partner_name,
-        privacy_url: policy("TRUECALLER_PRIVACY_URL", &file.truecaller_privacy_url)?,
-        terms_url: policy("TRUECALLER_TERMS_URL", &file.truecaller_terms_url)?,
-        login_prefix: option("ONE_TAP_LOGIN_PREFIX", &file.one_tap_login_prefix, defaults.login_prefix, false)?,
-        login_suffix: option("ONE_TAP_LOGIN_SUFFIX", &file.one_tap_login_suffix, defaults.login_suffix, false)?,
-        cta_prefix: option("ONE_TAP_CTA_PREFIX", &file.one_tap_cta_prefix, defaults.cta_prefix, false)?,
-        cta_color: option("ONE_TAP_CTA_COLOR", &file.one_tap_cta_color, defaults.cta_color, true)?,
-        cta_text_color: option("ONE_TAP_CTA_TEXT_COLOR", &file.one_tap_cta_text_color, defaults.cta_text_color, true)?,
-        button_shape: option("ONE_TAP_BUTTON_SHAPE", &file.one_tap_button_shape, defaults.button_shape, false)?,
-        skip_option: option("ONE_TAP_SKIP_OPTION", &file.one_tap_skip_option, defaults.skip_option, false)?,
-    })
 }
 
 /// `base` joined with a relative path, keeping any path `base` already has.
@@ -702,7 +537,7 @@ mod tests {
 
     #[test]
     fn the_shipped_settings_file_loads_with_its_documented_defaults() {
-        let c = Config::load(include_str!("../../Leptos.toml"), &env(&[])).unwrap();
+        let c = Config::load(include_str!("../../../Leptos.toml"), &env(&[])).unwrap();
         assert!(c.sandbox_api_url.is_none());
         assert_eq!(c.digilocker_timeout, Duration::from_secs(600));
     }
