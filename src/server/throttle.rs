@@ -217,9 +217,8 @@ pub struct Buckets {
 }
 
 pub fn buckets(ip: IpAddr) -> Buckets {
-    let prefix = |v6: Ipv6Addr, bits: u32| IpAddr::V6(Ipv6Addr::from(v6.to_bits() & !(u128::MAX >> bits)));
     match ip.to_canonical() {
-        IpAddr::V6(v6) => Buckets { own: prefix(v6, 64), wide: Some(prefix(v6, 48)) },
+        IpAddr::V6(v6) => Buckets { own: IpAddr::V6(prefix(v6, 64)), wide: Some(IpAddr::V6(prefix(v6, 48))) },
         v4 => Buckets { own: v4, wide: None },
     }
 }
@@ -229,8 +228,13 @@ pub fn buckets(ip: IpAddr) -> Buckets {
 pub fn log_name(ip: IpAddr) -> String {
     match ip.to_canonical() {
         IpAddr::V4(v4) => format!("{}/24", std::net::Ipv4Addr::from(v4.to_bits() & !0xff)),
-        IpAddr::V6(v6) => format!("{}/48", Ipv6Addr::from(v6.to_bits() & !(u128::MAX >> 48))),
+        IpAddr::V6(v6) => format!("{}/48", prefix(v6, 48)),
     }
+}
+
+/// The network of `v6`'s first `bits` bits (the rest zero).
+fn prefix(v6: Ipv6Addr, bits: u32) -> Ipv6Addr {
+    Ipv6Addr::from(v6.to_bits() & !(u128::MAX >> bits))
 }
 
 /// `TRUSTED_PROXY_HEADER` and `TRUSTED_PROXIES`: who may tell us where a request came from.
