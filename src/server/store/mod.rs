@@ -191,8 +191,11 @@ impl Store {
     /// Records what a callback naming `sign_in_id` came to, unless the sign-in has
     /// [`MAX_EVENTS_PER_SIGN_IN`] audit rows already: whoever holds a one-tap link knows its nonce
     /// and can send callbacks naming it, and each must not cost a row for the rest of the day.
-    /// Returns whether it was recorded.
+    /// Returns whether it was recorded. Callbacks naming one sign-in are written one at a time
+    /// (`begin_write`): under PostgreSQL's read-committed isolation, concurrent inserts would
+    /// each count the rows before the others' and pass the cap together.
     pub async fn record_callback_event(&self, sign_in_id: &str, event: &str, detail: Option<&str>) -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write(&[&format!("events:{sign_in_id}")]).await?;
         let recorded = sqlx::query(
             "INSERT INTO sign_in_events (sign_in_id, at, event, detail)
              SELECT $1, $2, $3, $4 WHERE (SELECT COUNT(*) FROM sign_in_events WHERE sign_in_id = $1) < $5",
@@ -202,8 +205,9 @@ impl Store {
         .bind(event)
         .bind(detail)
         .bind(MAX_EVENTS_PER_SIGN_IN)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(recorded.rows_affected() > 0)
     }
 
