@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::{Answer, Prompt, Sheet, SheetAnswer, DIGILOCKER_PERSONS, SEEDED};
+use super::{Answer, Prompt, Sheet, SheetAnswer, SEEDED};
+use crate::server::simulator::DIGILOCKER_PERSONS;
 
 pub fn render(prompts: &[Prompt], sheets: &[Sheet]) -> String {
     let waiting = prompts.iter().any(|p| p.answer == Answer::Pending);
