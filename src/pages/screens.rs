@@ -1,6 +1,6 @@
 //! Every word the sign-in page says about a status, in one table: `screen(&SignInStatus, Locale)`.
 //!
-//! Pure data, no views: `sign_in.rs` turns a `Screen` into markup. The words come from
+//! Pure data, no views: `sign_in/views.rs` turns a `Screen` into markup. The words come from
 //! `locales/*.json` in the page's language; how a throttle or a refused number is said lives in
 //! `wording`, shared with `ApiError`.
 

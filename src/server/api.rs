@@ -27,7 +27,7 @@ pub async fn client_ip(state: &AppState) -> Result<std::net::IpAddr, ApiError> {
     Ok(ip)
 }
 
-/// The sign-in as the wake of this request's park read it, when the request was parked before the
+/// The sign-in as the wake of this request's hold read it, when the request was held before the
 /// app (`server::hold`), so the answer need not read it again.
 pub fn woken() -> Option<Woken> {
     use_context::<axum::http::request::Parts>().and_then(|parts| parts.extensions.get::<Woken>().cloned())

@@ -39,7 +39,7 @@ use super::{
     csrf,
     error::Error,
     session,
-    sign_in::{Parked, SignInService},
+    sign_in::{Held, SignInService},
     throttle::Throttled,
 };
 
@@ -49,22 +49,22 @@ const PATH: &str = "/api/signin/status";
 /// Its form is one number (`wait_ms=25000`).
 const MAX_BODY: usize = 256;
 
-/// How many held requests read their session and sign-in at once before parking. A flood of
+/// How many held requests read their session and sign-in at once before their wait. A flood of
 /// holds (every waiting browser reconnecting at once) would otherwise have thousands of reads
 /// queued inside the database pool at the same time, each with its query's state; that peak
 /// stays in the allocator's arenas long after the reads are done. Beyond this many, a request
 /// waits its turn holding only its place in the queue. A few times the connections there are to
 /// read with (8 on SQLite, 16 on PostgreSQL) keeps the pool busy.
-const PARKING_READS: usize = 32;
+const HOLD_READS: usize = 32;
 
 /// How many status requests one session may have held at once (a few tabs of the waiting page).
 /// Beyond that a request is refused with 429 and the page asks again a moment later: one session
 /// (one cookie, which a script can copy into any number of requests) cannot hold unbounded memory.
 pub const MAX_HELD_PER_SESSION: usize = 6;
 
-/// What parking needs: the sign-ins, the session records, the session cookie's name, our origin,
-/// the turns for the reads before a wait ([`PARKING_READS`]) and each session's held requests.
-pub struct Park {
+/// What holding needs: the sign-ins, the session records, the session cookie's name, our origin,
+/// the turns for the reads before a wait ([`HOLD_READS`]) and each session's held requests.
+pub struct Holds {
     sign_ins: SignInService,
     sessions: Arc<dyn SessionStore>,
     cookie: &'static str,
@@ -73,9 +73,9 @@ pub struct Park {
     held: Mutex<HashMap<Id, usize>>,
 }
 
-impl Park {
+impl Holds {
     pub fn new(sign_ins: SignInService, sessions: Arc<dyn SessionStore>, cookie: &'static str, origin: csrf::Origin) -> Self {
-        Self { sign_ins, sessions, cookie, origin, reads: Semaphore::new(PARKING_READS), held: Mutex::default() }
+        Self { sign_ins, sessions, cookie, origin, reads: Semaphore::new(HOLD_READS), held: Mutex::default() }
     }
 
     /// A place among the session's held requests, if it has one left.
@@ -86,19 +86,19 @@ impl Park {
             return None;
         }
         *count += 1;
-        Some(Place { park: self.clone(), session })
+        Some(Place { holds: self.clone(), session })
     }
 }
 
 /// One of a session's held requests; given back when the request is answered (or dropped).
 struct Place {
-    park: Arc<Park>,
+    holds: Arc<Holds>,
     session: Id,
 }
 
 impl Drop for Place {
     fn drop(&mut self) {
-        let mut held = self.park.held.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut held = self.holds.held.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(count) = held.get_mut(&self.session) {
             *count -= 1;
             if *count == 0 {
@@ -108,22 +108,22 @@ impl Drop for Place {
     }
 }
 
-/// The whole app behind the parking spot. It wraps the router rather than being one of its layers:
-/// a router layer runs after routing, inside a clone of every layer's boxed service, and a parked
+/// The whole app behind the place where status requests are held. It wraps the router rather than being one of its layers:
+/// a router layer runs after routing, inside a clone of every layer's boxed service, and a held
 /// request would keep those clones alive (about a KiB each).
 #[derive(Clone)]
-pub struct Parking {
-    park: Arc<Park>,
+pub struct Holding {
+    holds: Arc<Holds>,
     app: Router,
 }
 
-impl Parking {
-    pub fn new(park: Park, app: Router) -> Self {
-        Self { park: Arc::new(park), app }
+impl Holding {
+    pub fn new(holds: Holds, app: Router) -> Self {
+        Self { holds: Arc::new(holds), app }
     }
 }
 
-impl Service<Request> for Parking {
+impl Service<Request> for Holding {
     type Response = Response;
     type Error = Infallible;
     type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
@@ -136,22 +136,22 @@ impl Service<Request> for Parking {
         if request.method() != Method::POST || request.uri().path() != PATH {
             return Box::pin(self.app.call(request));
         }
-        let (park, app) = (self.park.clone(), self.app.clone());
+        let (holds, app) = (self.holds.clone(), self.app.clone());
         // An `async` block keeps what it captured for its whole life, and a copy of what it
         // passed on to the futures it awaits: the request goes in boxed, and everything before
-        // and after the wait is boxed on its own, so the parked future holds the boxed head and
+        // and after the wait is boxed on its own, so the held future keeps the boxed head and
         // the wait, and nothing twice (`size_of_val` on the release build shows it).
         let request = Box::new(request);
         Box::pin(async move {
             // The wait comes after the `match`, whose scrutinee would otherwise be kept for it.
-            let (head, parked, _place) = match Box::pin(park.holding(request)).await {
-                Ok(Holding::Park(head, parked, place)) => (head, parked, place),
-                Ok(Holding::Pass(request, _place)) => return Box::pin(app.oneshot(request)).await,
+            let (head, held, _place) = match Box::pin(holds.verdict(request)).await {
+                Ok(Verdict::Hold(head, held, place)) => (head, held, place),
+                Ok(Verdict::Pass(request, _place)) => return Box::pin(app.oneshot(request)).await,
                 Err(refused) => return Ok(refused),
             };
             let mut head = *head;
             // What the wake read goes along, so the answer need not read it again.
-            if let Some(woken) = park.sign_ins.park(parked).await {
+            if let Some(woken) = holds.sign_ins.wait_held(held).await {
                 head.extensions.insert(woken);
             }
             Box::pin(app.oneshot(Request::from_parts(head, Body::from("wait_ms=0")))).await
@@ -160,18 +160,18 @@ impl Service<Request> for Parking {
 }
 
 /// What becomes of a status request.
-enum Holding {
+enum Verdict {
     /// Held on its sign-in: its head waits, boxed, and then it asks for the status as it is.
-    Park(Box<Parts>, Parked, Place),
+    Hold(Box<Parts>, Held, Place),
     /// Let through as sent; a request that asks to wait keeps its session's place while the app
     /// holds it.
     Pass(Request, Option<Place>),
 }
 
-impl Park {
+impl Holds {
     /// Whether to hold a status request here (when its sign-in is one to hold here) or let it
     /// through as sent. A session with [`MAX_HELD_PER_SESSION`] requests held already is refused.
-    async fn holding(self: &Arc<Self>, request: Box<Request>) -> Result<Holding, Response> {
+    async fn verdict(self: &Arc<Self>, request: Box<Request>) -> Result<Verdict, Response> {
         let (parts, body) = request.into_parts();
         let Ok(body) = to_bytes(body, MAX_BODY).await else {
             return Err(Error::PayloadTooLarge.into_response());
@@ -191,22 +191,22 @@ impl Park {
             None => None,
         };
         if let Some(place) = place.filter(|_| csrf::same_site(&parts.headers, &self.origin)) {
-            match self.parking(&place.session, Duration::from_millis(u64::from(wait))).await {
-                Some(parked) => return Ok(Holding::Park(Box::new(parts), parked, place)),
-                None => return Ok(Holding::Pass(Request::from_parts(parts, Body::from(body)), Some(place))),
+            match self.held_on(&place.session, Duration::from_millis(u64::from(wait))).await {
+                Some(held) => return Ok(Verdict::Hold(Box::new(parts), held, place)),
+                None => return Ok(Verdict::Pass(Request::from_parts(parts, Body::from(body)), Some(place))),
             }
         }
-        Ok(Holding::Pass(Request::from_parts(parts, Body::from(body)), None))
+        Ok(Verdict::Pass(Request::from_parts(parts, Body::from(body)), None))
     }
 
     /// The sign-in this browser's session waits on, if it may wait on it here, read in its turn.
-    async fn parking(&self, id: &Id, wait: Duration) -> Option<Parked> {
+    async fn held_on(&self, id: &Id, wait: Duration) -> Option<Held> {
         // The semaphore is never closed.
         let _turn = self.reads.acquire().await.ok()?;
         // Boxed, so a request waiting for its turn does not hold the reads' state.
         Box::pin(async {
             let (sign_in_id, browser_key) = self.waiting_on(id).await?;
-            self.sign_ins.parking(&sign_in_id, &browser_key, wait).await
+            self.sign_ins.holdable(&sign_in_id, &browser_key, wait).await
         })
         .await
     }

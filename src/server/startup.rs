@@ -40,7 +40,7 @@ use crate::app::{shell, App};
 
 pub struct Application {
     listener: TcpListener,
-    app: hold::Parking,
+    app: hold::Holding,
     public_url: Url,
     state: AppState,
     simulator: Option<Arc<Simulator>>,
@@ -189,7 +189,7 @@ impl Application {
             }
         };
         let origin = csrf::Origin(public_url.origin().ascii_serialization());
-        let park = hold::Park::new(sign_ins.clone(), session_records, session_cookie(https), origin.clone());
+        let holds = hold::Holds::new(sign_ins.clone(), session_records, session_cookie(https), origin.clone());
         let router = router
             // Nothing a browser or Truecaller sends us is anywhere near this; larger bodies get
             // 413 before any handler reads them (the callback has its own, smaller limit).
@@ -202,7 +202,7 @@ impl Application {
             .layer(TraceLayer::new_for_http())
             .with_state(state.clone());
         // Outside it all: a held status request waits here, before routing or any layer starts on it.
-        let app = hold::Parking::new(park, router);
+        let app = hold::Holding::new(holds, router);
 
         let tasks = vec![
             tokio::spawn(background(sign_ins.clone())),

@@ -22,7 +22,7 @@ pub use super::phase::{Event, Phase};
 use crate::domain::Provider;
 pub use callbacks::{Callback, CallbackOutcome};
 pub use digilocker::DigiLockerStart;
-pub use status::{Parked, Woken};
+pub use status::{Held, Woken};
 pub use view::account_view;
 
 use super::{

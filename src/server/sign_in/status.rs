@@ -15,13 +15,13 @@ use crate::{
 };
 
 /// A status request that may be held: on which sign-in, in which phase, and for how long.
-pub struct Parked {
+pub struct Held {
     id: String,
     initial: Phase,
     limit: Duration,
 }
 
-/// The sign-in as a parked request's wake found it, passed on with the request (an extension) so
+/// The sign-in as the wake of a request held before routing found it, passed on with the request (an extension) so
 /// the answer does not read it again. Only the server puts it there.
 #[derive(Clone)]
 pub struct Woken(SignInRow);
@@ -33,7 +33,7 @@ impl SignInService {
     ///
     /// Thousands of these may be held at once, and an `async fn` is as large as its largest
     /// step: every step that reads or writes is boxed, so a held request keeps only the wait.
-    /// `woken`: the sign-in as the wake of this request's park found it, if it was parked.
+    /// `woken`: the sign-in as the wake of this request's hold before routing found it, if it was held there.
     pub async fn status(
         &self,
         session: &AuthSession,
@@ -77,29 +77,35 @@ impl SignInService {
     /// `wait`. `None` when there is nothing to wait for here (unknown, finished, not this
     /// browser's, or DigiLocker, whose wait asks Sandbox as it goes): the request is then answered
     /// as asked.
-    pub async fn parking(&self, sign_in_id: &str, browser_key: &str, wait: Duration) -> Option<Parked> {
+    pub async fn holdable(&self, sign_in_id: &str, browser_key: &str, wait: Duration) -> Option<Held> {
         let row = match self.inner.store.sign_in(sign_in_id).await {
             Ok(Some(row)) if row.browser == clock::digest(browser_key) && row.provider == Provider::Truecaller => row,
             _ => return None,
         };
         let row = self.settle(row).await.ok()?;
         let limit = self.hold_limit(&row, wait);
-        (!limit.is_zero()).then_some(Parked { id: row.id, initial: row.phase, limit })
+        (!limit.is_zero()).then_some(Held { id: row.id, initial: row.phase, limit })
     }
 
-    /// Holds a parked request until its sign-in changes phase or its time is up. Whatever ends
+    /// Holds a request (held before routing) until its sign-in changes phase or its time is up. Whatever ends
     /// the wait (a change, a wake, the limit, a failed read), the app answers; with the sign-in
     /// as found, when it changed.
-    pub async fn park(&self, parked: Parked) -> Option<Woken> {
-        let Parked { id, initial, limit } = parked;
+    pub async fn wait_held(&self, held: Held) -> Option<Woken> {
+        let Held { id, initial, limit } = held;
+        self.changed_from(&id, initial, limit).await.and_then(Result::ok).map(Woken)
+    }
+
+    /// Waits up to `limit` for the sign-in `id` to leave `initial`: the one wait of every status
+    /// request, held before routing ([`Self::wait_held`]) or held in the app ([`Self::hold`]).
+    /// `None` when the time is up, or a wake (starting over, shutdown) changed nothing.
+    async fn changed_from(&self, id: &str, initial: Phase, limit: Duration) -> Option<Result<SignInRow, Error>> {
         let check = || async {
-            match self.settled(&id).await {
+            match self.settled(id).await {
                 Ok(row) if row.phase == initial => None,
-                Ok(row) => Some(Some(Woken(row))),
-                Err(_) => Some(None),
+                other => Some(other),
             }
         };
-        self.inner.waiters.wait_for(&id, limit, check).await.flatten()
+        self.inner.waiters.wait_for(id, limit, check).await
     }
 
     /// Waits up to `limit` for `row` to change phase. DigiLocker sends no callback: while it
@@ -118,17 +124,7 @@ impl SignInService {
                 return Ok(row);
             }
             let chunk = if asks_sandbox { left.min(DIGILOCKER_POLL) } else { left };
-            let changed = self
-                .inner
-                .waiters
-                .wait_for(&id, chunk, || async {
-                    match self.settled(&id).await {
-                        Ok(row) if row.phase == initial => None,
-                        other => Some(other),
-                    }
-                })
-                .await;
-            row = match changed {
+            row = match self.changed_from(&id, initial, chunk).await {
                 Some(result) => result?,
                 None => Box::pin(self.settled(&id)).await?,
             };
