@@ -213,6 +213,44 @@ impl Provider {
     }
 }
 
+/// Which way in a sign-in took, stored with it: what a callback may carry, whether more time can
+/// be given and what the waiting page shows follow from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Flow {
+    /// A number typed on the page; Truecaller pushes a prompt, correlated by our `state`.
+    Desktop,
+    /// Android: our nonce in a deep link opens Truecaller's sheet; nothing is typed.
+    OneTap,
+    /// Sandbox's DigiLocker session, in a consent page of its own.
+    DigiLocker,
+}
+
+impl Flow {
+    /// Every flow (`tests::every_flow_is_in_all_and_round_trips_through_its_name` keeps it whole).
+    pub const ALL: [Self; 3] = [Self::Desktop, Self::OneTap, Self::DigiLocker];
+
+    /// Stable name used in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Desktop => "desktop",
+            Self::OneTap => "one_tap",
+            Self::DigiLocker => "digilocker",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+
+    /// Who vouches for the person at the end of it.
+    pub fn provider(self) -> Provider {
+        match self {
+            Self::Desktop | Self::OneTap => Provider::Truecaller,
+            Self::DigiLocker => Provider::DigiLocker,
+        }
+    }
+}
+
 
 /// The browser's quick check before sending a number: characters and length only.
 ///
@@ -281,6 +319,22 @@ mod tests {
             assert_eq!(FailureReason::parse(reason.as_str()), Some(reason));
         }
         assert_eq!(FailureReason::parse("nope"), None);
+    }
+
+    #[test]
+    fn every_flow_is_in_all_and_round_trips_through_its_name() {
+        let next = |flow: Flow| match flow {
+            Flow::Desktop => Some(Flow::OneTap),
+            Flow::OneTap => Some(Flow::DigiLocker),
+            Flow::DigiLocker => None,
+        };
+        let walked: Vec<_> = std::iter::successors(Some(Flow::Desktop), |f| next(*f)).collect();
+        assert_eq!(walked, Flow::ALL);
+        for flow in Flow::ALL {
+            assert_eq!(Flow::parse(flow.as_str()), Some(flow));
+        }
+        assert_eq!(Flow::parse("nope"), None);
+        assert_eq!(Flow::OneTap.provider(), Provider::Truecaller);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use axum::http::{HeaderMap, HeaderName};
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota};
 use ipnet::IpNet;
 
-use super::store::{NumberHistory, NumberQuery, RequestCount};
+use super::store::{Cap, NumberHistory, NumberQuery, RequestCount};
 use crate::domain::Throttle;
 
 /// Configured limits (`RATE_*` settings, see `Leptos.toml`).
@@ -62,21 +62,6 @@ impl Limits {
             Cap { name: "n15m", max: self.number_per_15_min, window: Duration::from_secs(15 * 60) },
             Cap { name: "n1d", max: self.number_per_day, window: Duration::from_secs(24 * 60 * 60) },
         ]
-    }
-}
-
-/// A fixed-window counter kept in the database: at most `max` in `window`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Cap {
-    pub name: &'static str,
-    pub max: u32,
-    pub window: Duration,
-}
-
-impl Cap {
-    /// The counter's key for what it counts (a keyed hash, never a number or an address).
-    pub fn key(&self, subject: &str) -> String {
-        format!("{}:{subject}", self.name)
     }
 }
 

@@ -105,7 +105,7 @@ async fn the_database_is_migrated_and_set_up_for_its_engine() {
     let pool = app.sign_ins.store().pool();
     // Both engines' migrations end at the same schema and version, but SQLite keeps the callback
     // inbox (PostgreSQL's 0005) in a file of its own beside the database, with its own migrations.
-    assert_eq!(app.count("SELECT MAX(version) FROM _sqlx_migrations").await, 7);
+    assert_eq!(app.count("SELECT MAX(version) FROM _sqlx_migrations").await, 8);
     if crate::helpers::on_postgres() {
         return;
     }
@@ -117,8 +117,44 @@ async fn the_database_is_migrated_and_set_up_for_its_engine() {
     }
 }
 
+/// Sign-ins stored before the flow had a column of its own get the flow that was inferred from
+/// their empty columns: a one-tap attempt is Truecaller with neither a number nor a state.
+#[tokio::test]
+async fn sign_ins_from_before_the_flow_column_get_the_flow_they_were_taken_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mut before = sqlx::migrate!("./migrations/sqlite");
+    before.migrations = before.migrations.iter().filter(|m| m.version < 8).cloned().collect::<Vec<_>>().into();
+    before.run(&pool).await.unwrap();
+    let rows = [
+        ("desktop-row", "truecaller", Some("919999999999"), Some("state-hash")),
+        ("one-tap-row", "truecaller", None, None),
+        ("digilocker-row", "digilocker", None, None),
+    ];
+    for (id, provider, phone, state_hash) in rows {
+        sqlx::query(
+            "INSERT INTO sign_ins (id, provider, browser, phone, state_hash, phase, created_at, deadline, updated_at)
+             VALUES (?, ?, 'browser', ?, ?, 'waiting', 1, 2, 1)",
+        )
+        .bind(id)
+        .bind(provider)
+        .bind(phone)
+        .bind(state_hash)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    sqlx::migrate!("./migrations/sqlite").run(&pool).await.unwrap();
+    let flows: Vec<(String, String)> = sqlx::query_as("SELECT id, flow FROM sign_ins ORDER BY id").fetch_all(&pool).await.unwrap();
+    let flows: HashMap<_, _> = flows.into_iter().collect();
+    assert_eq!(flows["desktop-row"], "desktop");
+    assert_eq!(flows["one-tap-row"], "one_tap");
+    assert_eq!(flows["digilocker-row"], "digilocker");
+}
+
 /// The sweep and the purge delete by age: each finds its rows through an index rather than by
-/// reading the whole table (issue 28: a flood once grew these tables, and each pass scanned them).
+/// reading the whole table (a flood once grew these tables, and each pass scanned them).
 /// The statements are `Store::purge`'s and `Store::drop_stale_callbacks`'s.
 #[tokio::test]
 async fn the_sweep_and_the_purge_find_what_they_delete_through_an_index() {

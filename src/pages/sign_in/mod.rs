@@ -1,14 +1,14 @@
 //! The sign-in component: phone form → sending → waiting (loader, countdown) → outcome.
 //! The server owns the state machine; this component renders `SignInStatus` and keeps one
 //! long-poll open while the status is pending. What each status says and offers comes from one
-//! table, `screens::screen`; `views` draws it and `flow` holds what the page does.
+//! table, `screens::screen`; `views` draws it and `state` holds what the page does.
 //!
 //! On Android (Chrome, Samsung Internet) the page leads with one-tap: a control that opens
 //! Truecaller's sheet through a deep link, then tells from the page's focus whether the app took
 //! over (Truecaller's documented check, 600 ms later) or is absent (the phone form, at once).
 
 mod browser;
-mod flow;
+mod state;
 mod views;
 
 use leptos::prelude::*;
@@ -22,7 +22,7 @@ use crate::{
     pages::screens,
     words::{page_locale, say},
 };
-use flow::Flow;
+use state::PageState;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -63,18 +63,18 @@ fn SignInFlow(
     country: CountryChoice,
 ) -> impl IntoView {
     let locale = page_locale();
-    let flow = Flow::new(start, feedback, locale, digilocker, one_tap, !one_tap || number_first, country);
-    Effect::new(move |_| flow.watch());
+    let page = PageState::new(start, feedback, locale, digilocker, one_tap, !one_tap || number_first, country);
+    Effect::new(move |_| page.watch());
     // Tick the countdowns once a second (browser only).
     Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(move || flow.tick(), std::time::Duration::from_secs(1)) {
+        if let Ok(handle) = set_interval_with_handle(move || page.tick(), std::time::Duration::from_secs(1)) {
             on_cleanup(move || handle.clear());
         }
     });
 
     // The forms show a refusal beside the number; any other screen (a wait elsewhere, an
     // outcome) shows it under its own text, e.g. a limit refusing another DigiLocker start.
-    let Flow { status, error, .. } = flow;
+    let PageState { status, error, .. } = page;
     let form_shown = move || status.with(|s| matches!(s, SignInStatus::Idle | SignInStatus::ChoseAnotherWay));
     let other_refusal = move || {
         (!form_shown()).then(|| error.get()).flatten().map(|message| view! { <p class="error refusal" role="alert">{message}</p> })
@@ -83,7 +83,7 @@ fn SignInFlow(
         <p class="visually-hidden" role="status" aria-live="polite">
             {move || status.with(|s| screens::screen(s, locale).announcement)}
         </p>
-        {move || views::screen(flow)}
+        {move || views::screen(page)}
         {other_refusal}
     }
 }

@@ -7,7 +7,7 @@ use leptos::{
 };
 use leptos_router::components::Redirect;
 
-use super::flow::Flow;
+use super::state::PageState;
 use crate::{
     domain::SignInStatus,
     i18n::Locale,
@@ -27,15 +27,15 @@ const NUMBER_FIRST: &str = "/?with=number";
 const NOSCRIPT_REFRESH: &str = r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"#;
 
 /// The screen for the current status.
-pub(super) fn screen(flow: Flow) -> AnyView {
-    let Flow { locale, digilocker, one_tap, status, use_form, .. } = flow;
+pub(super) fn screen(page: PageState) -> AnyView {
+    let PageState { locale, digilocker, one_tap, status, use_form, .. } = page;
     let current = status.get();
     let shown = screens::screen(&current, locale);
     let alternative = (digilocker && shown.offers(Offer::DigiLocker)).then(|| alternative_view(locale));
     match current {
-        SignInStatus::Idle if one_tap && !use_form.get() => view! { {one_tap_start(flow)} {alternative} }.into_any(),
-        SignInStatus::Idle | SignInStatus::ChoseAnotherWay => view! { {phone_form(flow, shown)} {alternative} }.into_any(),
-        SignInStatus::Waiting { seconds_left, more_time, .. } => waiting(flow, shown, seconds_left, more_time),
+        SignInStatus::Idle if one_tap && !use_form.get() => view! { {one_tap_start(page)} {alternative} }.into_any(),
+        SignInStatus::Idle | SignInStatus::ChoseAnotherWay => view! { {phone_form(page, shown)} {alternative} }.into_any(),
+        SignInStatus::Waiting { seconds_left, more_time, .. } => waiting(page, shown, seconds_left, more_time),
         SignInStatus::Approved { .. } => view! {
             <div class=format!("state {}", shown.class)>
                 <div class="spinner" aria-hidden="true"></div>
@@ -60,29 +60,29 @@ pub(super) fn screen(flow: Flow) -> AnyView {
         // One-tap: the table's screen, and a way to open the sheet again (without JavaScript,
         // the way to open it at all).
         SignInStatus::AtTruecaller { open, .. } => view! {
-            {state_view(flow, shown)}
+            {state_view(page, shown)}
             <p class="open-truecaller">
                 <a class="button secondary" href=open>{say!(locale, open_truecaller)}</a>
             </p>
         }
         .into_any(),
         // Every other status: an outcome, or a wait elsewhere (DigiLocker), drawn from the table.
-        _ => state_view(flow, shown),
+        _ => state_view(page, shown),
     }
 }
 
 /// A limit's refusal and its countdown, while it holds.
-fn throttle_notice(flow: Flow) -> impl IntoView {
+fn throttle_notice(page: PageState) -> impl IntoView {
     move || {
-        flow.throttle_left().zip(flow.throttle.get()).map(|(left, (cause, _))| {
-            view! { <p class="notice throttled" role="alert">{wording::throttle_countdown(cause, flow.locale, left)}</p> }
+        page.throttle_left().zip(page.throttle.get()).map(|(left, (cause, _))| {
+            view! { <p class="notice throttled" role="alert">{wording::throttle_countdown(cause, page.locale, left)}</p> }
         })
     }
 }
 
 /// Android: "Continue with Truecaller" opens the sheet; the phone form is one link away.
-fn one_tap_start(flow: Flow) -> impl IntoView {
-    let Flow { locale, opening, error, .. } = flow;
+fn one_tap_start(page: PageState) -> impl IntoView {
+    let PageState { locale, opening, error, .. } = page;
     view! {
         <div class="one-tap">
             <p id="one-tap-hint" class="hint">{say!(locale, one_tap_hint)}</p>
@@ -93,34 +93,34 @@ fn one_tap_start(flow: Flow) -> impl IntoView {
                 role="button"
                 aria-describedby="one-tap-hint"
                 aria-busy=move || opening.get().to_string()
-                aria-disabled=move || flow.throttle_left().is_some().to_string()
+                aria-disabled=move || page.throttle_left().is_some().to_string()
                 on:click=move |ev: MouseEvent| {
                     ev.prevent_default();
-                    flow.open_sheet();
+                    page.open_sheet();
                 }
                 // A link answers Enter; as a button it answers Space too.
                 on:keydown=move |ev| {
                     if ev.key() == " " {
                         ev.prevent_default();
-                        flow.open_sheet();
+                        page.open_sheet();
                     }
                 }
             >
                 {move || if opening.get() { say!(locale, one_tap_opening) } else { say!(locale, continue_with_truecaller) }}
             </a>
             <p id="phone-error" class="error" role="alert">{move || error.get()}</p>
-            {throttle_notice(flow)}
+            {throttle_notice(page)}
             <p class="use-number">
-                <a href=NUMBER_FIRST on:click=move |ev| flow.show_form(ev)>{screens::USE_NUMBER.label(locale)}</a>
+                <a href=NUMBER_FIRST on:click=move |ev| page.show_form(ev)>{screens::USE_NUMBER.label(locale)}</a>
             </p>
         </div>
     }
 }
 
-fn phone_form(flow: Flow, shown: Screen) -> impl IntoView {
-    let Flow { locale, choice, selected, heard, picker_enhanced, phone, error, sending, input, app_missing, .. } = flow;
+fn phone_form(page: PageState, shown: Screen) -> impl IntoView {
+    let PageState { locale, choice, selected, heard, picker_enhanced, phone, error, sending, input, app_missing, .. } = page;
     view! {
-        <form class=shown.class method="post" action="/signin" on:submit=move |ev| flow.submit(ev) novalidate>
+        <form class=shown.class method="post" action="/signin" on:submit=move |ev| page.submit(ev) novalidate>
             {move || app_missing.get().then(|| view! { <p class="notice app-missing" role="alert">{say!(locale, app_missing)}</p> })}
             <CountryPicker choice selected heard enhanced=picker_enhanced locale/>
             <label for="phone">{say!(locale, mobile_number)}</label>
@@ -137,15 +137,15 @@ fn phone_form(flow: Flow, shown: Screen) -> impl IntoView {
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 value=phone.get_untracked()
                 prop:value=phone
-                on:input=move |ev| flow.typed(event_target_value(&ev))
+                on:input=move |ev| page.typed(event_target_value(&ev))
             />
             <p id="phone-help" class="hint">{body_view(shown.body.clone())}</p>
             <p id="phone-error" class="error" role="alert">{move || error.get()}</p>
-            {throttle_notice(flow)}
+            {throttle_notice(page)}
             <button
                 type="submit"
                 class="primary"
-                disabled=move || sending.get() || flow.throttle_left().is_some()
+                disabled=move || sending.get() || page.throttle_left().is_some()
                 aria-busy=move || sending.get().to_string()
             >
                 {move || if sending.get() { say!(locale, sending_request) } else { say!(locale, continue_with_truecaller) }}
@@ -154,25 +154,25 @@ fn phone_form(flow: Flow, shown: Screen) -> impl IntoView {
     }
 }
 
-fn waiting(flow: Flow, shown: Screen, seconds_left: u32, more_time: bool) -> AnyView {
-    let Flow { locale, elapsed, extended, .. } = flow;
+fn waiting(page: PageState, shown: Screen, seconds_left: u32, more_time: bool) -> AnyView {
+    let PageState { locale, elapsed, extended, .. } = page;
     view! {
         <div class=format!("state {}", shown.class)>
             <div class="spinner" aria-hidden="true"></div>
             <h2>{shown.title}</h2>
             <p>{body_view(shown.body)}</p>
-            {countdown_view(flow, shown.countdown)}
+            {countdown_view(page, shown.countdown)}
             // Said once when more time was given, and again near the end (WCAG 2.2.1).
             <p class="time-note" role="status">
                 {move || screens::time_note(locale, seconds_left.saturating_sub(elapsed.get()), extended.get(), more_time)}
             </p>
             {more_time.then(|| view! {
-                <form class="more-time" method="post" action="/signin/more-time" on:submit=move |ev| flow.ask_more_time(ev)>
+                <form class="more-time" method="post" action="/signin/more-time" on:submit=move |ev| page.ask_more_time(ev)>
                     <button type="submit" class="link">{say!(locale, more_time)}</button>
                 </form>
             })}
             // Quiet links here: the phone is where the person should look.
-            <div class="actions">{offers_view(flow, shown.offers, true)}</div>
+            <div class="actions">{offers_view(page, shown.offers, true)}</div>
             <div inner_html=NOSCRIPT_REFRESH></div>
         </div>
     }
@@ -195,7 +195,7 @@ fn alternative_view(locale: Locale) -> impl IntoView {
 }
 
 /// A screen from the table: what happened (or what is awaited), and the ways forward.
-fn state_view(flow: Flow, screen: Screen) -> AnyView {
+fn state_view(page: PageState, screen: Screen) -> AnyView {
     let Screen { class, title, body, offers, in_progress, countdown, .. } = screen;
     let class = if in_progress { format!("state {class}") } else { format!("state outcome {class}") };
     view! {
@@ -203,8 +203,8 @@ fn state_view(flow: Flow, screen: Screen) -> AnyView {
             {in_progress.then(|| view! { <div class="spinner" aria-hidden="true"></div> })}
             <h2>{title}</h2>
             <p>{body_view(body)}</p>
-            {countdown_view(flow, countdown)}
-            <div class="actions">{offers_view(flow, offers, false)}</div>
+            {countdown_view(page, countdown)}
+            <div class="actions">{offers_view(page, offers, false)}</div>
             {in_progress.then(|| view! { <div inner_html=NOSCRIPT_REFRESH></div> })}
         </div>
     }
@@ -222,10 +222,10 @@ fn body_view(body: Body) -> impl IntoView {
         .collect_view()
 }
 
-fn countdown_view(flow: Flow, countdown: Option<Countdown>) -> impl IntoView {
+fn countdown_view(page: PageState, countdown: Option<Countdown>) -> impl IntoView {
     countdown.map(|Countdown { label, seconds_left }| view! {
         <p class="countdown">
-            {label} <span class="time" aria-label=say!(flow.locale, time_left)>{move || flow.left(seconds_left)}</span>
+            {label} <span class="time" aria-label=say!(page.locale, time_left)>{move || page.left(seconds_left)}</span>
         </p>
     })
 }
@@ -234,14 +234,14 @@ fn countdown_view(flow: Flow, countdown: Option<Countdown>) -> impl IntoView {
 /// number" post to `/signin/cancel` (back to the form; the wasm handles them in place), "Verify with
 /// DigiLocker" always leaves the page (and is left out when the deployment does not offer it).
 /// `quiet` draws the way back as a link.
-fn offers_view(flow: Flow, offers: &'static [Offer], quiet: bool) -> impl IntoView {
-    let locale = flow.locale;
+fn offers_view(page: PageState, offers: &'static [Offer], quiet: bool) -> impl IntoView {
+    let locale = page.locale;
     offers
         .iter()
-        .filter(move |offer| flow.digilocker || **offer != Offer::DigiLocker)
+        .filter(move |offer| page.digilocker || **offer != Offer::DigiLocker)
         .map(|offer| match *offer {
             Offer::Retry => view! {
-                <form method="post" action="/signin/cancel" on:submit=move |ev| flow.try_again(ev)>
+                <form method="post" action="/signin/cancel" on:submit=move |ev| page.try_again(ev)>
                     <button type="submit" class="primary">{offer.label(locale)}</button>
                 </form>
             }
@@ -252,7 +252,7 @@ fn offers_view(flow: Flow, offers: &'static [Offer], quiet: bool) -> impl IntoVi
                 // Android); every other label leads to the phone form.
                 let to_form = *offer != screens::USE_TRUECALLER;
                 view! {
-                    <form method="post" action="/signin/cancel" on:submit=move |ev: SubmitEvent| flow.another_number(ev, to_form)>
+                    <form method="post" action="/signin/cancel" on:submit=move |ev: SubmitEvent| page.another_number(ev, to_form)>
                         {to_form.then(|| view! { <input type="hidden" name="then" value="number"/> })}
                         <button type="submit" class=if quiet { "link" } else { "secondary" }>{label}</button>
                     </form>

@@ -2,8 +2,8 @@
 
 use tracing::{field::Empty, instrument, warn, Span};
 
-use super::{one_tap::is_one_tap, short, Event, Phase, SignInService};
-use crate::domain::Provider;
+use super::{short, Event, Phase, SignInService};
+use crate::domain::{Flow, Provider};
 use crate::server::{
     clock,
     error::Error,
@@ -158,7 +158,7 @@ impl SignInService {
         let row = self.settle(row).await?;
         // The footer option exists only on the Android sheet; on a desktop prompt (which has no
         // footer) the word is read as what it is there: not signing in.
-        let another_way = status == "use_another_number" && is_one_tap(&row);
+        let another_way = status == "use_another_number" && row.flow == Flow::OneTap;
         let event = if another_way { Event::AnotherWayChosen } else { Event::RejectionReceived };
         let changes = Changes { provider_ref: Some(request_id), ..Changes::default() };
         let (moved, row) = self.apply_latest(row, event, changes).await?;
@@ -232,7 +232,7 @@ impl SignInService {
         let state_ok = match (&state_hash, &row.state_hash) {
             (Some(sent), Some(ours)) => sent == ours,
             (None, Some(_)) => !state_required,
-            (None, None) => is_one_tap(&row),
+            (None, None) => row.flow == Flow::OneTap,
             (Some(_), None) => false,
         };
         if !state_ok {

@@ -7,7 +7,7 @@ use url::Url;
 
 use super::{short, Event, Phase, SignInService};
 use crate::{
-    domain::{FailureReason, Provider},
+    domain::{FailureReason, Flow, Provider},
     server::{
         clock,
         error::Error,
@@ -107,7 +107,7 @@ impl SignInService {
         if row.phase != Phase::Fetching {
             return Ok(());
         }
-        if row.provider == Provider::DigiLocker {
+        if row.flow == Flow::DigiLocker {
             return self.complete_digilocker(&row, lease).await;
         }
         // Without a token or a usable URL there is nothing to fetch, ever: say so now rather

@@ -15,7 +15,7 @@ use url::Url;
 
 use super::{complete::FetchLease, short, Event, Phase, SignInService};
 use crate::{
-    domain::{FailureReason, Provider},
+    domain::{FailureReason, Flow, Provider},
     server::{
         clock,
         error::Error,
@@ -77,14 +77,14 @@ impl SignInService {
         Span::current().record("sign_in", short(&id));
         let new = NewSignIn {
             id: &id,
-            provider: Provider::DigiLocker,
+            flow: Flow::DigiLocker,
             browser: &admitted.browser,
             number: None,
             state_hash: None,
             provider_ref: None,
             deadline: clock::now_ms() + s.settings.digilocker_timeout.as_millis() as i64,
         };
-        let Start::Started(sending) = s.store.start(&new, |_| None).await? else {
+        let Start::Started(sending) = s.store.start(&new, |_| None::<()>).await? else {
             return Err(Error::Corrupt("a sign-in without a number was locked or throttled"));
         };
         super::started(Provider::DigiLocker, "digilocker");
@@ -109,7 +109,7 @@ impl SignInService {
     /// at once, so the page it lands on already shows the outcome.
     pub async fn digilocker_returned(&self, session: &AuthSession) -> Result<(), Error> {
         match self.current(session).await? {
-            Some(row) if row.provider == Provider::DigiLocker => {
+            Some(row) if row.flow == Flow::DigiLocker => {
                 let row = self.check_digilocker(row).await?;
                 info!(sign_in = %short(&row.id), phase = row.phase.as_str(), "back from DigiLocker");
             }
@@ -123,8 +123,8 @@ impl SignInService {
     /// trouble leaves it waiting (the next check may get through) until its deadline.
     #[instrument(skip_all, fields(sign_in = %short(&row.id)))]
     pub(super) async fn check_digilocker(&self, row: SignInRow) -> Result<SignInRow, Error> {
-        let (Provider::DigiLocker, Phase::Waiting, Some(session_id), Some(sandbox)) =
-            (row.provider, row.phase, row.provider_ref.as_deref(), self.inner.sandbox.as_ref())
+        let (Flow::DigiLocker, Phase::Waiting, Some(session_id), Some(sandbox)) =
+            (row.flow, row.phase, row.provider_ref.as_deref(), self.inner.sandbox.as_ref())
         else {
             return Ok(row);
         };

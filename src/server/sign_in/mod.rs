@@ -202,7 +202,7 @@ impl SignInService {
 
 /// Counts a phase move (the final phases are the outcomes operators watch).
 fn moved_to(row: &SignInRow, next: Phase) {
-    metrics::counter!(super::metrics::TRANSITIONS, "provider" => row.provider.as_str(), "to" => next.as_str()).increment(1);
+    metrics::counter!(super::metrics::TRANSITIONS, "provider" => row.provider().as_str(), "to" => next.as_str()).increment(1);
 }
 
 /// Counts a sign-in started.

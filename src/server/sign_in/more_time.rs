@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use tracing::{info, instrument, Span};
 
-use super::{one_tap::is_one_tap, short, Phase, SignInService};
+use super::{short, Phase, SignInService};
 use crate::{
-    domain::{Provider, SignInStatus},
+    domain::{Flow, SignInStatus},
     server::{clock, error::Error, session::AuthSession, store::SignInRow},
 };
 
@@ -24,7 +24,7 @@ impl SignInService {
     /// was opened with a fixed `ttl`; DigiLocker keeps its own clock.)
     pub(super) fn more_time(&self, row: &SignInRow) -> Option<i64> {
         let unanswered = matches!(row.phase, Phase::Sending | Phase::Waiting);
-        if row.provider != Provider::Truecaller || is_one_tap(row) || !unanswered {
+        if row.flow != Flow::Desktop || !unanswered {
             return None;
         }
         let latest = self.lock_end(row);

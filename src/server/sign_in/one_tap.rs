@@ -8,7 +8,7 @@ use tracing::{field::Empty, info, instrument, Span};
 
 use super::{short, Event, Phase, SignInService};
 use crate::{
-    domain::{OneTapLink, Provider},
+    domain::{Flow, OneTapLink, Provider},
     server::{
         clock,
         deep_link::DeepLink,
@@ -25,12 +25,6 @@ const TTL_MARGIN: Duration = Duration::from_secs(5);
 /// starts afresh, so the sheet never opens with next to no time.
 const REUSE_AT_LEAST: Duration = Duration::from_secs(15);
 
-/// A Truecaller attempt started from the deep link: nothing typed, correlated by our nonce rather
-/// than a `state`. Both, so a desktop row can never pass for one.
-pub(super) fn is_one_tap(row: &SignInRow) -> bool {
-    row.provider == Provider::Truecaller && row.state_hash.is_none() && row.phone.is_none()
-}
-
 impl SignInService {
     /// The browser at `client` tapped "Continue with Truecaller": an attempt bound to this
     /// browser's session and the deep link that opens the sheet for it. A tap while this
@@ -41,7 +35,7 @@ impl SignInService {
         let admitted = self.admit(session, client).await?;
         let reusable = |row: &SignInRow| {
             let left = row.deadline - clock::now_ms();
-            is_one_tap(row) && row.phase == Phase::Waiting && left >= REUSE_AT_LEAST.as_millis() as i64
+            row.flow == Flow::OneTap && row.phase == Phase::Waiting && left >= REUSE_AT_LEAST.as_millis() as i64
         };
         if let Some(current) = self.leave_current(session, reusable).await? {
             return self.link_for(&current, page_language);
@@ -52,14 +46,14 @@ impl SignInService {
         let deadline = clock::now_ms() + s.settings.signin_timeout.as_millis() as i64;
         let new = NewSignIn {
             id: &id,
-            provider: Provider::Truecaller,
+            flow: Flow::OneTap,
             browser: &admitted.browser,
             number: None,
             state_hash: None,
             provider_ref: Some(&nonce),
             deadline,
         };
-        let Start::Started(sending) = s.store.start(&new, |_| None).await? else {
+        let Start::Started(sending) = s.store.start(&new, |_| None::<()>).await? else {
             return Err(Error::Corrupt("a sign-in without a number was locked or throttled"));
         };
         super::started(Provider::Truecaller, "one_tap");

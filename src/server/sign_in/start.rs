@@ -6,7 +6,7 @@ use tracing::{field::Empty, info, instrument, warn, Span};
 
 use super::{short, Event, SignInService};
 use crate::{
-    domain::{FailureReason, Provider, SignInStatus},
+    domain::{FailureReason, Flow, Provider, SignInStatus},
     server::{
         clock,
         error::Error,
@@ -34,7 +34,7 @@ impl SignInService {
         let phone = s.settings.countries.parse(input, country)?;
         let browser = admitted.browser.clone();
         let tag = s.keys.tag(&phone);
-        let same_number = |row: &SignInRow| row.provider == Provider::Truecaller && row.phone.as_deref() == Some(phone.digits());
+        let same_number = |row: &SignInRow| row.flow == Flow::Desktop && row.phone.as_deref() == Some(phone.digits());
         if let Some(current) = self.leave_current(session, same_number).await? {
             return Ok(self.view(&current));
         }
@@ -46,7 +46,7 @@ impl SignInService {
         let limits = &s.settings.limits;
         let new = NewSignIn {
             id: &id,
-            provider: Provider::Truecaller,
+            flow: Flow::Desktop,
             browser: &browser,
             number: Some(TypedNumber {
                 digits: phone.digits(),
@@ -62,7 +62,7 @@ impl SignInService {
         let sending = match s.store.start(&new, |history| throttle::number_verdict(history, limits, now)).await? {
             Start::Started(row) => row,
             Start::Locked { holder, until } => return self.locked(session, &browser, &phone, &holder, until).await,
-            Start::Throttled(throttled) => {
+            Start::Refused(throttled) => {
                 // The log line is the record: a refused start writes nothing.
                 warn!(event = "excess_rate_limit_exceeded", phone = %tag, cause = ?throttled.cause, "sign-in request refused by a per-number limit");
                 return Err(Error::Throttled(throttled));

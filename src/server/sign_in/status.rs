@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::{digilocker::DIGILOCKER_POLL, view::account_view, Event, Phase, SignInService, MAX_WAIT};
 use crate::{
-    domain::{AccountView, Provider, SignInStatus},
+    domain::{AccountView, Flow, Provider, SignInStatus},
     server::{
         clock,
         error::Error,
@@ -62,7 +62,7 @@ impl SignInService {
     fn hold_limit(&self, row: &SignInRow, wait: Duration) -> Duration {
         let wait = wait.min(MAX_WAIT);
         let until = |at: i64| Duration::from_millis((at - clock::now_ms()).max(0) as u64 + 50);
-        match (row.provider, row.phase) {
+        match (row.provider(), row.phase) {
             // Wake at the deadline too, so the browser hears about a timeout on time.
             (_, Phase::Sending | Phase::Waiting) => wait.min(until(row.deadline)),
             (_, Phase::Fetching) => wait,
@@ -79,7 +79,7 @@ impl SignInService {
     /// as asked.
     pub async fn holdable(&self, sign_in_id: &str, browser_key: &str, wait: Duration) -> Option<Held> {
         let row = match self.inner.store.sign_in(sign_in_id).await {
-            Ok(Some(row)) if row.browser == clock::digest(browser_key) && row.provider == Provider::Truecaller => row,
+            Ok(Some(row)) if row.browser == clock::digest(browser_key) && row.provider() == Provider::Truecaller => row,
             _ => return None,
         };
         let row = self.settle(row).await.ok()?;
@@ -115,7 +115,7 @@ impl SignInService {
         let id = row.id.clone();
         let ends = Instant::now() + limit;
         loop {
-            let asks_sandbox = row.provider == Provider::DigiLocker && row.phase == Phase::Waiting;
+            let asks_sandbox = row.flow == Flow::DigiLocker && row.phase == Phase::Waiting;
             if asks_sandbox {
                 row = Box::pin(self.check_digilocker(row)).await?;
             }

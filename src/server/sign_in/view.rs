@@ -1,8 +1,8 @@
 //! What the browser is told about a sign-in.
 
-use super::{one_tap::is_one_tap, Phase, SignInService};
+use super::{Phase, SignInService};
 use crate::{
-    domain::{AccountView, FailureReason, Provider, SignInStatus},
+    domain::{AccountView, FailureReason, Flow, SignInStatus},
     server::{
         clock,
         phone::PhoneNumber,
@@ -27,22 +27,22 @@ impl SignInService {
         let masked = || row.phone.as_deref().and_then(PhoneNumber::from_stored).map(|p| p.masked()).unwrap_or_default();
         let seconds_left = clock::seconds_until(row.deadline, now);
         let after_lock = || clock::seconds_until(self.lock_end(row), now);
-        match (row.provider, row.phase) {
-            (Provider::DigiLocker, Phase::Sending | Phase::Waiting) => SignInStatus::AtDigiLocker { seconds_left },
-            (Provider::DigiLocker, Phase::Rejected) => SignInStatus::DigiLockerDenied,
-            (Provider::DigiLocker, Phase::TimedOut) => SignInStatus::DigiLockerExpired,
+        match (row.flow, row.phase) {
+            (Flow::DigiLocker, Phase::Sending | Phase::Waiting) => SignInStatus::AtDigiLocker { seconds_left },
+            (Flow::DigiLocker, Phase::Rejected) => SignInStatus::DigiLockerDenied,
+            (Flow::DigiLocker, Phase::TimedOut) => SignInStatus::DigiLockerExpired,
             // The server stopped while asking Sandbox for a session: DigiLocker's trouble to show.
-            (Provider::DigiLocker, Phase::Failed(FailureReason::ProviderUnavailable)) => {
+            (Flow::DigiLocker, Phase::Failed(FailureReason::ProviderUnavailable)) => {
                 SignInStatus::Failed { reason: FailureReason::DigiLockerUnavailable }
             }
-            (_, Phase::Sending | Phase::Waiting) if is_one_tap(row) => {
+            (Flow::OneTap, Phase::Sending | Phase::Waiting) => {
                 let open = self.link_for(row, lang).map(|l| l.simulated_sheet.unwrap_or(l.deep_link));
                 SignInStatus::AtTruecaller { seconds_left, open: open.unwrap_or_default() }
             }
             (_, Phase::Sending | Phase::Waiting) => {
                 SignInStatus::Waiting { phone: masked(), seconds_left, more_time: self.more_time(row).is_some() }
             }
-            (_, Phase::Fetching | Phase::Approved) => SignInStatus::Approved { phone: masked(), provider: row.provider },
+            (_, Phase::Fetching | Phase::Approved) => SignInStatus::Approved { phone: masked(), provider: row.provider() },
             (_, Phase::Rejected) => SignInStatus::Rejected,
             (_, Phase::ChoseAnotherWay) => SignInStatus::ChoseAnotherWay,
             (_, Phase::TimedOut) => SignInStatus::TimedOut { retry_in_secs: after_lock() },

@@ -1,10 +1,26 @@
 //! What the limits are decided from: a number's recent rejections and prompt counters, and the
 //! shared per-client and per-browser counters. The verdicts are `throttle`'s; this reads and counts.
 
+use std::time::Duration;
+
 use sqlx::{AnyConnection, Row};
 
 use super::Store;
-use crate::server::throttle::Cap;
+
+/// A fixed-window counter kept in the database: at most `max` in `window`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cap {
+    pub name: &'static str,
+    pub max: u32,
+    pub window: Duration,
+}
+
+impl Cap {
+    /// The counter's key for what it counts (a keyed hash, never a number or an address).
+    pub fn key(&self, subject: &str) -> String {
+        format!("{}:{subject}", self.name)
+    }
+}
 
 /// What to read about a number, as the rules define it.
 #[derive(Clone, Copy, Debug)]

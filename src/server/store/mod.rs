@@ -23,7 +23,7 @@ use sqlx::{
 
 pub use accounts::{AccountRow, Identity, ProfileData, SavedAccount};
 pub use inbox::{InboxRow, Received};
-pub use limits::{NumberHistory, NumberQuery, RequestCount};
+pub use limits::{Cap, NumberHistory, NumberQuery, RequestCount};
 pub use notices::{Heard, MoveListener, LISTENER_NAME};
 pub use provider_health::KEY_VERDICT_LASTS;
 pub use sign_ins::{Changes, NewSignIn, SignInRow, Start, TypedNumber};

@@ -9,15 +9,15 @@ use super::{
     SavedAccount, Store,
 };
 use crate::{
-    domain::Provider,
-    server::{clock, phase::Phase, throttle::Throttled},
+    domain::{Flow, Provider},
+    server::{clock, phase::Phase},
 };
 
 /// A sign-in as stored.
 #[derive(Clone)]
 pub struct SignInRow {
     pub id: String,
-    pub provider: Provider,
+    pub flow: Flow,
     pub browser: String,
     /// The number typed, as E.164 digits, when the attempt started from one.
     pub phone: Option<String>,
@@ -37,6 +37,13 @@ pub struct SignInRow {
     pub approved_at: Option<i64>,
 }
 
+impl SignInRow {
+    /// Who vouches for the person at the end of this sign-in.
+    pub fn provider(&self) -> Provider {
+        self.flow.provider()
+    }
+}
+
 /// The row for logs and test failures: its phase and times, never the number, the token, the
 /// profile URL or the browser's key hash.
 impl std::fmt::Debug for SignInRow {
@@ -45,7 +52,7 @@ impl std::fmt::Debug for SignInRow {
         f.debug_struct("SignInRow")
             // Enough of the id to follow it through the logs (which print the same prefix).
             .field("id", &self.id.get(..8).unwrap_or(&self.id))
-            .field("provider", &self.provider)
+            .field("flow", &self.flow)
             .field("phase", &self.phase)
             .field("phone", &redacted(&self.phone))
             .field("provider_token", &redacted(&self.provider_token))
@@ -62,7 +69,7 @@ impl std::fmt::Debug for SignInRow {
 /// What a new sign-in starts with.
 pub struct NewSignIn<'a> {
     pub id: &'a str,
-    pub provider: Provider,
+    pub flow: Flow,
     pub browser: &'a str,
     pub number: Option<TypedNumber<'a>>,
     pub state_hash: Option<&'a str>,
@@ -81,14 +88,15 @@ pub struct TypedNumber<'a> {
     pub query: NumberQuery,
 }
 
-/// Result of trying to start a sign-in.
-pub enum Start {
+/// Result of trying to start a sign-in. `R`: the rules' reason to refuse a number (the store
+/// only hands it back).
+pub enum Start<R> {
     /// The new sign-in, as stored.
     Started(SignInRow),
     /// Another sign-in holds the number until `until` (Unix ms).
     Locked { holder: String, until: i64 },
-    /// The number had its share of prompts for now.
-    Throttled(Throttled),
+    /// The rules refused the number on its history (e.g. it had its share of prompts for now).
+    Refused(R),
 }
 
 /// Data a transition writes besides the phase.
@@ -102,7 +110,7 @@ pub struct Changes<'a> {
     pub account: Option<SavedAccount>,
 }
 
-const SIGN_IN_COLUMNS: &str = "id, provider, browser, phone, state_hash, provider_ref, phase, failure, \
+const SIGN_IN_COLUMNS: &str = "id, flow, browser, phone, state_hash, provider_ref, phase, failure, \
      provider_token, profile_url, account_id, new_account, created_at, deadline, approved_at";
 
 impl Store {
@@ -110,11 +118,11 @@ impl Store {
     /// `verdict` about the number's history, then counts the prompt, all in one transaction: two
     /// browsers racing for one number cannot both get a prompt sent, and a refused attempt
     /// changes nothing.
-    pub async fn start(
+    pub async fn start<R>(
         &self,
         new: &NewSignIn<'_>,
-        verdict: impl FnOnce(&NumberHistory) -> Option<Throttled>,
-    ) -> Result<Start, sqlx::Error> {
+        verdict: impl FnOnce(&NumberHistory) -> Option<R>,
+    ) -> Result<Start<R>, sqlx::Error> {
         let now = clock::now_ms();
         let mut tx = self.pool.begin().await?;
         if let Some(number) = &new.number {
@@ -139,19 +147,19 @@ impl Store {
                 return Ok(Start::Locked { holder: row.get(0), until: row.get(1) });
             }
             let history = limits::history(&mut tx, number.key, &number.query).await?;
-            if let Some(throttled) = verdict(&history) {
+            if let Some(refusal) = verdict(&history) {
                 tx.rollback().await?;
-                return Ok(Start::Throttled(throttled));
+                return Ok(Start::Refused(refusal));
             }
             limits::count_prompt(&mut tx, number.key, &number.query.caps, now).await?;
         }
         sqlx::query(
             "INSERT INTO sign_ins (id, provider, browser, phone, phone_key, state_hash, provider_ref, phase, created_at,
-                                   deadline, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9)",
+                                   deadline, updated_at, flow)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11)",
         )
         .bind(new.id)
-        .bind(new.provider.as_str())
+        .bind(new.flow.provider().as_str())
         .bind(new.browser)
         .bind(new.number.as_ref().map(|n| n.digits))
         .bind(new.number.as_ref().map(|n| n.key))
@@ -160,14 +168,15 @@ impl Store {
         .bind(Phase::Sending.as_str())
         .bind(now)
         .bind(new.deadline)
+        .bind(new.flow.as_str())
         .execute(&mut *tx)
         .await?;
-        let detail = new.number.as_ref().map_or(new.provider.as_str(), |n| n.tag);
+        let detail = new.number.as_ref().map_or(new.flow.provider().as_str(), |n| n.tag);
         insert_event(&mut tx, Some(new.id), "initiated", Some(detail)).await?;
         tx.commit().await?;
         Ok(Start::Started(SignInRow {
             id: new.id.to_owned(),
-            provider: new.provider,
+            flow: new.flow,
             browser: new.browser.to_owned(),
             phone: new.number.as_ref().map(|n| n.digits.to_owned()),
             state_hash: new.state_hash.map(str::to_owned),
@@ -330,12 +339,11 @@ fn sign_in_from_row(row: sqlx::any::AnyRow) -> Result<SignInRow, sqlx::Error> {
     let phase = Phase::from_stored(&phase_name, failure.as_deref()).ok_or_else(|| {
         sqlx::Error::Decode(format!("unknown sign-in phase {phase_name:?} / {failure:?}").into())
     })?;
-    let provider_name: String = row.try_get("provider")?;
-    let provider = Provider::parse(&provider_name)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown provider {provider_name:?}").into()))?;
+    let flow_name: String = row.try_get("flow")?;
+    let flow = Flow::parse(&flow_name).ok_or_else(|| sqlx::Error::Decode(format!("unknown flow {flow_name:?}").into()))?;
     Ok(SignInRow {
         id: row.try_get("id")?,
-        provider,
+        flow,
         browser: row.try_get("browser")?,
         phone: row.try_get("phone")?,
         state_hash: row.try_get("state_hash")?,
@@ -360,7 +368,7 @@ mod tests {
     fn debug_prints_no_number_token_or_browser() {
         let row = SignInRow {
             id: "abcdefgh-rest-of-the-id".into(),
-            provider: Provider::Truecaller,
+            flow: Flow::Desktop,
             browser: "browser-key-hash".into(),
             phone: Some("919999999999".into()),
             state_hash: Some("state-hash".into()),

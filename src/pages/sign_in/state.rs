@@ -1,5 +1,5 @@
 //! What the sign-in page does, apart from how it looks: the signals one sign-in page holds and
-//! every move a person (or the server) makes on them. `Flow` is `Copy`, so each view and event
+//! every move a person (or the server) makes on them. `PageState` is `Copy`, so each view and event
 //! handler takes it whole instead of a dozen signals.
 
 use futures::channel::oneshot;
@@ -42,7 +42,7 @@ struct Cancels {
 
 /// One sign-in page's state.
 #[derive(Clone, Copy)]
-pub(super) struct Flow {
+pub(super) struct PageState {
     pub locale: Locale,
     /// Whether this deployment offers DigiLocker.
     pub digilocker: bool,
@@ -78,7 +78,7 @@ pub(super) struct Flow {
     pub app_missing: RwSignal<bool>,
 }
 
-impl Flow {
+impl PageState {
     /// `feedback`: what a form post without JavaScript sent, and why it was refused.
     pub fn new(
         start: SignInStatus,
@@ -89,7 +89,7 @@ impl Flow {
         use_form: bool,
         country: CountryChoice,
     ) -> Self {
-        let flow = Self {
+        let page = Self {
             locale,
             digilocker,
             one_tap,
@@ -114,10 +114,10 @@ impl Flow {
             app_missing: RwSignal::new(false),
         };
         if let Some(FormFeedback { phone, error, .. }) = feedback {
-            flow.phone.set(phone);
-            flow.error.set(Some(flow.worded(&error)));
+            page.phone.set(phone);
+            page.error.set(Some(page.worded(&error)));
         }
-        flow
+        page
     }
 
     /// A reason, naming countries as the picker does, in the page's language.
