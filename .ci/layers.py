@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The shape of the source: import circles between source files, and files over the size limit.
+"""The shape of the source: import circles between source files, imports from a lower layer into
+a higher one, and files over the size limit.
 
 Each `src/**/*.rs` outside the test suites is a module; a file imports another when it names a
 path into it (`use crate::a::b`, `super::x`, `crate::a::b::f()`). A circle is a strongly
@@ -12,6 +13,21 @@ import re
 import sys
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
+# The layers, bottom first: a file may import its own layer and those below it, never one above.
+# Shared code (both sides) and the server each have a stack; a module not listed is unchecked.
+LAYERS = {
+    (): ["countries", "domain", "error", "words", "wording", "page_data", "api", "pages", "app"],
+    ("server",): [
+        "clock secret metrics phone keys countries phase session waiters",
+        "store providers",
+        "throttle",
+        "error",
+        "sign_in",
+        "config state",
+        "web simulator",
+        "startup",
+    ],
+}
 MAX_LINES = 400
 # Test suites may be long and import anything.
 SKIP = ("tests/",)
@@ -105,6 +121,32 @@ def graph(files):
     return edges
 
 
+def layer_of(module):
+    """(stack, rank) of a module, or None."""
+    for stack, layers in LAYERS.items():
+        rest = module[len(stack) :]
+        if module[: len(stack)] != stack or not rest:
+            continue
+        if stack == () and rest[0] == "server":
+            continue
+        for rank, names in enumerate(layers):
+            if rest[0] in names.split():
+                return stack, rank
+    return None
+
+
+def upward(edges):
+    """Imports from a module into a higher layer of its own stack."""
+    found = []
+    for module, targets in edges.items():
+        here = layer_of(module)
+        for target in targets:
+            there = layer_of(target)
+            if here and there and here[0] == there[0] and here[1] < there[1]:
+                found.append((module, target))
+    return sorted(found)
+
+
 def circles(edges):
     """Tarjan's strongly connected components of two or more files."""
     index, low, stack, on_stack, found, counter = {}, {}, [], set(), [], [0]
@@ -145,6 +187,9 @@ def main():
         problems += 1
         print("import circle: " + " ↔ ".join(files[m] for m in group))
     circle_count = problems
+    for module, target in upward(graph(files)):
+        problems += 1
+        print(f"a lower layer imports a higher one: {files[module]} → {files[target]}")
     for module, rel in sorted(files.items(), key=lambda kv: kv[1]):
         lines = sum(1 for line in open(os.path.join(ROOT, rel), encoding="utf-8") if line.strip())
         text = open(os.path.join(ROOT, rel), encoding="utf-8").read()

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::server::api::{client_ip, request, respond, woken};
+use crate::server::web::api::{client_ip, request, respond, woken};
 use crate::{
     domain::{AccountView, OneTapLink, SignInStatus},
     page_data::SignInPageData,
@@ -26,7 +26,7 @@ pub async fn initiate(phone: String, #[server(default)] country: Option<String>)
 pub async fn start_one_tap() -> Result<OneTapLink, ApiError> {
     let (state, session) = request().await?;
     let client = client_ip(&state).await?;
-    let lang = leptos_i18n::Locale::as_str(crate::server::language::of_current_request());
+    let lang = leptos_i18n::Locale::as_str(crate::server::web::language::of_current_request());
     respond(state.sign_ins.start_one_tap(&session, client, lang).await)
 }
 
@@ -34,17 +34,17 @@ pub async fn start_one_tap() -> Result<OneTapLink, ApiError> {
 #[server(endpoint = "signin/page")]
 pub async fn sign_in_page() -> Result<SignInPageData, ApiError> {
     let (state, session) = request().await?;
-    respond(crate::server::api::sign_in_page(&state, &session).await)
+    respond(crate::server::web::api::sign_in_page(&state, &session).await)
 }
 
 /// This browser's sign-in. `wait_ms` holds the answer until the status changes (at most 25 s).
-/// A held request waits in `server::hold` (which keeps less alive while it holds) and reaches
+/// A held request waits in `server::web::hold` (which keeps less alive while it holds) and reaches
 /// this function once there is something to answer.
 #[server(endpoint = "signin/status")]
 pub async fn get_status(wait_ms: Option<u32>) -> Result<SignInStatus, ApiError> {
     let (state, session) = request().await?;
     let wait = std::time::Duration::from_millis(u64::from(wait_ms.unwrap_or(0)));
-    let lang = leptos_i18n::Locale::as_str(crate::server::language::of_current_request());
+    let lang = leptos_i18n::Locale::as_str(crate::server::web::language::of_current_request());
     respond(state.sign_ins.status(&session, wait, lang, woken()).await)
 }
 
@@ -67,7 +67,7 @@ pub async fn cancel() -> Result<SignInStatus, ApiError> {
 #[server(endpoint = "account")]
 pub async fn current_account() -> Result<Option<AccountView>, ApiError> {
     let (state, session) = request().await?;
-    respond(crate::server::api::account(&state, &session).await)
+    respond(crate::server::web::api::account(&state, &session).await)
 }
 
 /// Ends the session.

@@ -20,12 +20,12 @@ use crate::{
 /// `lang` and `dir` on `<html>` come from the i18n provider in `<App/>`.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    let loader = crate::server::assets::loader(&options);
+    let loader = crate::server::web::assets::loader(&options);
     #[cfg(not(feature = "ssr"))]
     let loader = "";
     // The page's words for the browser (`words`), in the page's language.
     #[cfg(feature = "ssr")]
-    let words = crate::words::page_words(crate::server::language::of_current_request());
+    let words = crate::words::page_words(crate::server::web::language::of_current_request());
     #[cfg(not(feature = "ssr"))]
     let words = "";
     view! {
@@ -38,7 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 // Follows the bundle's content-hashed file name (hash-files in Cargo.toml).
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                // The bundle loads once the page has painted (`server::assets::loader`).
+                // The bundle loads once the page has painted (`server::web::assets::loader`).
                 <script nonce=use_nonce() inner_html=loader></script>
                 <MetaTags/>
             </head>
@@ -50,11 +50,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The server decides (`server::language`: the switcher's cookie, else Accept-Language, else
+/// The server decides (`server::web::language`: the switcher's cookie, else Accept-Language, else
 /// English) and writes it on `<html lang>`; hydration reads it back from there.
 fn decided_locale() -> Locale {
     #[cfg(feature = "ssr")]
-    return crate::server::language::of_current_request();
+    return crate::server::web::language::of_current_request();
     #[cfg(not(feature = "ssr"))]
     return document()
         .document_element()

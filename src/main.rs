@@ -2,9 +2,9 @@ use std::process::ExitCode;
 
 use leptos::config::get_configuration;
 use truecaller_signin::server::{
-    assets,
     config::Config,
     startup::{self, Application},
+    web::assets,
 };
 
 fn main() -> ExitCode {

@@ -180,7 +180,7 @@ fn AccountCard(account: AccountView) -> impl IntoView {
                 <dd class="ways-in">{ways_in}</dd>
             </dl>
             <p class="muted">{say!(locale, sign_in_count, count = account.sign_in_count).to_string()}</p>
-            // A plain form post, with or without the wasm (`server::forms::sign_out`): the server
+            // A plain form post, with or without the wasm (`server::web::forms::sign_out`): the server
             // ends the session and sends the browser to the sign-in page. (Intercepting it in the
             // page, as an `ActionForm` did, cost the bundle 23 KiB brotli.)
             <form method="post" action="/signout">

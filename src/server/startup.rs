@@ -24,17 +24,17 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 use url::Url;
 
 use super::{
-    callback, csrf, digilocker, forms, headers, health, hold, language, metrics, one_tap,
+    config::{Config, ConfigError, Provider, SandboxProvider},
     countries::Countries,
-    config::{join, Config, ConfigError, Provider, SandboxProvider},
-    sandbox::SandboxClient,
     keys::NumberKeys,
+    metrics,
+    providers::{http::join, sandbox::SandboxClient, truecaller::TruecallerClient},
     sign_in::{self, Providers, SignInService},
     simulator::{self, SandboxSimulator, Simulator},
     state::{AppMode, AppState},
     store::{SessionPool, Store},
     throttle::TrustedProxies,
-    truecaller::TruecallerClient,
+    web::{callback, csrf, digilocker, forms, headers, health, hold, language, one_tap},
 };
 use crate::app::{shell, App};
 
@@ -242,7 +242,7 @@ impl Application {
             shutdown.await;
             sign_ins.begin_shutdown();
         };
-        let served = super::serve::serve(self.listener, self.app, stopping).await;
+        let served = super::web::serve::serve(self.listener, self.app, stopping).await;
         for task in self.tasks {
             task.abort();
         }

@@ -7,7 +7,7 @@ use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
 };
-use truecaller_signin::server::serve::HEADER_READ_TIMEOUT;
+use truecaller_signin::server::web::serve::HEADER_READ_TIMEOUT;
 
 use crate::helpers::spawn_app;
 

@@ -49,7 +49,7 @@ async fn the_deep_link_carries_our_nonce_and_every_documented_parameter() {
     let app = spawn_app(&[("TRUECALLER_PARTNER_NAME", "Acme Shop"), ("TRUECALLER_PRIVACY_URL", "https://acme.example/privacy")]).await;
     let (browser, link, nonce) = one_tap_started(&app).await;
     assert!(link.deep_link.starts_with("truecallersdk://truesdk/web_verify?type=btmsheet&requestNonce="), "{}", link.deep_link);
-    assert!(truecaller_signin::server::deep_link::valid_nonce(&nonce), "{nonce}");
+    assert!(truecaller_signin::server::providers::truecaller::deep_link::valid_nonce(&nonce), "{nonce}");
     assert!(link.deep_link.contains("&partnerKey=simulator-app-key&partnerName=Acme%20Shop&lang=en&privacyUrl=https%3A%2F%2Facme.example%2Fprivacy&"));
     assert!(link.deep_link.contains("&ctaColor=%230069d9&"), "{}", link.deep_link);
     // The sheet's ttl is our own wait (60 s by default) less a 5 s margin for the callback to

@@ -8,7 +8,10 @@ use phonenumber::country;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use truecaller_signin::server::{
-    callback, phone::PhoneNumber, profile::Profile, sign_in::Callback, truecaller::TruecallerClient,
+    phone::PhoneNumber,
+    providers::truecaller::{profile::Profile, TruecallerClient},
+    sign_in::Callback,
+    web::callback,
 };
 use url::Url;
 
@@ -227,7 +230,7 @@ proptest! {
         lang in ".{0,12}",
         ttl_ms in 0u64..10_000_000,
     ) {
-        use truecaller_signin::server::deep_link::{sheet_language, DeepLink, OneTapLook, LANGUAGES};
+        use truecaller_signin::server::providers::truecaller::deep_link::{sheet_language, DeepLink, OneTapLook, LANGUAGES};
         let privacy = Url::parse(&format!("https://acme.example/{path}")).ok();
         let look = OneTapLook { partner_name: partner.clone(), privacy_url: privacy.clone(), ..OneTapLook::default() };
         let link = DeepLink {

@@ -16,7 +16,7 @@ use axum::{
 use serde_json::{json, Value};
 use tokio::task::{JoinHandle, JoinSet};
 use truecaller_signin::server::{
-    sandbox::{BirthDate, SandboxClient, SandboxError, SessionStatus},
+    providers::sandbox::{BirthDate, SandboxClient, SandboxError, SessionStatus},
     simulator::{SandboxSimulator, DIGILOCKER_PERSONS, SANDBOX_SIM_KEY, SANDBOX_SIM_SECRET},
 };
 use url::Url;

@@ -158,7 +158,7 @@ async fn a_request_held_over_http2_is_answered_by_the_approval_and_signs_in() {
 #[tokio::test]
 async fn more_browsers_hold_at_once_than_parking_reads_for_and_each_is_answered_by_its_own_approval() {
     // More than the 32 held requests that read their session and sign-in at a time before
-    // parking (`server::hold`): a turn kept through the wait would leave the last ones queued
+    // parking (`server::web::hold`): a turn kept through the wait would leave the last ones queued
     // behind it, unanswered when their approval comes.
     const BROWSERS: usize = 40;
     let app = spawn_app(&[]).await;
@@ -519,7 +519,7 @@ async fn one_session_holds_a_few_status_requests_at_most_and_each_held_one_hears
     let app = spawn_app(&[]).await;
     let browser = app.browser();
     browser.initiate("+91 99999 99999").await;
-    let cap = truecaller_signin::server::hold::MAX_HELD_PER_SESSION;
+    let cap = truecaller_signin::server::web::hold::MAX_HELD_PER_SESSION;
     // One more than the cap, at once, from one session (a script with its cookie): whichever
     // comes last finds the session's places taken, and is the only one answered before the
     // approval (the others are held until it).

@@ -19,8 +19,11 @@ use one_tap::one_tap_look;
 
 use super::{
     countries,
+    providers::{
+        http::join,
+        truecaller::deep_link::{self, OneTapLook},
+    },
     secret::Secret,
-    deep_link::{self, OneTapLook},
     store::Engine,
     throttle::Limits,
 };
@@ -377,19 +380,6 @@ fn offered_countries(value: Option<String>, default: Region) -> Result<Option<Ve
         return Err(invalid(format!("PHONE_DEFAULT_REGION {default} is not in the list; add it or choose another default")));
     }
     Ok(Some(offered))
-}
-
-/// `base` joined with a relative path, keeping any path `base` already has.
-pub fn join(base: &Url, path: &str) -> Url {
-    let mut url = base.clone();
-    {
-        // http(s) URLs always have path segments.
-        if let Ok(mut segments) = url.path_segments_mut() {
-            segments.pop_if_empty();
-            segments.extend(path.split('/'));
-        }
-    }
-    url
 }
 
 fn parse_base_url(name: &'static str, raw: &str) -> Result<Url, ConfigError> {

@@ -4,7 +4,7 @@
 use url::Url;
 
 use super::{ConfigError, FileSettings};
-use crate::server::deep_link::{self, OneTapLook};
+use crate::server::providers::truecaller::deep_link::{self, OneTapLook};
 
 /// What the Android sheet shows. An option left empty takes the default; `none` leaves it out
 /// of the link (Truecaller's own default; for `ONE_TAP_SKIP_OPTION`: no footer).

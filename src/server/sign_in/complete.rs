@@ -12,9 +12,9 @@ use crate::{
         clock,
         error::Error,
         phone::PhoneNumber,
-        profile::Profile,
+        providers::truecaller::profile::Profile,
         store::{Changes, Identity, ProfileData, SignInRow, Store},
-        truecaller::ProfileOutcome,
+        providers::truecaller::ProfileOutcome,
     },
 };
 

@@ -19,7 +19,7 @@ use crate::{
     server::{
         clock,
         error::Error,
-        sandbox::{DigiLockerProfile, SandboxError, SessionStatus},
+        providers::sandbox::{DigiLockerProfile, SandboxError, SessionStatus},
         session::AuthSession,
         store::{Changes, Identity, NewSignIn, SignInRow, Start},
     },

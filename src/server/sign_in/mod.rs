@@ -28,13 +28,14 @@ pub use view::account_view;
 use super::{
     clock,
     countries::Countries,
-    deep_link::OneTapLook,
     error::Error,
     keys::NumberKeys,
+    providers::{
+        sandbox::SandboxClient,
+        truecaller::{deep_link::OneTapLook, TruecallerClient},
+    },
     store::{Changes, SignInRow, Store},
     throttle::{Limits, RequestLimiter},
-    sandbox::SandboxClient,
-    truecaller::TruecallerClient,
     waiters::Waiters,
 };
 

@@ -11,7 +11,7 @@ use crate::{
     domain::{Flow, OneTapLink, Provider},
     server::{
         clock,
-        deep_link::DeepLink,
+        providers::truecaller::deep_link::DeepLink,
         error::Error,
         session::AuthSession,
         store::{Changes, NewSignIn, SignInRow, Start},

@@ -14,7 +14,7 @@ use crate::{
         session::AuthSession,
         store::{Changes, NewSignIn, SignInRow, Start, TypedNumber},
         throttle,
-        truecaller::RequestOutcome,
+        providers::truecaller::RequestOutcome,
     },
 };
 

@@ -73,7 +73,7 @@ impl SignInService {
     }
 
     /// Whether a status request may be held before the session layer and the app run
-    /// (`server::hold`) on the Truecaller sign-in `sign_in_id`, owned by `browser_key`, for up to
+    /// (`server::web::hold`) on the Truecaller sign-in `sign_in_id`, owned by `browser_key`, for up to
     /// `wait`. `None` when there is nothing to wait for here (unknown, finished, not this
     /// browser's, or DigiLocker, whose wait asks Sandbox as it goes): the request is then answered
     /// as asked.

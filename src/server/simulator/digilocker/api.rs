@@ -303,7 +303,7 @@ mod tests {
         assert_eq!(id.len(), 36);
         assert_eq!(id.as_bytes()[14], b'4');
         assert!(matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'));
-        assert!(crate::server::sandbox::valid_session_id(&id));
+        assert!(crate::server::providers::sandbox::valid_session_id(&id));
         let token = jwt_like();
         assert_eq!(token.split('.').count(), 3);
         assert!(token.starts_with("eyJ"));

@@ -30,7 +30,7 @@ use url::Url;
 
 pub use people::{profile_data, DigiLockerPerson, DobShape, EmailShape, DIGILOCKER_PERSONS};
 
-use crate::server::{clock::now_ms, config::join};
+use crate::server::{clock::now_ms, providers::http::join};
 use api::{header_text, jwt_like};
 use people::person;
 

@@ -127,7 +127,7 @@ pub fn profile_data(person: &DigiLockerPerson) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::sandbox::{parse_profile, BirthDate};
+    use crate::server::providers::sandbox::{parse_profile, BirthDate};
 
     #[test]
     fn every_person_parses_with_the_documented_shape() {

@@ -83,7 +83,7 @@ pub fn profile(phone: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::{phone::PhoneNumber, profile::Profile};
+    use crate::server::{phone::PhoneNumber, providers::truecaller::profile::Profile};
 
     #[test]
     fn every_seeded_number_is_a_valid_mobile_and_every_profile_parses() {

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{Behaviour, Shared, Simulator, APP_KEY, SEEDED};
-use crate::server::deep_link::{valid_color, valid_nonce};
+use crate::server::providers::truecaller::deep_link::{valid_color, valid_nonce};
 
 /// A sheet the simulated app opened.
 #[derive(Clone, Debug, Serialize)]

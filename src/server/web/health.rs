@@ -10,7 +10,7 @@ use axum::{
 };
 use serde_json::json;
 
-use super::sign_in::SignInService;
+use crate::server::sign_in::SignInService;
 
 pub async fn healthz() -> impl IntoResponse {
     (StatusCode::OK, Json(json!({ "status": "ok" })))
@@ -39,8 +39,8 @@ pub async fn readyz(State(sign_ins): State<SignInService>) -> impl IntoResponse 
 pub async fn metrics(State(sign_ins): State<SignInService>) -> impl IntoResponse {
     let pool = sign_ins.store().pool();
     let idle = pool.num_idle() as f64;
-    metrics::gauge!(super::metrics::POOL, "state" => "idle").set(idle);
-    metrics::gauge!(super::metrics::POOL, "state" => "in_use").set(f64::from(pool.size()) - idle);
-    let text = super::metrics::recorder().render();
+    metrics::gauge!(crate::server::metrics::POOL, "state" => "idle").set(idle);
+    metrics::gauge!(crate::server::metrics::POOL, "state" => "in_use").set(f64::from(pool.size()) - idle);
+    let text = crate::server::metrics::recorder().render();
     (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text)
 }

@@ -11,7 +11,8 @@
 use leptos_i18n::Locale as _;
 use axum::{extract::State, http::HeaderMap, response::Redirect};
 
-use super::{client::ClientIp, error::Error, forms, session::AuthSession, sign_in::SignInService};
+use super::{client::ClientIp, forms};
+use crate::server::{error::Error, session::AuthSession, sign_in::SignInService};
 
 pub async fn start(
     State(sign_ins): State<SignInService>,

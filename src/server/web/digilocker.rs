@@ -9,10 +9,9 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
 };
 
-use super::{
-    client::ClientIp,
+use super::{client::ClientIp, forms};
+use crate::server::{
     error::Error,
-    forms,
     session::AuthSession,
     sign_in::{DigiLockerStart, SignInService},
 };

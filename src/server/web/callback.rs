@@ -10,11 +10,11 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{
+use crate::server::{
     error::Error,
+    providers::truecaller::valid_request_id,
     sign_in::{Callback, SignInService},
     store::Received,
-    truecaller::valid_request_id,
 };
 
 /// Real callbacks are well under 1 KB.
@@ -41,9 +41,9 @@ pub async fn truecaller_callback(
     let received = std::time::Instant::now();
     let result = acknowledge(&service, &headers, &body).await;
     if result.is_err() {
-        metrics::counter!(super::metrics::CALLBACKS, "outcome" => "refused").increment(1);
+        metrics::counter!(crate::server::metrics::CALLBACKS, "outcome" => "refused").increment(1);
     }
-    metrics::histogram!(super::metrics::CALLBACK_ACK).record(received.elapsed().as_secs_f64());
+    metrics::histogram!(crate::server::metrics::CALLBACK_ACK).record(received.elapsed().as_secs_f64());
     result?;
     // The same answer whatever becomes of it: a forger learns nothing.
     Ok((StatusCode::OK, Json(serde_json::json!({ "ok": true }))))

@@ -15,12 +15,9 @@ use serde::Deserialize;
 use super::{
     api::{Refused, THROTTLED},
     client::ClientIp,
-    error::Error,
     headers,
-    session::AuthSession,
-    sign_in::SignInService,
-    state::AppState,
 };
+use crate::server::{error::Error, session::AuthSession, sign_in::SignInService, state::AppState};
 use crate::{countries::Region, page_data::FormFeedback};
 
 #[derive(Deserialize)]

@@ -1,15 +1,21 @@
 //! Client for Truecaller's two endpoints: ask for a sign-in prompt, fetch the approved profile.
 //! Also decides which profile URLs we are willing to send an access token to.
 
-use std::time::Duration;
+/// Truecaller's mobile-web deep link (Android one-tap).
+pub mod deep_link;
+/// Truecaller profile JSON.
+pub mod profile;
+
 
 use reqwest::{header, StatusCode};
 use serde::Deserialize;
 use url::{Host, Url};
 
-use super::{
-    config::join,
-    http_client::{describe, read_limited}, phone::PhoneNumber, profile::Profile};
+use self::profile::Profile;
+use crate::server::{
+    phone::PhoneNumber,
+    providers::http::{self, describe, join, read_limited},
+};
 
 pub struct TruecallerClient {
     http: reqwest::Client,
@@ -58,23 +64,12 @@ struct ErrorBody {
     code: Option<i64>,
 }
 
-// Truecaller asks partners to answer within 3 s; we give it a little longer to answer us.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const MAX_BODY: usize = 64 * 1024;
 
 impl TruecallerClient {
     pub fn new(api_base: &Url, profile_base: &Url, app_key: String) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(REQUEST_TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT)
-            // A redirect could carry the bearer token somewhere we never vetted.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("truecaller-signin/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("static reqwest configuration is valid");
         Self {
-            http,
+            http: http::client(),
             requests_url: join(api_base, "v1/apps/requests"),
             profile_url: join(profile_base, "v1/default"),
             app_key,

@@ -35,8 +35,8 @@ use tokio::sync::Semaphore;
 use tower::{Service, ServiceExt};
 use tower_sessions::{session::Id, SessionStore};
 
-use super::{
-    csrf,
+use super::csrf;
+use crate::server::{
     error::Error,
     session,
     sign_in::{Held, SignInService},

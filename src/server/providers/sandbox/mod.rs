@@ -17,10 +17,7 @@ use reqwest::{
 use serde_json::Value;
 use url::Url;
 
-use super::{
-    config::join,
-    http_client::{describe, read_limited},
-};
+use crate::server::providers::http::{self, describe, join, read_limited};
 
 /// Sandbox's tokens live 24 h; renewing an hour early keeps a call from carrying one that
 /// expires on the way.
@@ -28,8 +25,6 @@ const TOKEN_MAX_AGE: Duration = Duration::from_secs(23 * 3600);
 /// After a failed `/authenticate`, callers get that failure for this long instead of each trying
 /// again in turn behind the lock (with Sandbox down, every wait would add a full timeout).
 const FAILED_RENEWAL_HOLD: Duration = Duration::from_secs(5);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const MAX_BODY: usize = 64 * 1024;
 /// Every text field of a profile is cut to this many characters.
 const MAX_TEXT: usize = 512;
@@ -201,16 +196,8 @@ impl SandboxError {
 
 impl SandboxClient {
     pub fn new(base: &Url, api_key: String, api_secret: String) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(REQUEST_TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT)
-            // A redirect could carry the API key and token somewhere we never vetted.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("truecaller-signin/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("static reqwest configuration is valid");
         Self {
-            http,
+            http: http::client(),
             base: base.clone(),
             authenticate_url: join(base, "authenticate"),
             init_url: join(base, "kyc/digilocker/sessions/init"),

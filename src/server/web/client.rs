@@ -8,7 +8,7 @@ use axum::{
     http::request::Parts,
 };
 
-use super::{error::Error, throttle::TrustedProxies};
+use crate::server::{error::Error, throttle::TrustedProxies};
 
 /// Where the request came from: the TCP peer, or what a trusted proxy says
 /// ([`TrustedProxies::client_ip`]).

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use super::{error::Error, session::AuthSession, sign_in::Woken, state::AppState};
+use crate::server::{error::Error, session::AuthSession, sign_in::Woken, state::AppState};
 use crate::{
     domain::AccountView,
     page_data::{FormFeedback, SignInPageData},
@@ -28,7 +28,7 @@ pub async fn client_ip(state: &AppState) -> Result<std::net::IpAddr, ApiError> {
 }
 
 /// The sign-in as the wake of this request's hold read it, when the request was held before the
-/// app (`server::hold`), so the answer need not read it again.
+/// app (`server::web::hold`), so the answer need not read it again.
 pub fn woken() -> Option<Woken> {
     use_context::<axum::http::request::Parts>().and_then(|parts| parts.extensions.get::<Woken>().cloned())
 }

@@ -51,7 +51,7 @@ pub struct PageNonce(std::sync::Arc<str>);
 /// Mints the request's [`PageNonce`]; an HTML answer that sets no policy of its own gets
 /// [`page_policy`] with it.
 pub async fn page_nonce(mut request: Request, next: Next) -> Response {
-    let nonce: std::sync::Arc<str> = super::clock::random_token().into();
+    let nonce: std::sync::Arc<str> = crate::server::clock::random_token().into();
     request.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();

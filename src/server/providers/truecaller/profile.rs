@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::phone::PhoneNumber;
+use crate::server::phone::PhoneNumber;
 
 /// The parts of a profile this app keeps. Built only from a parsed, checked response. Its
 /// `Debug` says which fields are present, never what they hold (personal data).
