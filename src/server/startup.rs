@@ -24,7 +24,7 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 use url::Url;
 
 use super::{
-    config::{Config, ConfigError, Provider, SandboxProvider},
+    config::{Config, ConfigError, SandboxMode, TruecallerMode},
     countries::Countries,
     keys::NumberKeys,
     metrics,
@@ -84,9 +84,9 @@ impl Application {
         let store = Store::connect(config.database_url.expose()).await?;
         let session_pool = store.session_pool(config.database_url.expose()).await?;
 
-        let (app_key, simulator) = match &config.provider {
-            Provider::Live { app_key } => (app_key.expose().to_owned(), None),
-            Provider::Simulator => {
+        let (app_key, simulator) = match &config.truecaller.mode {
+            TruecallerMode::Live { app_key } => (app_key.expose().to_owned(), None),
+            TruecallerMode::Simulator => {
                 let callback_url = join(&public_url, "auth/truecaller/callback");
                 (simulator::APP_KEY.to_owned(), Some(Simulator::new(callback_url, join(&profile_url, "v1/default"))))
             }
@@ -95,16 +95,16 @@ impl Application {
         // The DigiLocker stand-in signs anyone in as anyone: it runs only beside the Truecaller
         // simulator. A deployment with a real Truecaller key and no Sandbox keys offers no DigiLocker.
         let sandbox_url = config.sandbox_url(&public_url);
-        let (sandbox, sandbox_simulator) = match (&config.sandbox, &simulator) {
-            (SandboxProvider::Live { api_key, api_secret }, _) => {
+        let (sandbox, sandbox_simulator) = match (&config.sandbox.mode, &simulator) {
+            (SandboxMode::Live { api_key, api_secret }, _) => {
                 (Some(SandboxClient::new(&sandbox_url, api_key.expose().to_owned(), api_secret.expose().to_owned())), None)
             }
-            (SandboxProvider::Simulator, Some(_)) => {
+            (SandboxMode::Simulator, Some(_)) => {
                 let keys = (simulator::SANDBOX_SIM_KEY.to_owned(), simulator::SANDBOX_SIM_SECRET.to_owned());
                 let stand_in = SandboxSimulator::new(join(&public_url, "simulator"));
                 (Some(SandboxClient::new(&sandbox_url, keys.0, keys.1)), Some(stand_in))
             }
-            (SandboxProvider::Simulator, None) => {
+            (SandboxMode::Simulator, None) => {
                 tracing::info!("DigiLocker is not offered: set SANDBOX_API_KEY and SANDBOX_API_SECRET to offer it");
                 (None, None)
             }
@@ -122,14 +122,14 @@ impl Application {
             Providers { truecaller, sandbox },
             NumberKeys::new(number_key.as_bytes()),
             sign_in::Settings {
-                signin_timeout: config.signin_timeout,
-                lock: config.lock,
-                countries: Arc::new(Countries::new(config.countries.clone(), config.default_region)),
-                token_ttl: config.token_ttl,
+                signin_timeout: config.sign_in.timeout,
+                lock: config.sign_in.lock,
+                countries: Arc::new(Countries::new(config.phone.countries.clone(), config.phone.default_region)),
+                token_ttl: config.truecaller.token_ttl,
                 limits: config.limits.clone(),
-                digilocker_timeout: config.digilocker_timeout,
+                digilocker_timeout: config.sandbox.timeout,
                 digilocker_return: join(&public_url, digilocker::RETURN_PATH),
-                one_tap: config.one_tap.clone(),
+                one_tap: config.truecaller.one_tap.clone(),
                 simulated_sheet: simulator.as_ref().map(|_| join(&public_url, "simulator/sheet")),
             },
         );
@@ -142,7 +142,7 @@ impl Application {
                 digilocker,
                 demo: config.public_demo,
             },
-            trusted_proxies: TrustedProxies::new(config.trusted_proxy_header.clone(), config.trusted_proxies.clone()),
+            trusted_proxies: TrustedProxies::new(config.proxies.header.clone(), config.proxies.ranges.clone()),
         };
 
         let https = public_url.scheme() == "https";

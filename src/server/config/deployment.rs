@@ -1,19 +1,19 @@
 //! The settings that decide what a deployment exposes: whether the simulators may run, which
 //! provider keys go together, and whose forwarding header is believed.
 
-use std::{collections::HashMap, net::SocketAddr};
+use std::net::SocketAddr;
 
 use ipnet::IpNet;
 use url::Url;
 
-use super::{Config, ConfigError, Provider, SandboxProvider, PUBLIC_DEMO_YES};
+use super::{source::Source, Config, ConfigError, SandboxMode, TruecallerMode, PUBLIC_DEMO_YES};
 use crate::server::secret::Secret;
 
 impl Config {
     /// Whether this configuration simulates both providers: then the stand-ins run under
     /// `/simulator` and sign anyone in as anyone.
     pub fn simulates(&self) -> bool {
-        matches!((&self.provider, &self.sandbox), (Provider::Simulator, SandboxProvider::Simulator))
+        matches!((&self.truecaller.mode, &self.sandbox.mode), (TruecallerMode::Simulator, SandboxMode::Simulator))
     }
 
     /// Refuses to simulate where the app could be mistaken for a deployment: the stand-ins run
@@ -49,9 +49,9 @@ impl Config {
 
 /// `UNSAFE_PUBLIC_DEMO`: `yes`, or unset (or empty, or `no`). Anything else is refused, so a
 /// typo cannot turn a demo on, and a demo is never half-configured.
-pub(super) fn public_demo(env: &HashMap<String, String>) -> Result<bool, ConfigError> {
-    match env.get("UNSAFE_PUBLIC_DEMO").map(|v| v.trim()) {
-        None | Some("" | "no") => Ok(false),
+pub(super) fn public_demo(source: &Source) -> Result<bool, ConfigError> {
+    match source.env_only("UNSAFE_PUBLIC_DEMO") {
+        None | Some("no") => Ok(false),
         Some(PUBLIC_DEMO_YES) => Ok(true),
         Some(other) => Err(ConfigError::Invalid {
             name: "UNSAFE_PUBLIC_DEMO",
@@ -63,16 +63,16 @@ pub(super) fn public_demo(env: &HashMap<String, String>) -> Result<bool, ConfigE
 /// A live provider never runs beside a simulated one: the Truecaller simulator signs anyone in
 /// as any number, and a live DigiLocker would join that made-up identity to the real account
 /// holding the number. A demo simulates everything.
-pub(super) fn simulated_only_alone(provider: &Provider, sandbox: &SandboxProvider, public_demo: bool) -> Result<(), ConfigError> {
-    match (provider, sandbox) {
-        (Provider::Simulator, SandboxProvider::Live { .. }) => Err(ConfigError::Invalid {
+pub(super) fn simulated_only_alone(truecaller: &TruecallerMode, sandbox: &SandboxMode, public_demo: bool) -> Result<(), ConfigError> {
+    match (truecaller, sandbox) {
+        (TruecallerMode::Simulator, SandboxMode::Live { .. }) => Err(ConfigError::Invalid {
             name: "TRUECALLER_APP_KEY",
             problem: "is unset while SANDBOX_API_KEY is set: the Truecaller simulator would run beside live \
                       DigiLocker and sign anyone in as anyone. Set TRUECALLER_APP_KEY, or unset SANDBOX_API_KEY \
                       and SANDBOX_API_SECRET to simulate both"
                 .into(),
         }),
-        (Provider::Live { .. }, _) if public_demo => Err(ConfigError::Invalid {
+        (TruecallerMode::Live { .. }, _) if public_demo => Err(ConfigError::Invalid {
             name: "UNSAFE_PUBLIC_DEMO",
             problem: "is yes while TRUECALLER_APP_KEY is set: a public demo runs on the simulators only; unset one of them".into(),
         }),
@@ -115,14 +115,13 @@ pub(super) fn loopback_host(url: &Url) -> bool {
 }
 
 /// Live when `SANDBOX_API_KEY` is set, and then `SANDBOX_API_SECRET` must be too.
-pub(super) fn sandbox_provider(env: &HashMap<String, String>) -> Result<SandboxProvider, ConfigError> {
-    let secret = |name: &str| env.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
-    match (secret("SANDBOX_API_KEY"), secret("SANDBOX_API_SECRET")) {
-        (Some(key), Some(secret)) => Ok(SandboxProvider::Live { api_key: Secret::new(key), api_secret: Secret::new(secret) }),
+pub(super) fn sandbox_mode(source: &Source) -> Result<SandboxMode, ConfigError> {
+    match (source.env_only("SANDBOX_API_KEY"), source.env_only("SANDBOX_API_SECRET")) {
+        (Some(key), Some(secret)) => Ok(SandboxMode::Live { api_key: Secret::new(key), api_secret: Secret::new(secret) }),
         (Some(_), None) => Err(ConfigError::Invalid {
             name: "SANDBOX_API_SECRET",
             problem: "must be set (environment only) when SANDBOX_API_KEY is".into(),
         }),
-        (None, _) => Ok(SandboxProvider::Simulator),
+        (None, _) => Ok(SandboxMode::Simulator),
     }
 }

@@ -1,28 +1,26 @@
 //! Runtime settings: `Leptos.toml` (documented defaults), each value overridable by the
-//! environment variable named beside it. Secrets come only from the environment.
+//! environment variable named beside it. Secrets come only from the environment. Read once at
+//! start-up into one nested `Config`, each part for the piece of the app it sets up.
 
 use std::{collections::HashMap, net::SocketAddr, path::Path, time::Duration};
 
 use axum::http::HeaderName;
-use serde::Deserialize;
-use url::Url;
-
 use ipnet::IpNet;
+use url::Url;
 
 use crate::countries::Region;
 
 mod deployment;
 mod one_tap;
+mod source;
 
-use deployment::{public_demo, sandbox_provider, simulated_only_alone, trusted_proxies};
+use deployment::{public_demo, sandbox_mode, simulated_only_alone, trusted_proxies};
 use one_tap::one_tap_look;
+use source::Source;
 
 use super::{
     countries,
-    providers::{
-        http::join,
-        truecaller::deep_link::{self, OneTapLook},
-    },
+    providers::{http::join, truecaller::deep_link::OneTapLook},
     secret::Secret,
     store::Engine,
     throttle::Limits,
@@ -34,25 +32,6 @@ const LIVE_PROFILE_URL: &str = "https://profile4.truecaller.com";
 /// Sandbox's production host (used when an API key is configured and no URL is given).
 const LIVE_SANDBOX_URL: &str = "https://api.sandbox.co.in";
 
-/// Where sign-in requests go.
-#[derive(Clone, Debug)]
-pub enum Provider {
-    /// `TRUECALLER_APP_KEY` is set: talk to Truecaller (or whatever the URLs point at).
-    Live { app_key: Secret },
-    /// No key: run the embedded simulator under `/simulator` and talk to it.
-    Simulator,
-}
-
-/// Where DigiLocker KYC requests go.
-#[derive(Clone, Debug)]
-pub enum SandboxProvider {
-    /// `SANDBOX_API_KEY` and `SANDBOX_API_SECRET` are set: talk to Sandbox (or whatever
-    /// `SANDBOX_API_URL` points at).
-    Live { api_key: Secret, api_secret: Secret },
-    /// No key: talk to the embedded Sandbox + DigiLocker stand-in under `/simulator`.
-    Simulator,
-}
-
 /// `UNSAFE_PUBLIC_DEMO`: the value that lets the simulators run where others can reach them.
 const PUBLIC_DEMO_YES: &str = "yes";
 
@@ -63,51 +42,100 @@ pub struct Config {
     pub public_url: Option<Url>,
     /// `DATABASE_URL`: `sqlite://` file, created if missing. Secret: it may hold a password.
     pub database_url: Secret,
-    /// `SIGNIN_TIMEOUT_SECS`: how long a browser waits for the person to answer the prompt.
-    pub signin_timeout: Duration,
-    /// `SIGNIN_LOCK_SECS`: after a prompt is sent, no new prompt to that number for this long
-    /// unless the cycle completes (Truecaller asks for 5 minutes).
-    pub lock: Duration,
-    /// `PHONE_DEFAULT_REGION`: the country chosen first in the picker (unless the browser's
-    /// language names an offered one), and used for numbers typed without a country code.
-    pub default_region: Region,
-    /// `PHONE_COUNTRIES`: the countries whose numbers may sign in (comma-separated ISO codes);
-    /// `None` (unset, or `all`) for every country.
-    pub countries: Option<Vec<Region>>,
     /// `SESSION_IDLE_MINUTES`: a signed-in session ends after this long without use.
     pub session_idle: Duration,
-    /// `TRUECALLER_TOKEN_TTL_SECS`: how long Truecaller's access tokens live (10 minutes);
-    /// profile fetches are retried within it. Lower it only in tests.
-    pub token_ttl: Duration,
-    /// `TRUECALLER_APP_KEY` (environment only).
-    pub provider: Provider,
-    /// `TRUECALLER_API_URL`. Default: Truecaller's, or `PUBLIC_URL/simulator` in simulator mode.
-    pub api_url: Option<Url>,
-    /// `TRUECALLER_PROFILE_URL`. Default: Truecaller's, or `PUBLIC_URL/simulator`.
-    pub profile_url: Option<Url>,
-    /// `RATE_*` and `DECLINE_COOLDOWN_SECS`: limits on asking for prompts.
-    pub limits: Limits,
-    /// `TRUSTED_PROXY_HEADER`: the header our reverse proxy puts the client address in (e.g.
-    /// `x-forwarded-for`). Unset: the TCP peer is the client and such headers are ignored.
-    pub trusted_proxy_header: Option<HeaderName>,
-    /// `TRUSTED_PROXIES`: the address ranges (CIDR) of those proxies. The header is believed
-    /// only from a TCP peer in them, and only past hops in them; set both or neither.
-    pub trusted_proxies: Vec<IpNet>,
     /// `NUMBER_HASH_KEY` (environment only): key for the keyed hashes of phone numbers. Unset:
     /// one is generated and kept in the database, shared by every instance using it.
     pub number_hash_key: Option<Secret>,
     /// `UNSAFE_PUBLIC_DEMO=yes` (environment only): the simulators may run on a non-loopback
     /// address or an https `PUBLIC_URL`, and every page says it is a demo.
     pub public_demo: bool,
-    /// `SANDBOX_API_KEY` and `SANDBOX_API_SECRET` (environment only).
-    pub sandbox: SandboxProvider,
-    /// `SANDBOX_API_URL`. Default: Sandbox's production host, or `PUBLIC_URL/simulator`.
-    pub sandbox_api_url: Option<Url>,
-    /// `DIGILOCKER_TIMEOUT_SECS`: how long a browser waits for the person at DigiLocker.
-    pub digilocker_timeout: Duration,
+    pub sign_in: SignInSettings,
+    pub phone: PhoneSettings,
+    pub truecaller: TruecallerSettings,
+    pub sandbox: SandboxSettings,
+    /// `RATE_*` and `DECLINE_COOLDOWN_SECS`: limits on asking for prompts.
+    pub limits: Limits,
+    pub proxies: ProxySettings,
+}
+
+/// How long a sign-in may take.
+#[derive(Clone, Debug)]
+pub struct SignInSettings {
+    /// `SIGNIN_TIMEOUT_SECS`: how long a browser waits for the person to answer the prompt.
+    pub timeout: Duration,
+    /// `SIGNIN_LOCK_SECS`: after a prompt is sent, no new prompt to that number for this long
+    /// unless the cycle completes (Truecaller asks for 5 minutes).
+    pub lock: Duration,
+}
+
+/// Which numbers may sign in.
+#[derive(Clone, Debug)]
+pub struct PhoneSettings {
+    /// `PHONE_DEFAULT_REGION`: the country chosen first in the picker (unless the browser's
+    /// language names an offered one), and used for numbers typed without a country code.
+    pub default_region: Region,
+    /// `PHONE_COUNTRIES`: the countries whose numbers may sign in (comma-separated ISO codes);
+    /// `None` (unset, or `all`) for every country.
+    pub countries: Option<Vec<Region>>,
+}
+
+/// Truecaller: who answers, where, and what its Android sheet shows.
+#[derive(Clone, Debug)]
+pub struct TruecallerSettings {
+    /// `TRUECALLER_APP_KEY` (environment only).
+    pub mode: TruecallerMode,
+    /// `TRUECALLER_API_URL`. Default: Truecaller's, or `PUBLIC_URL/simulator` in simulator mode.
+    pub api_url: Option<Url>,
+    /// `TRUECALLER_PROFILE_URL`. Default: Truecaller's, or `PUBLIC_URL/simulator`.
+    pub profile_url: Option<Url>,
+    /// `TRUECALLER_TOKEN_TTL_SECS`: how long Truecaller's access tokens live (10 minutes);
+    /// profile fetches are retried within it. Lower it only in tests.
+    pub token_ttl: Duration,
     /// `TRUECALLER_PARTNER_NAME`, `TRUECALLER_PRIVACY_URL`, `TRUECALLER_TERMS_URL` and the
     /// `ONE_TAP_*` options: what Truecaller's Android sheet shows.
     pub one_tap: OneTapLook,
+}
+
+/// Where sign-in requests go.
+#[derive(Clone, Debug)]
+pub enum TruecallerMode {
+    /// `TRUECALLER_APP_KEY` is set: talk to Truecaller (or whatever the URLs point at).
+    Live { app_key: Secret },
+    /// No key: run the embedded simulator under `/simulator` and talk to it.
+    Simulator,
+}
+
+/// DigiLocker through Sandbox's KYC API.
+#[derive(Clone, Debug)]
+pub struct SandboxSettings {
+    /// `SANDBOX_API_KEY` and `SANDBOX_API_SECRET` (environment only).
+    pub mode: SandboxMode,
+    /// `SANDBOX_API_URL`. Default: Sandbox's production host, or `PUBLIC_URL/simulator`.
+    pub api_url: Option<Url>,
+    /// `DIGILOCKER_TIMEOUT_SECS`: how long a browser waits for the person at DigiLocker.
+    pub timeout: Duration,
+}
+
+/// Where DigiLocker KYC requests go.
+#[derive(Clone, Debug)]
+pub enum SandboxMode {
+    /// `SANDBOX_API_KEY` and `SANDBOX_API_SECRET` are set: talk to Sandbox (or whatever
+    /// `SANDBOX_API_URL` points at).
+    Live { api_key: Secret, api_secret: Secret },
+    /// No key: talk to the embedded Sandbox + DigiLocker stand-in under `/simulator`.
+    Simulator,
+}
+
+/// Whose forwarding header is believed.
+#[derive(Clone, Debug, Default)]
+pub struct ProxySettings {
+    /// `TRUSTED_PROXY_HEADER`: the header our reverse proxy puts the client address in (e.g.
+    /// `x-forwarded-for`). Unset: the TCP peer is the client and such headers are ignored.
+    pub header: Option<HeaderName>,
+    /// `TRUSTED_PROXIES`: the address ranges (CIDR) of those proxies. The header is believed
+    /// only from a TCP peer in them, and only past hops in them; set both or neither.
+    pub ranges: Vec<IpNet>,
 }
 
 /// A setting that could not be used; the message names it so an operator can fix it.
@@ -117,44 +145,6 @@ pub enum ConfigError {
     Invalid { name: &'static str, problem: String },
     #[error("cannot read settings file {path}: {problem}")]
     File { path: String, problem: String },
-}
-
-/// The file's shape: flat keys, all optional.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct FileSettings {
-    public_url: Option<String>,
-    database_url: Option<String>,
-    signin_timeout_secs: Option<u64>,
-    signin_lock_secs: Option<u64>,
-    phone_default_region: Option<String>,
-    phone_countries: Option<String>,
-    session_idle_minutes: Option<u64>,
-    truecaller_token_ttl_secs: Option<u64>,
-    truecaller_api_url: Option<String>,
-    truecaller_profile_url: Option<String>,
-    rate_ip_per_minute: Option<u64>,
-    rate_ip_per_hour: Option<u64>,
-    rate_ipv6_48_per_minute: Option<u64>,
-    rate_ipv6_48_per_hour: Option<u64>,
-    rate_browser_per_hour: Option<u64>,
-    rate_number_per_15_min: Option<u64>,
-    rate_number_per_day: Option<u64>,
-    decline_cooldown_secs: Option<u64>,
-    trusted_proxy_header: Option<String>,
-    trusted_proxies: Option<String>,
-    sandbox_api_url: Option<String>,
-    digilocker_timeout_secs: Option<u64>,
-    truecaller_partner_name: Option<String>,
-    truecaller_privacy_url: Option<String>,
-    truecaller_terms_url: Option<String>,
-    one_tap_login_prefix: Option<String>,
-    one_tap_login_suffix: Option<String>,
-    one_tap_cta_prefix: Option<String>,
-    one_tap_cta_color: Option<String>,
-    one_tap_cta_text_color: Option<String>,
-    one_tap_button_shape: Option<String>,
-    one_tap_skip_option: Option<String>,
 }
 
 impl Config {
@@ -173,49 +163,37 @@ impl Config {
 
     /// Layers `file` (TOML) under `env`. Pure, so tests can build any configuration.
     pub fn load(file: &str, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
-        let file: FileSettings = toml::from_str(file)
-            .map_err(|e| ConfigError::File { path: "Leptos.toml".into(), problem: e.to_string() })?;
-        let text = |name: &'static str, from_file: Option<String>| -> Option<String> {
-            env.get(name).cloned().or(from_file).filter(|v| !v.trim().is_empty())
-        };
-        let url = |name: &'static str, from_file: Option<String>| -> Result<Option<Url>, ConfigError> {
-            text(name, from_file).map(|raw| parse_base_url(name, &raw)).transpose()
-        };
-        let number = |name: &'static str, from_file: Option<u64>, default: u64, range: std::ops::RangeInclusive<u64>| {
-            let value = match env.get(name) {
-                Some(raw) => raw.trim().parse::<u64>().map_err(|_| ConfigError::Invalid {
-                    name,
-                    problem: format!("expected a whole number, got {raw:?}"),
-                })?,
-                None => from_file.unwrap_or(default),
-            };
-            if range.contains(&value) {
-                Ok(value)
-            } else {
-                Err(ConfigError::Invalid {
-                    name,
-                    problem: format!("{value} is outside {}..={}", range.start(), range.end()),
-                })
-            }
-        };
+        let source = Source::new(file, env)?;
+        let secs = |name, default, range| source.number(name, default, range).map(Duration::from_secs);
+        let count = |name, default| source.number(name, default, 1..=1_000_000).map(|n| n as u32);
 
-        let one_tap = one_tap_look(&file, &text)?;
-        let region_name = text("PHONE_DEFAULT_REGION", file.phone_default_region).unwrap_or_else(|| "IN".into());
+        let truecaller = TruecallerSettings {
+            mode: match source.env_only("TRUECALLER_APP_KEY") {
+                Some(key) => TruecallerMode::Live { app_key: Secret::new(key) },
+                None => TruecallerMode::Simulator,
+            },
+            api_url: source.base_url("TRUECALLER_API_URL")?,
+            profile_url: source.base_url("TRUECALLER_PROFILE_URL")?,
+            token_ttl: secs("TRUECALLER_TOKEN_TTL_SECS", 600, 1..=600)?,
+            one_tap: one_tap_look(&source)?,
+        };
+        let sandbox = SandboxSettings {
+            mode: sandbox_mode(&source)?,
+            api_url: source.base_url("SANDBOX_API_URL")?,
+            timeout: secs("DIGILOCKER_TIMEOUT_SECS", 600, 30..=3600)?,
+        };
+        let public_demo = public_demo(&source)?;
+        simulated_only_alone(&truecaller.mode, &sandbox.mode, public_demo)?;
+
+        let region_name = source.text("PHONE_DEFAULT_REGION")?.unwrap_or_else(|| "IN".into());
         let default_region = Region::parse(&region_name).filter(|r| countries::known(*r)).ok_or_else(|| ConfigError::Invalid {
             name: "PHONE_DEFAULT_REGION",
             problem: format!("{region_name:?} is not an ISO 3166 country code such as IN or SE"),
         })?;
-        let countries = offered_countries(text("PHONE_COUNTRIES", file.phone_countries), default_region)?;
+        let phone = PhoneSettings { default_region, countries: offered_countries(source.text("PHONE_COUNTRIES")?, default_region)? };
 
-        let provider = match env.get("TRUECALLER_APP_KEY").map(|k| k.trim()) {
-            Some(key) if !key.is_empty() => Provider::Live { app_key: Secret::new(key) },
-            _ => Provider::Simulator,
-        };
-
-        let sandbox = sandbox_provider(env)?;
-        let public_demo = public_demo(env)?;
-        simulated_only_alone(&provider, &sandbox, public_demo)?;
-        let trusted_proxy_header = text("TRUSTED_PROXY_HEADER", file.trusted_proxy_header)
+        let header = source
+            .text("TRUSTED_PROXY_HEADER")?
             .map(|raw| {
                 HeaderName::from_bytes(raw.trim().as_bytes()).map_err(|_| ConfigError::Invalid {
                     name: "TRUSTED_PROXY_HEADER",
@@ -223,59 +201,43 @@ impl Config {
                 })
             })
             .transpose()?;
-        let trusted_proxies = trusted_proxies(text("TRUSTED_PROXIES", file.trusted_proxies), trusted_proxy_header.is_some())?;
+        let proxies = ProxySettings { ranges: trusted_proxies(source.text("TRUSTED_PROXIES")?, header.is_some())?, header };
 
-        Ok(Self {
-            public_url: url("PUBLIC_URL", file.public_url)?,
-            database_url: Secret::new(database_url(text("DATABASE_URL", file.database_url))?),
-            // Truecaller's access token lives 10 minutes: a longer wait could never complete.
-            signin_timeout: Duration::from_secs(number("SIGNIN_TIMEOUT_SECS", file.signin_timeout_secs, 60, 1..=600)?),
-            lock: Duration::from_secs(number("SIGNIN_LOCK_SECS", file.signin_lock_secs, 300, 0..=3600)?),
-            default_region,
-            countries,
-            session_idle: Duration::from_secs(
-                60 * number("SESSION_IDLE_MINUTES", file.session_idle_minutes, 30, 1..=60 * 24 * 30)?,
-            ),
-            token_ttl: Duration::from_secs(number("TRUECALLER_TOKEN_TTL_SECS", file.truecaller_token_ttl_secs, 600, 1..=600)?),
-            provider,
-            api_url: url("TRUECALLER_API_URL", file.truecaller_api_url)?,
-            profile_url: url("TRUECALLER_PROFILE_URL", file.truecaller_profile_url)?,
-            limits: Limits {
-                ip_per_minute: number("RATE_IP_PER_MINUTE", file.rate_ip_per_minute, 10, 1..=1_000_000)? as u32,
-                ip_per_hour: number("RATE_IP_PER_HOUR", file.rate_ip_per_hour, 30, 1..=1_000_000)? as u32,
-                ip48_per_minute: number("RATE_IPV6_48_PER_MINUTE", file.rate_ipv6_48_per_minute, 100, 1..=1_000_000)? as u32,
-                ip48_per_hour: number("RATE_IPV6_48_PER_HOUR", file.rate_ipv6_48_per_hour, 300, 1..=1_000_000)? as u32,
-                browser_per_hour: number("RATE_BROWSER_PER_HOUR", file.rate_browser_per_hour, 10, 1..=1_000_000)? as u32,
-                number_per_15_min: number("RATE_NUMBER_PER_15_MIN", file.rate_number_per_15_min, 3, 1..=1_000_000)? as u32,
-                number_per_day: number("RATE_NUMBER_PER_DAY", file.rate_number_per_day, 10, 1..=1_000_000)? as u32,
-                decline_cooldown: Duration::from_secs(number(
-                    "DECLINE_COOLDOWN_SECS",
-                    file.decline_cooldown_secs,
-                    3600,
-                    // Rejections are kept for a day (purge), and the pause is counted from them.
-                    0..=23 * 3600,
-                )?),
-            },
-            trusted_proxy_header,
-            trusted_proxies,
-            public_demo,
-            number_hash_key: match env.get("NUMBER_HASH_KEY").map(|k| k.trim()) {
+        let config = Self {
+            public_url: source.base_url("PUBLIC_URL")?,
+            database_url: Secret::new(database_url(source.text("DATABASE_URL")?)?),
+            session_idle: Duration::from_secs(60 * source.number("SESSION_IDLE_MINUTES", 30, 1..=60 * 24 * 30)?),
+            number_hash_key: match source.env_only("NUMBER_HASH_KEY") {
                 Some(key) if key.len() >= 32 => Some(Secret::new(key)),
-                Some("") | None => None,
+                None => None,
                 Some(_) => {
                     return Err(ConfigError::Invalid { name: "NUMBER_HASH_KEY", problem: "use at least 32 characters".into() })
                 }
             },
+            public_demo,
+            sign_in: SignInSettings {
+                // Truecaller's access token lives 10 minutes: a longer wait could never complete.
+                timeout: secs("SIGNIN_TIMEOUT_SECS", 60, 1..=600)?,
+                lock: secs("SIGNIN_LOCK_SECS", 300, 0..=3600)?,
+            },
+            phone,
+            truecaller,
             sandbox,
-            sandbox_api_url: url("SANDBOX_API_URL", file.sandbox_api_url)?,
-            digilocker_timeout: Duration::from_secs(number(
-                "DIGILOCKER_TIMEOUT_SECS",
-                file.digilocker_timeout_secs,
-                600,
-                30..=3600,
-            )?),
-            one_tap,
-        })
+            limits: Limits {
+                ip_per_minute: count("RATE_IP_PER_MINUTE", 10)?,
+                ip_per_hour: count("RATE_IP_PER_HOUR", 30)?,
+                ip48_per_minute: count("RATE_IPV6_48_PER_MINUTE", 100)?,
+                ip48_per_hour: count("RATE_IPV6_48_PER_HOUR", 300)?,
+                browser_per_hour: count("RATE_BROWSER_PER_HOUR", 10)?,
+                number_per_15_min: count("RATE_NUMBER_PER_15_MIN", 3)?,
+                number_per_day: count("RATE_NUMBER_PER_DAY", 10)?,
+                // Rejections are kept for a day (purge), and the pause is counted from them.
+                decline_cooldown: secs("DECLINE_COOLDOWN_SECS", 3600, 0..=23 * 3600)?,
+            },
+            proxies,
+        };
+        source.finish()?;
+        Ok(config)
     }
 
     /// The app's public address: the configured one, or the address it is listening on.
@@ -290,32 +252,28 @@ impl Config {
 
     /// Base URL of Sandbox's API for this configuration.
     pub fn sandbox_url(&self, public_url: &Url) -> Url {
-        self.sandbox_api_url.clone().unwrap_or_else(|| match self.sandbox {
-            SandboxProvider::Live { .. } => Url::parse(LIVE_SANDBOX_URL).expect("constant URL"),
-            SandboxProvider::Simulator => join(public_url, "simulator"),
+        self.sandbox.api_url.clone().unwrap_or_else(|| match self.sandbox.mode {
+            SandboxMode::Live { .. } => Url::parse(LIVE_SANDBOX_URL).expect("constant URL"),
+            SandboxMode::Simulator => join(public_url, "simulator"),
         })
+    }
+
+    /// Base URLs of Truecaller's request API and profile API for this configuration.
+    pub fn provider_urls(&self, public_url: &Url) -> (Url, Url) {
+        let default = |live: &str| match self.truecaller.mode {
+            TruecallerMode::Live { .. } => Url::parse(live).expect("constant URL"),
+            TruecallerMode::Simulator => join(public_url, "simulator"),
+        };
+        (
+            self.truecaller.api_url.clone().unwrap_or_else(|| default(LIVE_API_URL)),
+            self.truecaller.profile_url.clone().unwrap_or_else(|| default(LIVE_PROFILE_URL)),
+        )
     }
 
     /// Settings that start but will not work as intended; logged loudly at start-up.
     pub fn warnings(&self, public_url: &Url) -> Vec<String> {
-        let mut warnings = Vec::new();
-        let look = &self.one_tap;
-        let options = [
-            ("ONE_TAP_LOGIN_PREFIX", &look.login_prefix, deep_link::LOGIN_PREFIXES),
-            ("ONE_TAP_LOGIN_SUFFIX", &look.login_suffix, deep_link::LOGIN_SUFFIXES),
-            ("ONE_TAP_CTA_PREFIX", &look.cta_prefix, deep_link::CTA_PREFIXES),
-            ("ONE_TAP_BUTTON_SHAPE", &look.button_shape, deep_link::BUTTON_SHAPES),
-            ("ONE_TAP_SKIP_OPTION", &look.skip_option, deep_link::SKIP_OPTIONS),
-        ];
-        for (name, value, known) in options {
-            if let Some(value) = value.as_deref().filter(|v| !known.contains(v)) {
-                warnings.push(format!(
-                    "{name} is {value:?}, which Truecaller is not known to support (known: {}): the sheet may show its default text",
-                    known.join(", ")
-                ));
-            }
-        }
-        if let SandboxProvider::Live { .. } = self.sandbox {
+        let mut warnings = one_tap::warnings(&self.truecaller.one_tap);
+        if let SandboxMode::Live { .. } = self.sandbox.mode {
             if public_url.scheme() != "https" {
                 warnings.push(format!(
                     "Sandbox requires an https redirect_url, but PUBLIC_URL is {public_url}: DigiLocker sign-in \
@@ -330,18 +288,6 @@ impl Config {
             }
         }
         warnings
-    }
-
-    /// Base URLs of Truecaller's request API and profile API for this configuration.
-    pub fn provider_urls(&self, public_url: &Url) -> (Url, Url) {
-        let default = |live: &str| match self.provider {
-            Provider::Live { .. } => Url::parse(live).expect("constant URL"),
-            Provider::Simulator => join(public_url, "simulator"),
-        };
-        (
-            self.api_url.clone().unwrap_or_else(|| default(LIVE_API_URL)),
-            self.profile_url.clone().unwrap_or_else(|| default(LIVE_PROFILE_URL)),
-        )
     }
 }
 
@@ -382,18 +328,6 @@ fn offered_countries(value: Option<String>, default: Region) -> Result<Option<Ve
     Ok(Some(offered))
 }
 
-fn parse_base_url(name: &'static str, raw: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(raw.trim())
-        .map_err(|e| ConfigError::Invalid { name, problem: format!("{raw:?} is not a URL ({e})") })?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(ConfigError::Invalid { name, problem: format!("{raw:?} must be an http(s) URL with a host") });
-    }
-    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
-        return Err(ConfigError::Invalid { name, problem: format!("{raw:?} must not carry credentials or a query") });
-    }
-    Ok(url)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,11 +339,11 @@ mod tests {
     #[test]
     fn defaults_run_the_simulator() {
         let c = Config::load("", &env(&[])).unwrap();
-        assert!(matches!(c.provider, Provider::Simulator));
-        assert_eq!(c.signin_timeout, Duration::from_secs(60));
-        assert_eq!(c.lock, Duration::from_secs(300));
+        assert!(matches!(c.truecaller.mode, TruecallerMode::Simulator));
+        assert_eq!(c.sign_in.timeout, Duration::from_secs(60));
+        assert_eq!(c.sign_in.lock, Duration::from_secs(300));
         assert_eq!((c.limits.ip_per_minute, c.limits.ip_per_hour, c.limits.number_per_15_min, c.limits.number_per_day), (10, 30, 3, 10));
-        assert!(c.trusted_proxy_header.is_none() && c.number_hash_key.is_none());
+        assert!(c.proxies.header.is_none() && c.number_hash_key.is_none());
         let public = c.public_url("0.0.0.0:3000".parse().unwrap());
         assert_eq!(public.as_str(), "http://127.0.0.1:3000/");
         let (api, profile) = c.provider_urls(&public);
@@ -431,13 +365,13 @@ mod tests {
     fn environment_overrides_the_file() {
         let file = "signin_timeout_secs = 30\nphone_default_region = \"se\"\n";
         let c = Config::load(file, &env(&[("SIGNIN_TIMEOUT_SECS", "5")])).unwrap();
-        assert_eq!(c.signin_timeout, Duration::from_secs(5));
-        assert_eq!(c.default_region, Region::parse("SE").unwrap());
+        assert_eq!(c.sign_in.timeout, Duration::from_secs(5));
+        assert_eq!(c.phone.default_region, Region::parse("SE").unwrap());
     }
 
     #[test]
     fn offered_countries_are_checked_codes_that_include_the_default() {
-        let load = |pairs: &[(&str, &str)]| Config::load("", &env(pairs)).map(|c| c.countries);
+        let load = |pairs: &[(&str, &str)]| Config::load("", &env(pairs)).map(|c| c.phone.countries);
         assert_eq!(load(&[]).unwrap(), None);
         assert_eq!(load(&[("PHONE_COUNTRIES", " all ")]).unwrap(), None);
         let codes = load(&[("PHONE_COUNTRIES", "in, ae,KE,IN")]).unwrap().unwrap();
@@ -475,21 +409,21 @@ mod tests {
     #[test]
     fn sandbox_defaults_to_the_simulator() {
         let c = Config::load("", &env(&[])).unwrap();
-        assert!(matches!(c.sandbox, SandboxProvider::Simulator));
-        assert_eq!(c.digilocker_timeout, Duration::from_secs(600));
+        assert!(matches!(c.sandbox.mode, SandboxMode::Simulator));
+        assert_eq!(c.sandbox.timeout, Duration::from_secs(600));
         let public = c.public_url("127.0.0.1:3000".parse().unwrap());
         assert_eq!(c.sandbox_url(&public).as_str(), "http://127.0.0.1:3000/simulator");
         assert!(c.warnings(&public).is_empty());
         // A secret alone does nothing: the key decides.
         let c = Config::load("", &env(&[("SANDBOX_API_SECRET", "s")])).unwrap();
-        assert!(matches!(c.sandbox, SandboxProvider::Simulator));
+        assert!(matches!(c.sandbox.mode, SandboxMode::Simulator));
     }
 
     #[test]
     fn a_sandbox_key_talks_to_sandbox() {
         let vars = env(&[("SANDBOX_API_KEY", "key_live_abc"), ("SANDBOX_API_SECRET", "secret_live_xyz"), ("TRUECALLER_APP_KEY", "k")]);
         let c = Config::load("", &vars).unwrap();
-        assert!(matches!(&c.sandbox, SandboxProvider::Live { api_key, api_secret } if api_key.expose() == "key_live_abc" && api_secret.expose() == "secret_live_xyz"));
+        assert!(matches!(&c.sandbox.mode, SandboxMode::Live { api_key, api_secret } if api_key.expose() == "key_live_abc" && api_secret.expose() == "secret_live_xyz"));
         let https = Url::parse("https://app.example").unwrap();
         assert_eq!(c.sandbox_url(&https).as_str(), "https://api.sandbox.co.in/");
         assert!(c.warnings(&https).is_empty());
@@ -514,28 +448,28 @@ mod tests {
     fn sandbox_settings_come_from_the_file_and_the_environment() {
         let file = "sandbox_api_url = \"https://test-api.sandbox.co.in\"\ndigilocker_timeout_secs = 120\n";
         let c = Config::load(file, &env(&[])).unwrap();
-        assert_eq!(c.digilocker_timeout, Duration::from_secs(120));
+        assert_eq!(c.sandbox.timeout, Duration::from_secs(120));
         let public = Url::parse("http://127.0.0.1:3000").unwrap();
         assert_eq!(c.sandbox_url(&public).as_str(), "https://test-api.sandbox.co.in/");
         let c = Config::load(file, &env(&[("DIGILOCKER_TIMEOUT_SECS", "60"), ("SANDBOX_API_URL", "http://127.0.0.1:9/sb")])).unwrap();
-        assert_eq!(c.digilocker_timeout, Duration::from_secs(60));
+        assert_eq!(c.sandbox.timeout, Duration::from_secs(60));
         assert_eq!(c.sandbox_url(&public).as_str(), "http://127.0.0.1:9/sb");
         // Empty means the default, as for every other key.
         let c = Config::load("sandbox_api_url = \"\"\n", &env(&[])).unwrap();
-        assert!(c.sandbox_api_url.is_none());
+        assert!(c.sandbox.api_url.is_none());
     }
 
     #[test]
     fn the_shipped_settings_file_loads_with_its_documented_defaults() {
         let c = Config::load(include_str!("../../../Leptos.toml"), &env(&[])).unwrap();
-        assert!(c.sandbox_api_url.is_none());
-        assert_eq!(c.digilocker_timeout, Duration::from_secs(600));
+        assert!(c.sandbox.api_url.is_none());
+        assert_eq!(c.sandbox.timeout, Duration::from_secs(600));
     }
 
     #[test]
     fn the_android_sheet_is_configurable_and_checked() {
         let c = Config::load("", &env(&[])).unwrap();
-        assert_eq!(c.one_tap, OneTapLook::default());
+        assert_eq!(c.truecaller.one_tap, OneTapLook::default());
         let file = "truecaller_partner_name = \"Acme Shop\"\none_tap_login_prefix = \"placeorder\"\n";
         let vars = env(&[
             ("ONE_TAP_SKIP_OPTION", "none"),
@@ -543,11 +477,11 @@ mod tests {
             ("TRUECALLER_PRIVACY_URL", "https://acme.example/privacy"),
         ]);
         let c = Config::load(file, &vars).unwrap();
-        assert_eq!(c.one_tap.partner_name, "Acme Shop");
-        assert_eq!(c.one_tap.login_prefix.as_deref(), Some("placeorder"));
-        assert_eq!(c.one_tap.skip_option, None);
-        assert_eq!(c.one_tap.cta_color.as_deref(), Some("#ff0000"));
-        assert_eq!(c.one_tap.privacy_url.unwrap().as_str(), "https://acme.example/privacy");
+        assert_eq!(c.truecaller.one_tap.partner_name, "Acme Shop");
+        assert_eq!(c.truecaller.one_tap.login_prefix.as_deref(), Some("placeorder"));
+        assert_eq!(c.truecaller.one_tap.skip_option, None);
+        assert_eq!(c.truecaller.one_tap.cta_color.as_deref(), Some("#ff0000"));
+        assert_eq!(c.truecaller.one_tap.privacy_url.unwrap().as_str(), "https://acme.example/privacy");
         let err = |pairs: &[(&str, &str)]| Config::load("", &env(pairs)).unwrap_err().to_string();
         assert!(err(&[("ONE_TAP_CTA_COLOR", "red")]).starts_with("ONE_TAP_CTA_COLOR:"));
         assert!(err(&[("ONE_TAP_CTA_TEXT_COLOR", "%23fff")]).starts_with("ONE_TAP_CTA_TEXT_COLOR:"));
@@ -620,10 +554,10 @@ mod tests {
             .unwrap_err()
             .starts_with("TRUSTED_PROXIES:"));
         let c = load(&[("TRUSTED_PROXY_HEADER", "x-forwarded-for"), ("TRUSTED_PROXIES", "10.1.2.3/8, 192.0.2.7 ::1,2001:db8::/32")]).unwrap();
-        let shown: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+        let shown: Vec<String> = c.proxies.ranges.iter().map(ToString::to_string).collect();
         assert_eq!(shown, ["10.0.0.0/8", "192.0.2.7/32", "::1/128", "2001:db8::/32"]);
         let c = Config::load("trusted_proxy_header = \"x-real-ip\"\ntrusted_proxies = \"127.0.0.1\"\n", &env(&[])).unwrap();
-        assert_eq!(c.trusted_proxies.len(), 1);
+        assert_eq!(c.proxies.ranges.len(), 1);
     }
 
     #[test]
