@@ -2,7 +2,7 @@
 
 use tracing::{field::Empty, instrument, warn, Span};
 
-use super::{short, Event, Phase, SignInService};
+use super::{audit::Audit, short, Event, Phase, SignInService};
 use crate::domain::{Flow, Provider};
 use crate::server::{
     clock,
@@ -91,10 +91,8 @@ impl SignInService {
                 self.record_decline(&request_id, state.as_deref(), &status).await
             }
             Callback::Notice { request_id, status } => {
-                match self.inner.store.sign_in_by_ref(Provider::Truecaller, &request_id).await? {
-                    Some(row) => self.audit(&row.id, "callback_notice", Some(&status)).await?,
-                    None => self.inner.store.record_event(None, "callback_notice", Some(&status)).await?,
-                }
+                let row = self.inner.store.sign_in_by_ref(Provider::Truecaller, &request_id).await?;
+                self.audit(row.as_ref().map(|r| r.id.as_str()), Audit::CallbackNotice { status: &status }).await?;
                 Ok(CallbackOutcome::Ignored("notice"))
             }
         }
@@ -117,7 +115,7 @@ impl SignInService {
             Ok(url) => url,
             Err(refused) => {
                 warn!(%refused, "callback endpoint refused; token not used");
-                self.audit(&row.id, "endpoint_refused", Some(refused.0)).await?;
+                self.audit(Some(&row.id), Audit::EndpointRefused { why: refused.0 }).await?;
                 return Ok(CallbackOutcome::Ignored("endpoint refused"));
             }
         };
@@ -131,11 +129,11 @@ impl SignInService {
         let (moved, row) = self.apply_latest(row, Event::ApprovalReceived, changes).await?;
         if !moved {
             let why = match row.phase {
-                Phase::Cancelled | Phase::Superseded => "approval_for_stopped_request",
-                _ => "duplicate_callback",
+                Phase::Cancelled | Phase::Superseded => Audit::ApprovalForStoppedRequest,
+                _ => Audit::DuplicateCallback { status: None },
             };
-            self.audit(&row.id, why, None).await?;
-            return Ok(CallbackOutcome::Ignored(why));
+            self.audit(Some(&row.id), why).await?;
+            return Ok(CallbackOutcome::Ignored(why.name()));
         }
         if row.phase == Phase::TimedOut {
             // Moved to `ApprovedLate`: the token was not stored and is never used.
@@ -163,19 +161,10 @@ impl SignInService {
         let changes = Changes { provider_ref: Some(request_id), ..Changes::default() };
         let (moved, row) = self.apply_latest(row, event, changes).await?;
         if !moved {
-            self.audit(&row.id, "duplicate_callback", Some(status)).await?;
+            self.audit(Some(&row.id), Audit::DuplicateCallback { status: Some(status) }).await?;
             return Ok(CallbackOutcome::Ignored("duplicate"));
         }
         Ok(CallbackOutcome::Accepted)
-    }
-
-    /// Audits a callback that changed nothing about sign-in `id`, within the sign-in's share of
-    /// rows (`Store::record_callback_event`); past it, the log line is the record.
-    async fn audit(&self, id: &str, event: &str, detail: Option<&str>) -> Result<(), Error> {
-        if !self.inner.store.record_callback_event(id, event, detail).await? {
-            tracing::debug!(sign_in = %short(id), event, "audit rows for this sign-in are full; not recorded");
-        }
-        Ok(())
     }
 
     /// Moves `row` by `event` (a phone's answer); when another move came first and the event
@@ -224,7 +213,7 @@ impl SignInService {
             },
         };
         let Some(row) = row else {
-            store.record_event(None, "unknown_callback", None).await?;
+            self.audit(None, Audit::UnknownCallback).await?;
             warn!("callback for an unknown request ignored");
             return Ok(None);
         };
@@ -236,7 +225,7 @@ impl SignInService {
             (Some(_), None) => false,
         };
         if !state_ok {
-            self.audit(&row.id, "state_mismatch", None).await?;
+            self.audit(Some(&row.id), Audit::StateMismatch).await?;
             warn!("callback state does not match; ignored");
             return Ok(None);
         }

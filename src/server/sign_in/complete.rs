@@ -5,7 +5,7 @@ use std::time::Duration;
 use tracing::{info, instrument, warn};
 use url::Url;
 
-use super::{short, Event, Phase, SignInService};
+use super::{audit::Audit, short, Event, Phase, SignInService};
 use crate::{
     domain::{FailureReason, Flow, Provider},
     server::{
@@ -195,7 +195,7 @@ impl SignInService {
     /// says a verified profile does.
     pub(super) async fn approve(&self, row: &SignInRow, identity: &Identity<'_>) -> Result<(), Error> {
         let Some(next) = row.phase.on(Event::ProfileVerified) else {
-            self.event(&row.id, "approve_raced", None).await;
+            self.audit_best_effort(&row.id, Audit::ApproveRaced).await;
             return Ok(());
         };
         match self.inner.store.approve(&row.id, row.phase, next, identity).await? {
@@ -204,7 +204,7 @@ impl SignInService {
                 info!(account = saved.id, new = saved.new, provider = identity.provider.as_str(), "identity verified");
                 self.inner.waiters.wake(&row.id);
             }
-            None => self.event(&row.id, "approve_raced", None).await,
+            None => self.audit_best_effort(&row.id, Audit::ApproveRaced).await,
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! check, and hand the result to the browser that asked. Phases live in [`phase`]; storage in
 //! `store`; this module decides.
 
+mod audit;
 mod callbacks;
 mod complete;
 mod digilocker;
@@ -182,13 +183,6 @@ impl SignInService {
 
     async fn row(&self, id: &str) -> Result<SignInRow, Error> {
         self.inner.store.sign_in(id).await?.ok_or(Error::Corrupt("sign-in vanished"))
-    }
-
-    /// Audit events are best effort: failing to write one must not fail the sign-in.
-    async fn event(&self, id: &str, event: &str, detail: Option<&str>) {
-        if let Err(e) = self.inner.store.record_event(Some(id), event, detail).await {
-            warn!(sign_in = %short(id), error = %e, "audit event not recorded");
-        }
     }
 
     /// When the number's lock taken by `row` runs out. An attempt without a typed number (one-tap)

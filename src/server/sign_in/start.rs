@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use tracing::{field::Empty, info, instrument, warn, Span};
 
-use super::{short, Event, SignInService};
+use super::{audit::Audit, short, Event, SignInService};
 use crate::{
     domain::{FailureReason, Flow, Provider, SignInStatus},
     server::{
@@ -171,7 +171,7 @@ impl SignInService {
         let mut stopped = false;
         if !own {
             let tag = self.inner.keys.tag(phone);
-            self.inner.store.record_event(None, "locked_elsewhere", Some(&tag)).await?;
+            self.audit(None, Audit::LockedElsewhere { tag: &tag }).await?;
             // Whoever answers the prompt now on the phone cannot tell whose it is: make it
             // worthless, so it signs in neither the browser that asked nor this one.
             if let Some(row) = holder {
