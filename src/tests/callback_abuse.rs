@@ -7,11 +7,11 @@ use std::time::Duration;
 use serde_json::json;
 use truecaller_signin::domain::SignInStatus;
 
-use crate::helpers::{callbacks_recorded, spawn_app, TestApp};
+use crate::support::{callbacks_recorded, spawn_app, TestApp};
 
 const RAJAT: &str = "919999999999";
 
-async fn waiting(app: &TestApp) -> (crate::helpers::Browser, serde_json::Value, String) {
+async fn waiting(app: &TestApp) -> (crate::support::Browser, serde_json::Value, String) {
     let browser = app.browser();
     assert!(matches!(browser.initiate("+91 99999 99999").await, SignInStatus::Waiting { .. }));
     let callback = app.sim().answer(RAJAT, true, false).await;

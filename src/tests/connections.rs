@@ -9,7 +9,7 @@ use tokio::{
 };
 use truecaller_signin::server::web::serve::HEADER_READ_TIMEOUT;
 
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 #[tokio::test]
 async fn a_request_head_that_never_ends_is_cut_off() {

@@ -3,7 +3,7 @@
 
 use truecaller_signin::{domain::PhoneProblem, error::ApiError, countries::Region};
 
-use crate::helpers::{shown, spawn_app, Browser, TestApp};
+use crate::support::{shown, spawn_app, Browser, TestApp};
 
 const OFFERED: &[(&str, &str)] = &[("PHONE_COUNTRIES", "IN,GB,AE")];
 
@@ -65,7 +65,7 @@ async fn a_number_is_read_in_the_chosen_country() {
     let no_redirects = other.without_redirects();
     let refused = no_redirects.post(app.url.join("signin").unwrap()).form(&[("phone", "0501"), ("country", "AE")]).send().await.unwrap();
     assert_eq!(refused.status(), 400);
-    let page = crate::helpers::shown(refused).await;
+    let page = crate::support::shown(refused).await;
     assert!(page.contains("That number is too short for United Arab Emirates."), "{page}");
     assert_eq!(chosen(select(&page)), ["AE"], "the form comes back as it was sent");
 }

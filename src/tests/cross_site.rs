@@ -2,7 +2,7 @@
 
 use truecaller_signin::domain::SignInStatus;
 
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 #[tokio::test]
 async fn a_cross_site_post_cannot_start_a_sign_in() {

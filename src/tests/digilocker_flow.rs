@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use truecaller_signin::domain::{FailureReason, Provider, SignInStatus};
 
-use crate::helpers::SignedInAs as _;
-use crate::{
-    digilocker_helpers::{session_id, StandaloneSandbox},
-    helpers::{shown, spawn_app, Browser},
+use crate::support::SignedInAs as _;
+use crate::support::{
+    digilocker::{session_id, StandaloneSandbox},
+    shown, spawn_app, Browser,
 };
 
 const SETTLE: Duration = Duration::from_secs(10);
@@ -205,7 +205,7 @@ async fn the_digilocker_start_is_rate_limited_like_a_prompt() {
     let browser = app.browser();
     browser.start_digilocker().await.consent();
     browser.start_digilocker().await.consent();
-    let crate::digilocker_helpers::Started::SignInPage(page) = browser.start_digilocker().await else {
+    let crate::support::digilocker::Started::SignInPage(page) = browser.start_digilocker().await else {
         panic!("a third start within the hour went through");
     };
     // Said on the page itself (not only in the data it hydrates from).
@@ -214,7 +214,7 @@ async fn the_digilocker_start_is_rate_limited_like_a_prompt() {
 }
 
 /// The sign-in a consent page is for, found the way the app finds it: by Sandbox's session id.
-async fn sign_in_for(app: &crate::helpers::TestApp, consent: &url::Url) -> String {
+async fn sign_in_for(app: &crate::support::TestApp, consent: &url::Url) -> String {
     let store = app.sign_ins.store();
     store.sign_in_by_ref(Provider::DigiLocker, &session_id(consent)).await.unwrap().expect("a sign-in for the session").id
 }
@@ -276,13 +276,13 @@ async fn sandbox_refusing_our_key_is_a_configuration_failure() {
     ])
     .await;
     let browser = app.browser();
-    assert!(matches!(browser.start_digilocker().await, crate::digilocker_helpers::Started::SignInPage(_)));
+    assert!(matches!(browser.start_digilocker().await, crate::support::digilocker::Started::SignInPage(_)));
     assert_eq!(browser.status(0).await, SignInStatus::Failed { reason: FailureReason::DigiLockerMisconfigured });
 }
 
 #[tokio::test]
 async fn sandbox_unreachable_says_digilocker_is_not_responding() {
-    let port = crate::helpers::free_port().await;
+    let port = crate::support::free_port().await;
     let url = format!("http://127.0.0.1:{port}");
     let app = spawn_app(&[
         ("TRUECALLER_APP_KEY", "simulator-app-key"),
@@ -293,7 +293,7 @@ async fn sandbox_unreachable_says_digilocker_is_not_responding() {
     ])
     .await;
     let browser = app.browser();
-    assert!(matches!(browser.start_digilocker().await, crate::digilocker_helpers::Started::SignInPage(_)));
+    assert!(matches!(browser.start_digilocker().await, crate::support::digilocker::Started::SignInPage(_)));
     assert_eq!(browser.status(0).await, SignInStatus::Failed { reason: FailureReason::DigiLockerUnavailable });
     assert!(browser.account().await.is_none());
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use truecaller_signin::domain::{FailureReason, SignInStatus};
 
-use crate::helpers::{callbacks_recorded, spawn_app, Browser, TestApp, Tripwire};
+use crate::support::{callbacks_recorded, spawn_app, Browser, TestApp, Tripwire};
 use crate::inbox::unknown_callbacks;
 
 const RAJAT: &str = "919999999999";

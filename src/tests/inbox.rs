@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use sqlx::Connection;
 use truecaller_signin::domain::SignInStatus;
 
-use crate::helpers::SignedInAs as _;
-use crate::helpers::{app_with_standalone_sim, callbacks_recorded, on_postgres, spawn_app, TestApp};
+use crate::support::SignedInAs as _;
+use crate::support::{app_with_standalone_sim, callbacks_recorded, on_postgres, spawn_app, TestApp};
 
 const RAJAT: &str = "919999999999";
 
@@ -267,7 +267,7 @@ async fn spawn_answer_before_reply(sim: url::Url) -> url::Url {
 /// stored before the request goes out: the intake keeps it, and the browser is signed in.
 #[tokio::test]
 async fn an_approval_that_overtakes_truecallers_reply_to_our_request_is_kept() {
-    use crate::helpers::{free_port, try_spawn_app_on, StandaloneSim};
+    use crate::support::{free_port, try_spawn_app_on, StandaloneSim};
     for _ in 0..5 {
         let port = free_port().await;
         let app_url = url::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();

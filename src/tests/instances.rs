@@ -13,8 +13,8 @@ use truecaller_signin::{
     server::store::LISTENER_NAME,
 };
 
-use crate::helpers::SignedInAs as _;
-use crate::helpers::{eventually, free_port, on_postgres, scratch_database, spawn_app, spawn_app_on, try_spawn_app_on, Browser, StandaloneSim, TestApp};
+use crate::support::SignedInAs as _;
+use crate::support::{eventually, free_port, on_postgres, scratch_database, spawn_app, spawn_app_on, try_spawn_app_on, Browser, StandaloneSim, TestApp};
 
 /// A held request that answers within this of the change it waits for was woken by it (the
 /// requests below are held for 20 s).

@@ -5,7 +5,7 @@
 use reqwest::header::{ACCEPT_LANGUAGE, LOCATION, SET_COOKIE};
 use url::Url;
 
-use crate::helpers::{shown, spawn_app, Browser, TestApp};
+use crate::support::{shown, spawn_app, Browser, TestApp};
 
 /// The sign-in page as this browser gets it, with extra request headers.
 async fn page(app: &TestApp, browser: &Browser, headers: &[(&str, &str)]) -> String {

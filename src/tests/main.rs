@@ -1,8 +1,7 @@
 //! Integration tests: the real server, in-process, against the simulator over real HTTP.
 //! One module per journey; every negative test ends by checking that nobody was signed in.
 
-mod digilocker_helpers;
-mod helpers;
+mod support;
 
 mod callback_abuse;
 mod connections;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use truecaller_signin::domain::SignInStatus;
 
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 fn left(status: &SignInStatus) -> (u32, bool) {
     match status {

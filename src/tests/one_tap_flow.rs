@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 use truecaller_signin::domain::{OneTapLink, Provider, SignInStatus};
 use url::Url;
 
-use crate::helpers::SignedInAs as _;
-use crate::helpers::{eventually, shown, spawn_app, Browser, TestApp, Tripwire};
+use crate::support::SignedInAs as _;
+use crate::support::{eventually, shown, spawn_app, Browser, TestApp, Tripwire};
 
 const LIMIT: Duration = Duration::from_secs(10);
 
@@ -332,7 +332,7 @@ async fn callbacks_naming_a_known_nonce_over_and_over_cost_a_bounded_audit_trail
         let answers = app.post_callback_copies(&notes, cap as usize).await;
         assert!(answers.iter().all(|status| *status == 200));
     }
-    crate::helpers::callbacks_recorded(&app.sign_ins).await;
+    crate::support::callbacks_recorded(&app.sign_ins).await;
     let id = app.sign_in_for(&json!({ "requestId": nonce })).await.id;
     let rows = app.trail(&id).await.len() as i64;
     assert!(rows <= cap, "{rows} audit rows for one sign-in");

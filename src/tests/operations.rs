@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use truecaller_signin::domain::SignInStatus;
 
-use crate::helpers::spawn_app;
+use crate::support::spawn_app;
 
 /// One sample: the metric's name, its labels, its value.
 #[derive(Debug)]
@@ -106,7 +106,7 @@ async fn the_database_is_migrated_and_set_up_for_its_engine() {
     // Both engines' migrations end at the same schema and version, but SQLite keeps the callback
     // inbox (PostgreSQL's 0005) in a file of its own beside the database, with its own migrations.
     assert_eq!(app.count("SELECT MAX(version) FROM _sqlx_migrations").await, 8);
-    if crate::helpers::on_postgres() {
+    if crate::support::on_postgres() {
         return;
     }
     assert!(app.db.path().join("app.inbox.db").is_file(), "the inbox beside app.db");
@@ -167,7 +167,7 @@ async fn the_sweep_and_the_purge_find_what_they_delete_through_an_index() {
         "DELETE FROM sign_in_events WHERE at < 5",
     ];
     let sweep = "DELETE FROM callback_inbox WHERE received_at < 5";
-    if crate::helpers::on_postgres() {
+    if crate::support::on_postgres() {
         // The tables are nearly empty, where a scan is cheapest: ask whether an index can serve.
         let mut conn = app.sign_ins.store().pool().acquire().await.unwrap();
         sqlx::query("SET enable_seqscan = off").execute(&mut *conn).await.unwrap();

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use truecaller_signin::domain::{FailureReason, SignInStatus};
 
-use crate::helpers::{spawn_app, StandaloneSim, Tripwire};
+use crate::support::{spawn_app, StandaloneSim, Tripwire};
 
 #[tokio::test]
 async fn a_number_without_truecaller_is_told_so() {
@@ -31,7 +31,7 @@ async fn a_truecaller_outage_is_a_provider_problem_not_a_hang() {
 }
 
 /// The app in live mode, pointed at a standalone simulator that does not know its key.
-async fn live_app_with_wrong_key() -> (StandaloneSim, crate::helpers::TestApp) {
+async fn live_app_with_wrong_key() -> (StandaloneSim, crate::support::TestApp) {
     let sim = StandaloneSim::spawn("http://127.0.0.1:9/".parse().unwrap()).await;
     let sim_url = sim.url.as_str().trim_end_matches('/').to_owned();
     let app = spawn_app(&[
@@ -56,7 +56,7 @@ async fn an_invalid_app_key_is_a_configuration_error() {
 
 #[tokio::test]
 async fn an_unreachable_provider_fails_fast() {
-    let closed = crate::helpers::free_port().await;
+    let closed = crate::support::free_port().await;
     let url = format!("http://127.0.0.1:{closed}");
     let app = spawn_app(&[("TRUECALLER_APP_KEY", "k"), ("TRUECALLER_API_URL", &url), ("TRUECALLER_PROFILE_URL", &url)]).await;
     assert_eq!(

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 use truecaller_signin::{domain::SignInStatus, server::sign_in::Phase};
 
-use crate::helpers::SignedInAs as _;
-use crate::helpers::{app_with_standalone_sim, eventually, shown, spawn_app, TestApp};
+use crate::support::SignedInAs as _;
+use crate::support::{app_with_standalone_sim, eventually, shown, spawn_app, TestApp};
 
 const RAJAT: &str = "919999999999";
 

@@ -9,7 +9,7 @@ use truecaller_signin::{
     error::ApiError,
 };
 
-use crate::helpers::{shown, spawn_app, Browser, TestApp};
+use crate::support::{shown, spawn_app, Browser, TestApp};
 
 /// Distinct valid Indian mobile numbers (the simulator treats each as a Truecaller user).
 fn number(i: u32) -> String {
@@ -180,10 +180,10 @@ async fn a_start_refused_by_a_number_limit_stores_no_session_row_or_trace_of_the
     assert_eq!(app.stored_sessions().await, sessions, "no session stored for a refused start");
     assert_eq!(app.count("SELECT COUNT(*) FROM sign_in_events").await, events, "no audit row");
     assert_eq!(app.count("SELECT COUNT(*) FROM sign_ins").await, sign_ins, "no sign-in row");
-    if !crate::helpers::on_postgres() {
+    if !crate::support::on_postgres() {
         // The bytes of the database files: no trace of the typed shapes (the first, started
         // sign-in keeps the digits themselves, which the profile check needs).
-        let files = crate::helpers::database_bytes(&app);
+        let files = crate::support::database_bytes(&app);
         for typed in ["012 34 56", "760 12 34 56"] {
             assert!(!files.windows(typed.len()).any(|w| w == typed.as_bytes()), "{typed:?} in the database files");
         }
@@ -283,10 +283,10 @@ async fn a_form_post_without_javascript_explains_the_limit() {
     assert_eq!(app.sim().prompts().await.len(), 1);
     // Nothing was saved to show it: not the reason, not the number.
     assert_eq!(app.stored_sessions().await, sessions);
-    if !crate::helpers::on_postgres() {
+    if !crate::support::on_postgres() {
         let typed = number(2);
         let digits = typed.trim_start_matches("+91 ");
-        let files = crate::helpers::database_bytes(&app);
+        let files = crate::support::database_bytes(&app);
         assert!(!files.windows(digits.len()).any(|w| w == digits.as_bytes()), "{typed} is in the database files");
     }
 }

@@ -5,7 +5,7 @@ use tokio::task::JoinHandle;
 use truecaller_signin::server::simulator::{SandboxSimulator, SANDBOX_SIM_KEY, SANDBOX_SIM_SECRET};
 use url::Url;
 
-use crate::helpers::{shown, Browser, TestApp};
+use crate::support::{shown, Browser, TestApp};
 
 /// What became of "Verify with DigiLocker".
 #[derive(Debug)]
