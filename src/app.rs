@@ -136,7 +136,7 @@ fn LanguageSwitcher() -> impl IntoView {
 /// and `demo` on a public demo.
 /// The server knows from its settings and writes it on `<html data-simulated>`; hydration reads
 /// it back from there, as it does the language. (Asked for with a server function, as a
-/// resource under a suspense, it cost the bundle 8.4 KiB brotli.)
+/// resource under a suspense, it made the bundle measurably larger: BENCHMARKS.md, bundle size.)
 fn decided_simulated() -> String {
     #[cfg(feature = "ssr")]
     return use_context::<crate::server::state::AppState>().map_or_else(String::new, |state| {

@@ -182,7 +182,7 @@ fn AccountCard(account: AccountView) -> impl IntoView {
             <p class="muted">{say!(locale, sign_in_count, count = account.sign_in_count).to_string()}</p>
             // A plain form post, with or without the wasm (`server::web::forms::sign_out`): the server
             // ends the session and sends the browser to the sign-in page. (Intercepting it in the
-            // page, as an `ActionForm` did, cost the bundle 23 KiB brotli.)
+            // page, as an `ActionForm` did, made the bundle markedly larger: BENCHMARKS.md.)
             <form method="post" action="/signout">
                 <button type="submit" class="secondary">{say!(locale, sign_out)}</button>
             </form>

@@ -27,8 +27,9 @@ pub fn CountryPicker(
     // server), so hydration meets the same select the server sent. What the select holds by then
     // (a choice made before the wasm ran, or restored by the browser) is kept, and so is focus.
     let select = NodeRef::<html::Select>::new();
-    // In a task of its own after hydration: drawing the searchable list is ~40 ms of main thread
-    // on a slow phone, which on top of hydration would make one task long enough to hold up a tap.
+    // In a task of its own after hydration: drawing the searchable list is tens of milliseconds of
+    // main thread on a slow phone, which on top of hydration would make one task long enough to
+    // hold up a tap.
     // (`try_`: the form may have gone by then, e.g. when a status arrived first.)
     let enhance = move || {
         let mut had_focus = false;

@@ -101,9 +101,9 @@ fn named(output: &str, hashes: Option<&str>) -> Bundle {
 
 /// The page's script that loads the bundle and hydrates, worked out once per process.
 ///
-/// It replaces Leptos' `HydrationScripts`, whose `<link rel=preload>` hints start the 400 KiB of
-/// wasm alongside the CSS, so on a slow connection the first paint waits for the bundle (Lighthouse
-/// measured the largest paint at 3.2 s on simulated slow 4G, 1.05 s with the bundle blocked). The
+/// It replaces Leptos' `HydrationScripts`, whose `<link rel=preload>` hints start the wasm
+/// alongside the CSS, so on a slow connection the first paint waits for the bundle (BENCHMARKS.md,
+/// the Lighthouse rows, has the figures with and without it). The
 /// form works without the wasm (it posts), so here nothing is fetched until the page has loaded
 /// and the browser is idle (at most a second later); then the JS module is imported and the wasm
 /// streamed and compiled, and the page hydrates in a task of its own (so starting the module and

@@ -17,21 +17,21 @@ pub enum Behaviour {
     OtherNumber,
 }
 
-pub struct Identity {
+pub struct SeededNumber {
     /// E.164 digits without `+`.
     pub phone: &'static str,
     pub label: &'static str,
     pub behaviour: Behaviour,
 }
 
-pub const SEEDED: &[Identity] = &[
-    Identity { phone: "919999999999", label: "Rajat Kapoor: full profile (2018 sample, numbers as strings)", behaviour: Behaviour::User },
-    Identity { phone: "46760123456", label: "Astrid Lindqvist: 2017 desktop shape (numbers as JSON numbers, onlineIdentity), an avatar", behaviour: Behaviour::User },
-    Identity { phone: "447400123456", label: "Alex Morgan: minimal profile (name and number only)", behaviour: Behaviour::User },
-    Identity { phone: "919876500001", label: "Not a Truecaller user (403, code 1008)", behaviour: Behaviour::NotUser },
-    Identity { phone: "919876500002", label: "Truecaller outage (500 on the request)", behaviour: Behaviour::Outage },
-    Identity { phone: "919876500003", label: "Profile fetch fails twice with 503, then succeeds", behaviour: Behaviour::FlakyProfile(2) },
-    Identity { phone: "919876500004", label: "Approval comes from an account holding another number", behaviour: Behaviour::OtherNumber },
+pub const SEEDED: &[SeededNumber] = &[
+    SeededNumber { phone: "919999999999", label: "Rajat Kapoor: full profile (2018 sample, numbers as strings)", behaviour: Behaviour::User },
+    SeededNumber { phone: "46760123456", label: "Astrid Lindqvist: 2017 desktop shape (numbers as JSON numbers, onlineIdentity), an avatar", behaviour: Behaviour::User },
+    SeededNumber { phone: "447400123456", label: "Alex Morgan: minimal profile (name and number only)", behaviour: Behaviour::User },
+    SeededNumber { phone: "919876500001", label: "Not a Truecaller user (403, code 1008)", behaviour: Behaviour::NotUser },
+    SeededNumber { phone: "919876500002", label: "Truecaller outage (500 on the request)", behaviour: Behaviour::Outage },
+    SeededNumber { phone: "919876500003", label: "Profile fetch fails twice with 503, then succeeds", behaviour: Behaviour::FlakyProfile(2) },
+    SeededNumber { phone: "919876500004", label: "Approval comes from an account holding another number", behaviour: Behaviour::OtherNumber },
 ];
 
 pub fn behaviour(phone: &str) -> Behaviour {
