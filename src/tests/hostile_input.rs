@@ -78,7 +78,7 @@ macro_rules! forged_callback {
     };
 }
 
-/// A callback built from the genuine one by `tamper` that names no sign-in (issue 28): answered
+/// A callback built from the genuine one by `tamper` that names no sign-in: answered
 /// as any other, then dropped: nothing in the inbox, nothing in the audit trail, only counted.
 macro_rules! unknown_callback {
     ($name:ident, |$c:ident| $tamper:block) => {

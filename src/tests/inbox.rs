@@ -168,7 +168,7 @@ async fn flood(app: &TestApp, count: usize, at_once: usize, sent: tokio::sync::w
     senders.join_all().await.into_iter().flatten().collect()
 }
 
-/// Issue 28: the callback is public and unsigned. Thousands of forged callbacks (request ids
+/// The callback is public and unsigned. Thousands of forged callbacks (request ids
 /// nobody issued) are each answered as any other, and cost nothing durable: no inbox row, no
 /// audit row; they are only counted. A genuine approval arriving in the middle of them is not
 /// queued behind them: its browser is signed in promptly.
