@@ -151,6 +151,19 @@ async fn sign_ins_from_before_the_flow_column_get_the_flow_they_were_taken_for()
     assert_eq!(flows["desktop-row"], "desktop");
     assert_eq!(flows["one-tap-row"], "one_tap");
     assert_eq!(flows["digilocker-row"], "digilocker");
+    // An older instance still sharing the database names no flow on its new rows: the store reads
+    // the one it inferred.
+    sqlx::query(
+        "INSERT INTO sign_ins (id, provider, browser, phase, created_at, deadline, updated_at)
+         VALUES ('late-one-tap', 'truecaller', 'browser', 'waiting', 1, 2, 1)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let store = truecaller_signin::server::store::Store::connect(&url).await.unwrap();
+    let row = store.sign_in("late-one-tap").await.unwrap().unwrap();
+    assert_eq!(row.flow, truecaller_signin::domain::Flow::OneTap);
+    assert_eq!(store.sign_in("desktop-row").await.unwrap().unwrap().flow, truecaller_signin::domain::Flow::Desktop);
 }
 
 /// The sweep and the purge delete by age: each finds its rows through an index rather than by

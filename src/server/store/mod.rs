@@ -191,12 +191,15 @@ impl Store {
     /// Records what a callback naming `sign_in_id` came to, unless the sign-in has
     /// [`MAX_EVENTS_PER_SIGN_IN`] audit rows already: whoever holds a one-tap link knows its nonce
     /// and can send callbacks naming it, and each must not cost a row for the rest of the day.
-    /// Returns whether it was recorded. Callbacks naming one sign-in are written one at a time
-    /// (`begin_write`): under PostgreSQL's read-committed isolation, concurrent inserts would
-    /// each count the rows before the others' and pass the cap together.
+    /// Returns whether it was recorded.
+    ///
+    /// The count and the insert are one statement, which SQLite's one writer runs alone. Under
+    /// PostgreSQL's read-committed isolation, concurrent inserts would each count the rows before
+    /// the others' and pass the cap together, so there they take a lock on the sign-in's trail
+    /// first; a callback that finds it taken is not recorded (the log line is its record) rather
+    /// than holding a connection while it waits: a burst of copies must not take the pool.
     pub async fn record_callback_event(&self, sign_in_id: &str, event: &str, detail: Option<&str>) -> Result<bool, sqlx::Error> {
-        let mut tx = self.begin_write(&[&format!("events:{sign_in_id}")]).await?;
-        let recorded = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO sign_in_events (sign_in_id, at, event, detail)
              SELECT $1, $2, $3, $4 WHERE (SELECT COUNT(*) FROM sign_in_events WHERE sign_in_id = $1) < $5",
         )
@@ -204,11 +207,21 @@ impl Store {
         .bind(clock::now_ms())
         .bind(event)
         .bind(detail)
-        .bind(MAX_EVENTS_PER_SIGN_IN)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(recorded.rows_affected() > 0)
+        .bind(MAX_EVENTS_PER_SIGN_IN);
+        let recorded = match self.engine {
+            Engine::Sqlite => insert.execute(&self.pool).await?.rows_affected() > 0,
+            Engine::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(hashtext($1))")
+                    .bind(format!("events:{sign_in_id}"))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let recorded = locked && insert.execute(&mut *tx).await?.rows_affected() > 0;
+                tx.commit().await?;
+                recorded
+            }
+        };
+        Ok(recorded)
     }
 
     /// Audit events for one sign-in, oldest first (used by tests and operators).

@@ -110,7 +110,7 @@ pub struct Changes<'a> {
     pub account: Option<SavedAccount>,
 }
 
-const SIGN_IN_COLUMNS: &str = "id, flow, browser, phone, state_hash, provider_ref, phase, failure, \
+const SIGN_IN_COLUMNS: &str = "id, flow, provider, browser, phone, state_hash, provider_ref, phase, failure, \
      provider_token, profile_url, account_id, new_account, created_at, deadline, approved_at";
 
 impl Store {
@@ -339,14 +339,24 @@ fn sign_in_from_row(row: sqlx::any::AnyRow) -> Result<SignInRow, sqlx::Error> {
     let phase = Phase::from_stored(&phase_name, failure.as_deref()).ok_or_else(|| {
         sqlx::Error::Decode(format!("unknown sign-in phase {phase_name:?} / {failure:?}").into())
     })?;
-    let flow_name: String = row.try_get("flow")?;
-    let flow = Flow::parse(&flow_name).ok_or_else(|| sqlx::Error::Decode(format!("unknown flow {flow_name:?}").into()))?;
+    let phone: Option<String> = row.try_get("phone")?;
+    let state_hash: Option<String> = row.try_get("state_hash")?;
+    let flow = match row.try_get::<Option<String>, _>("flow")? {
+        Some(name) => Flow::parse(&name).ok_or_else(|| sqlx::Error::Decode(format!("unknown flow {name:?}").into()))?,
+        // Written by an older version still sharing the database (a rolling upgrade), which names
+        // no flow: the one it inferred, from the columns left empty (migrations 0008).
+        None => match row.try_get::<String, _>("provider")?.as_str() {
+            "digilocker" => Flow::DigiLocker,
+            _ if phone.is_none() && state_hash.is_none() => Flow::OneTap,
+            _ => Flow::Desktop,
+        },
+    };
     Ok(SignInRow {
         id: row.try_get("id")?,
         flow,
         browser: row.try_get("browser")?,
-        phone: row.try_get("phone")?,
-        state_hash: row.try_get("state_hash")?,
+        phone,
+        state_hash,
         provider_ref: row.try_get("provider_ref")?,
         phase,
         provider_token: row.try_get("provider_token")?,
