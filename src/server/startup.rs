@@ -67,8 +67,8 @@ const MAX_REQUEST_BODY: usize = 64 * 1024;
 /// How often overdue sign-ins are timed out when nobody is polling them, and profile fetches that
 /// nobody holds are resumed.
 const SWEEP_EVERY: Duration = Duration::from_secs(2);
-/// Finished sign-ins and audit events are kept this long.
-const RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
+/// How often what retention allows is removed.
+const PURGE_EVERY: Duration = Duration::from_secs(600);
 
 impl Application {
     pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Self, StartupError> {
@@ -131,6 +131,7 @@ impl Application {
                 digilocker_return: join(&public_url, digilocker::RETURN_PATH),
                 one_tap: config.truecaller.one_tap.clone(),
                 simulated_sheet: simulator.as_ref().map(|_| join(&public_url, "simulator/sheet")),
+                retention: config.retention,
             },
         );
         let state = AppState {
@@ -340,18 +341,16 @@ async fn cache_control(
 
 /// Keeps deadlines, resumes profile fetches nobody holds, and forgets what retention allows.
 async fn background(sign_ins: SignInService) {
-    let mut last_purge = std::time::Instant::now() - RETENTION;
+    let mut last_purge: Option<std::time::Instant> = None;
     loop {
         if let Err(e) = sign_ins.sweep().await {
             tracing::warn!(error = %e, "sign-in sweep failed");
         }
-        if last_purge.elapsed() > Duration::from_secs(600) {
-            let before = super::clock::now_ms() - RETENTION.as_millis() as i64;
-            if let Err(e) = sign_ins.store().purge(before).await {
+        if last_purge.is_none_or(|at| at.elapsed() > PURGE_EVERY) {
+            if let Err(e) = sign_ins.purge().await {
                 tracing::warn!(error = %e, "purge failed");
             }
-            sign_ins.forget_idle_limits();
-            last_purge = std::time::Instant::now();
+            last_purge = Some(std::time::Instant::now());
         }
         tokio::time::sleep(SWEEP_EVERY).await;
     }

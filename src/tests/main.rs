@@ -16,6 +16,7 @@ mod more_time;
 mod one_tap_flow;
 mod operations;
 mod provider_answers;
+mod retention;
 mod sandbox_client;
 mod sign_in_flow;
 mod throttles;

@@ -22,7 +22,7 @@ use super::{
     countries,
     providers::{http::join, truecaller::deep_link::OneTapLook},
     secret::Secret,
-    store::Engine,
+    store::{Engine, Retention},
     throttle::Limits,
 };
 
@@ -31,6 +31,9 @@ const LIVE_API_URL: &str = "https://api4.truecaller.com";
 const LIVE_PROFILE_URL: &str = "https://profile4.truecaller.com";
 /// Sandbox's production host (used when an API key is configured and no URL is given).
 const LIVE_SANDBOX_URL: &str = "https://api.sandbox.co.in";
+
+/// Seconds in a day, for the settings counted in days.
+const DAY: u64 = 24 * 3600;
 
 /// `UNSAFE_PUBLIC_DEMO`: the value that lets the simulators run where others can reach them.
 const PUBLIC_DEMO_YES: &str = "yes";
@@ -57,6 +60,9 @@ pub struct Config {
     /// `RATE_*` and `DECLINE_COOLDOWN_SECS`: limits on asking for prompts.
     pub limits: Limits,
     pub proxies: ProxySettings,
+    /// `RETAIN_SIGN_INS_HOURS`, `RETAIN_AUDIT_DAYS`, `RETAIN_IDLE_ACCOUNTS_DAYS`: how long what is
+    /// no longer in use is kept.
+    pub retention: Retention,
 }
 
 /// How long a sign-in may take.
@@ -235,6 +241,16 @@ impl Config {
                 decline_cooldown: secs("DECLINE_COOLDOWN_SECS", 3600, 0..=23 * 3600)?,
             },
             proxies,
+            retention: Retention {
+                // Finished sign-ins hold the number typed: a day, enough to follow up a complaint.
+                sign_ins: Duration::from_secs(3600 * source.number("RETAIN_SIGN_INS_HOURS", 24, 1..=24 * 30)?),
+                // Keyed tags only: a month, to investigate abuse reported late.
+                audit: Duration::from_secs(DAY * source.number("RETAIN_AUDIT_DAYS", 30, 1..=365)?),
+                idle_accounts: match source.number("RETAIN_IDLE_ACCOUNTS_DAYS", 0, 0..=3650)? {
+                    0 => None,
+                    days => Some(Duration::from_secs(DAY * days)),
+                },
+            },
         };
         source.finish()?;
         Ok(config)

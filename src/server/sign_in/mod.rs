@@ -35,7 +35,7 @@ use super::{
         sandbox::SandboxClient,
         truecaller::{deep_link::OneTapLook, TruecallerClient},
     },
-    store::{Changes, SignInRow, Store},
+    store::{Changes, Retention, SignInRow, Store},
     throttle::{Limits, RequestLimiter},
     waiters::Waiters,
 };
@@ -56,6 +56,8 @@ pub struct Settings {
     pub one_tap: OneTapLook,
     /// Simulator mode: the stand-in sheet (`PUBLIC_URL/simulator/sheet`) a one-tap opens.
     pub simulated_sheet: Option<Url>,
+    /// How long what is no longer in use is kept.
+    pub retention: Retention,
 }
 
 /// The clients of the providers sign-ins go through.

@@ -1,11 +1,15 @@
-//! Work no request asks for: deadlines, interrupted fetches, idle limits, shutdown.
+//! Work no request asks for: deadlines, interrupted fetches, retention, idle limits, shutdown.
 
 use std::time::Duration;
 
-use tracing::warn;
+use tracing::{info, warn};
 
 use super::SignInService;
-use crate::server::{clock, error::Error, store::Heard};
+use crate::server::{
+    clock,
+    error::Error,
+    store::{Heard, Removed},
+};
 
 impl SignInService {
     /// The server is stopping: held `status` requests answer now (the browser asks again and
@@ -14,10 +18,17 @@ impl SignInService {
         self.inner.waiters.close();
     }
 
-    /// Drops idle per-IP and per-browser buckets (called periodically).
-    pub fn forget_idle_limits(&self) {
+    /// Removes what has outlived its retention (finished sign-ins, audit events, idle accounts
+    /// when the deployment says so, expired locks and counters), and drops idle per-IP and
+    /// per-browser buckets. Called periodically.
+    pub async fn purge(&self) -> Result<Removed, Error> {
         self.inner.limiter.forget_idle();
         self.inner.sandbox_asks.forget_idle();
+        let removed = self.inner.store.purge(&self.inner.settings.retention, clock::now_ms()).await?;
+        if removed != Removed::default() {
+            info!(sign_ins = removed.sign_ins, audit_events = removed.audit_events, accounts = removed.accounts, "removed what outlived its retention");
+        }
+        Ok(removed)
     }
 
     /// Times out overdue sign-ins (so late approvals are recognised even if no browser polls),

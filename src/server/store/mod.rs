@@ -10,6 +10,7 @@ mod inbox;
 mod limits;
 mod notices;
 mod provider_health;
+mod retention;
 mod sign_ins;
 
 use std::{path::Path, str::FromStr, time::Duration};
@@ -26,6 +27,7 @@ pub use inbox::{InboxRow, Received};
 pub use limits::{Cap, NumberHistory, NumberQuery, RequestCount};
 pub use notices::{Heard, MoveListener, LISTENER_NAME};
 pub use provider_health::KEY_VERDICT_LASTS;
+pub use retention::{Removed, Retention};
 pub use sign_ins::{Changes, NewSignIn, SignInRow, Start, TypedNumber};
 
 use super::clock;
@@ -231,20 +233,6 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.into_iter().map(|r| r.get(0)).collect())
-    }
-
-    /// Forgets finished sign-ins, expired locks and old audit events.
-    pub async fn purge(&self, before: i64) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "DELETE FROM sign_ins WHERE updated_at < $1 AND phase NOT IN ('sending', 'waiting', 'fetching', 'approved')",
-        )
-        .bind(before)
-        .execute(&self.pool)
-        .await?;
-        sqlx::query("DELETE FROM phone_locks WHERE locked_until < $1").bind(clock::now_ms()).execute(&self.pool).await?;
-        sqlx::query("DELETE FROM throttles WHERE window_start < $1").bind(before).execute(&self.pool).await?;
-        sqlx::query("DELETE FROM sign_in_events WHERE at < $1").bind(before).execute(&self.pool).await?;
-        Ok(())
     }
 }
 

@@ -1,0 +1,109 @@
+//! What is kept, and for how long: each kind of row past its period is gone after the sweep, and
+//! rows inside it (or still in use) stay.
+
+use truecaller_signin::server::clock::now_ms;
+
+use crate::support::{spawn_app, TestApp};
+
+const HOUR: i64 = 3_600_000;
+const DAY: i64 = 24 * HOUR;
+
+async fn execute(app: &TestApp, sql: &str, binds: &[i64]) {
+    let mut query = sqlx::query(sql);
+    for value in binds {
+        query = query.bind(*value);
+    }
+    query.execute(app.sign_ins.store().pool()).await.unwrap();
+}
+
+async fn sign_in(app: &TestApp, id: &str, phase: &str, updated_at: i64) {
+    sqlx::query(
+        "INSERT INTO sign_ins (id, provider, flow, browser, phone, phase, created_at, deadline, updated_at)
+         VALUES ($1, 'truecaller', 'desktop', 'browser', '919999999999', $2, $3, $3, $3)",
+    )
+    .bind(id)
+    .bind(phase)
+    .bind(updated_at)
+    .execute(app.sign_ins.store().pool())
+    .await
+    .unwrap();
+}
+
+/// An account with its identity, and with `sign_in` (an id) a finished sign-in naming it, in one
+/// transaction: the app's own sweep, running at start-up, sees all of it or none.
+async fn account(app: &TestApp, name: &str, subject: &str, updated_at: i64, sign_in: Option<&str>) -> i64 {
+    let mut tx = app.sign_ins.store().pool().begin().await.unwrap();
+    let id: i64 = sqlx::query_scalar("INSERT INTO accounts (name, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id")
+        .bind(name)
+        .bind(updated_at)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO identities (provider, subject, account_id, created_at, last_used_at) VALUES ('truecaller', $1, $2, $3, $3)")
+        .bind(subject)
+        .bind(id)
+        .bind(updated_at)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    if let Some(sign_in) = sign_in {
+        sqlx::query(
+            "INSERT INTO sign_ins (id, provider, flow, browser, phone, phase, created_at, deadline, updated_at, account_id)
+             VALUES ($1, 'truecaller', 'desktop', 'browser', '919999999999', 'completed', $2, $2, $2, $3)",
+        )
+        .bind(sign_in)
+        .bind(now_ms() - HOUR / 4)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn ids(app: &TestApp, sql: &str) -> Vec<String> {
+    sqlx::query_scalar(sql).fetch_all(app.sign_ins.store().pool()).await.unwrap()
+}
+
+#[tokio::test]
+async fn each_kind_of_row_is_removed_after_its_period_and_kept_within_it() {
+    let app = spawn_app(&[("RETAIN_SIGN_INS_HOURS", "1"), ("RETAIN_AUDIT_DAYS", "2"), ("RETAIN_IDLE_ACCOUNTS_DAYS", "3")]).await;
+    let now = now_ms();
+    // Sign-ins: finished ones go an hour after their last move; a live one stays however old.
+    sign_in(&app, "finished-long-ago", "rejected", now - 2 * HOUR).await;
+    sign_in(&app, "finished-lately", "timed_out", now - HOUR / 2).await;
+    sign_in(&app, "still-waiting", "waiting", now - 2 * HOUR).await;
+    // Audit events: two days.
+    execute(&app, "INSERT INTO sign_in_events (sign_in_id, at, event) VALUES (NULL, $1, 'old-event')", &[now - 3 * DAY]).await;
+    execute(&app, "INSERT INTO sign_in_events (sign_in_id, at, event) VALUES (NULL, $1, 'new-event')", &[now - DAY]).await;
+    // Accounts: three days without a sign-in; a sign-in naming an idle one keeps its row.
+    account(&app, "Idle Person", "idle-subject", now - 4 * DAY, Some("names-the-idle-account")).await;
+    let active = account(&app, "Active Person", "active-subject", now - DAY, None).await;
+
+    let removed = app.sign_ins.purge().await.unwrap();
+
+    let sign_ins = ids(&app, "SELECT id FROM sign_ins ORDER BY id").await;
+    assert_eq!(sign_ins, ["finished-lately", "names-the-idle-account", "still-waiting"]);
+    let events = ids(&app, "SELECT event FROM sign_in_events WHERE sign_in_id IS NULL AND event LIKE '%-event' ORDER BY id").await;
+    assert_eq!(events, ["new-event"]);
+    let accounts: Vec<i64> = sqlx::query_scalar("SELECT id FROM accounts ORDER BY id").fetch_all(app.sign_ins.store().pool()).await.unwrap();
+    assert_eq!(accounts, [active]);
+    assert_eq!(ids(&app, "SELECT subject FROM identities ORDER BY subject").await, ["active-subject"]);
+    let kept_account: Option<i64> = sqlx::query_scalar("SELECT account_id FROM sign_ins WHERE id = 'names-the-idle-account'")
+        .fetch_one(app.sign_ins.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(kept_account, None);
+    // The startup sweep may have taken some of them already; together, everything past its time.
+    assert!(removed.sign_ins <= 1 && removed.audit_events <= 1 && removed.accounts <= 1, "{removed:?}");
+}
+
+#[tokio::test]
+async fn accounts_are_kept_unless_the_deployment_sets_a_period() {
+    let app = spawn_app(&[]).await;
+    let old = account(&app, "Long Ago", "long-ago", now_ms() - 3650 * DAY, None).await;
+    app.sign_ins.purge().await.unwrap();
+    let accounts: Vec<i64> = sqlx::query_scalar("SELECT id FROM accounts").fetch_all(app.sign_ins.store().pool()).await.unwrap();
+    assert_eq!(accounts, [old]);
+}
