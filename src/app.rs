@@ -4,13 +4,13 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, Html, MetaTags, Title}
 use leptos_router::{
     components::{Route, Router, Routes},
     hooks::use_location,
-    SsrMode, StaticSegment,
+    path, SsrMode, StaticSegment,
 };
 
 use crate::{
     i18n::Locale,
     pages::{
-        account::{AccountPage, JustSignedIn},
+        account::{AccountPage, DeleteAccountPage, JustSignedIn},
         sign_in::SignInPage,
     },
     words::{page_locale, provide_page_locale, say, strong, Body, Run},
@@ -86,6 +86,7 @@ pub fn App() -> impl IntoView {
                     // Where a refused no-JavaScript form post is answered with the page itself.
                     <Route path=StaticSegment("signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/delete") view=DeleteAccountPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <LanguageSwitcher/>

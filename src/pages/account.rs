@@ -186,6 +186,43 @@ fn AccountCard(account: AccountView) -> impl IntoView {
             <form method="post" action="/signout">
                 <button type="submit" class="secondary">{say!(locale, sign_out)}</button>
             </form>
+            <p class="delete-account"><a href="/account/delete">{say!(locale, delete_account)}</a></p>
         </section>
+    }
+}
+
+/// `/account/delete`: what deleting the account removes, and the one form that does it (a plain
+/// post to `server::web::forms::delete_account`, with or without the wasm).
+#[component]
+pub fn DeleteAccountPage() -> impl IntoView {
+    let account = Resource::new(|| (), |_| current_account());
+    let locale = page_locale();
+    view! {
+        <Suspense fallback=move || view! { <section class="card"><p class="muted">{say!(locale, account_loading)}</p></section> }>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Ok(Some(account)) => view! {
+                        <section class="card delete">
+                            <h1>{say!(locale, delete_title)}</h1>
+                            <p><strong>{account.name}</strong>" "<span class="phone">{account.phone}</span></p>
+                            <p>{say!(locale, delete_explain)}</p>
+                            <form method="post" action="/account/delete">
+                                <button type="submit" class="danger">{say!(locale, delete_account)}</button>
+                            </form>
+                            <p class="keep"><a href="/account">{say!(locale, delete_keep)}</a></p>
+                        </section>
+                    }
+                    .into_any(),
+                    Ok(None) => view! { <Redirect path="/"/> }.into_any(),
+                    Err(e) => view! {
+                        <section class="card">
+                            <p class="error" role="alert">{e.message(locale)}</p>
+                            <p><a href="/account/delete">{say!(locale, offer_try_again)}</a></p>
+                        </section>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

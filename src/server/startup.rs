@@ -162,6 +162,7 @@ impl Application {
             .route("/signin/cancel", post(forms::cancel))
             .route("/signin/more-time", post(forms::more_time))
             .route("/signout", post(forms::sign_out))
+            .route("/account/delete", post(forms::delete_account))
             .route("/signin/one-tap", get(one_tap::start))
             .route("/language", post(move |form| async move { language::choose(https, form) }))
             .route("/digilocker/start", post(digilocker::start))

@@ -8,6 +8,7 @@ mod connections;
 mod countries;
 mod cross_site;
 mod digilocker_flow;
+mod erasure;
 mod hostile_input;
 mod inbox;
 mod languages;

@@ -28,10 +28,13 @@ use state::PageState;
 pub fn SignInPage() -> impl IntoView {
     // Rendered on the server from this browser's session, so a reload resumes where it was.
     let initial = Resource::new(|| (), |_| sign_in_page());
-    let number_first = use_query_map().with_untracked(|query| query.get("with").as_deref() == Some("number"));
+    let (number_first, deleted) =
+        use_query_map().with_untracked(|query| (query.get("with").as_deref() == Some("number"), query.get("deleted").is_some()));
     let locale = page_locale();
     view! {
         <section class="card">
+            // After "Delete my account" (`/?deleted`): said once, above the way back in.
+            {deleted.then(|| view! { <p class="notice deleted" role="status">{say!(locale, account_deleted)}</p> })}
             <h1>{say!(locale, page_title)}</h1>
             <Suspense fallback=move || view! { <p class="muted">{say!(locale, loading)}</p> }>
                 {move || Suspend::new(async move {

@@ -26,6 +26,8 @@ pub(super) enum Audit<'a> {
     ApprovalForStoppedRequest,
     /// A verified profile found its sign-in already moved on by another instance or request.
     ApproveRaced,
+    /// The person deleted their account; `tag` is its number's keyed tag, when it had one.
+    AccountDeleted { tag: Option<&'a str> },
 }
 
 impl Audit<'_> {
@@ -40,6 +42,7 @@ impl Audit<'_> {
             Self::DuplicateCallback { .. } => "duplicate_callback",
             Self::ApprovalForStoppedRequest => "approval_for_stopped_request",
             Self::ApproveRaced => "approve_raced",
+            Self::AccountDeleted { .. } => "account_deleted",
         }
     }
 
@@ -48,7 +51,7 @@ impl Audit<'_> {
             Self::LockedElsewhere { tag } => Some(tag),
             Self::CallbackNotice { status } => Some(status),
             Self::EndpointRefused { why } => Some(why),
-            Self::DuplicateCallback { status } => *status,
+            Self::DuplicateCallback { status } | Self::AccountDeleted { tag: status } => *status,
             Self::UnknownCallback | Self::StateMismatch | Self::ApprovalForStoppedRequest | Self::ApproveRaced => None,
         }
     }
@@ -56,7 +59,7 @@ impl Audit<'_> {
     /// Brought about by a callback: anyone holding a one-tap link knows its nonce and can send
     /// callbacks naming it, so such rows are capped per sign-in.
     fn from_a_callback(self) -> bool {
-        !matches!(self, Self::LockedElsewhere { .. } | Self::ApproveRaced)
+        !matches!(self, Self::LockedElsewhere { .. } | Self::ApproveRaced | Self::AccountDeleted { .. })
     }
 }
 
@@ -100,6 +103,7 @@ mod tests {
             Audit::DuplicateCallback { status: None },
             Audit::ApprovalForStoppedRequest,
             Audit::ApproveRaced,
+            Audit::AccountDeleted { tag: None },
         ];
         // A new variant must be added above: the match makes the list whole.
         for what in all {
@@ -111,7 +115,8 @@ mod tests {
                 | Audit::EndpointRefused { .. }
                 | Audit::DuplicateCallback { .. }
                 | Audit::ApprovalForStoppedRequest
-                | Audit::ApproveRaced => {}
+                | Audit::ApproveRaced
+                | Audit::AccountDeleted { .. } => {}
             }
         }
         let names: std::collections::HashSet<_> = all.iter().map(|a| a.name()).collect();

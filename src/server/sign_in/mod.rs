@@ -6,6 +6,7 @@ mod audit;
 mod callbacks;
 mod complete;
 mod digilocker;
+mod erasure;
 mod inbox;
 mod more_time;
 mod one_tap;

@@ -81,8 +81,10 @@ pub enum SessionPool {
 /// How every SQLite connection is set up. With WAL, `synchronous = NORMAL` never corrupts the
 /// database; it only skips the fsync per commit (a power cut may lose the last moments, a crashed
 /// process loses nothing).
-const SQLITE_PRAGMAS: &str =
-    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -512;";
+/// `secure_delete`: a removed row's bytes are overwritten, not left in a free page of the file
+/// (an account deleted at the person's request must not stay readable in it).
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; \
+     PRAGMA foreign_keys = ON; PRAGMA cache_size = -512; PRAGMA secure_delete = ON;";
 
 impl Store {
     /// Opens and migrates the database (SQLite: creating the file and its folder if missing).
@@ -271,7 +273,8 @@ fn sqlite_options(database_url: &str) -> Result<SqliteConnectOptions, sqlx::Erro
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true)
-        .pragma("cache_size", "-512");
+        .pragma("cache_size", "-512")
+        .pragma("secure_delete", "ON");
     if let Some(parent) = Path::new(options.get_filename()).parent() {
         if !parent.as_os_str().is_empty() {
             std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;

@@ -101,6 +101,17 @@ pub async fn sign_out(session: AuthSession) -> Result<impl IntoResponse, Error> 
     Ok(Redirect::to("/"))
 }
 
+/// `POST /account/delete`: the confirmation page's "Delete my account", with or without
+/// JavaScript; to the sign-in page, which says the account is gone.
+pub async fn delete_account(
+    State(sign_ins): State<SignInService>,
+    ClientIp(client): ClientIp,
+    session: AuthSession,
+) -> Result<impl IntoResponse, Error> {
+    let deleted = sign_ins.delete_account(&session, client).await?;
+    Ok(Redirect::to(if deleted { "/?deleted" } else { "/" }))
+}
+
 /// `POST /signin/cancel`: give up the current sign-in and show the start again (the phone form
 /// when asked for).
 pub async fn cancel(

@@ -1,0 +1,31 @@
+//! The person's data under the person's control: deleting the account at their request.
+
+use std::net::IpAddr;
+
+use tracing::info;
+
+use super::{audit::Audit, SignInService};
+use crate::server::{error::Error, phone::PhoneNumber, session::AuthSession};
+
+impl SignInService {
+    /// The signed-in person deletes their account: the account, its identities and the number in
+    /// every sign-in started with it go (`Store::delete_account`), this session is signed out, and
+    /// any other session of the account is signed out on its next request (the account is gone).
+    /// Limited like a sign-in. `false` if the session was signed in to no account.
+    pub async fn delete_account(&self, session: &AuthSession, client: IpAddr) -> Result<bool, Error> {
+        self.admit(session, client).await?;
+        let Some(account_id) = session.account_id().await? else {
+            return Ok(false);
+        };
+        let number = self.inner.store.account(account_id).await?.and_then(|a| a.phone).and_then(|d| PhoneNumber::from_stored(&d));
+        let key = number.as_ref().map(|n| self.inner.keys.key(n));
+        let deleted = self.inner.store.delete_account(account_id, key.as_deref()).await?;
+        if deleted {
+            let tag = number.as_ref().map(|n| self.inner.keys.tag(n));
+            self.audit(None, Audit::AccountDeleted { tag: tag.as_deref() }).await?;
+            info!(account = account_id, "account deleted at the person's request");
+        }
+        session.sign_out().await?;
+        Ok(deleted)
+    }
+}
