@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { test, expect, gotoApp, requestPrompt, answerOnPhone, freshNumber } from "./fixtures";
 import type { Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
 
 async function signIn(page: Page, number: string) {
   await gotoApp(page);
@@ -9,13 +10,23 @@ async function signIn(page: Page, number: string) {
   await expect(page).toHaveURL(/\/account$/);
 }
 
-test("deleting the account signs out every browser, and the number starts afresh", async ({ page, browser }) => {
+test("the person downloads their data, then deleting the account signs out every browser, and the number starts afresh", async ({ page, browser }) => {
   const number = freshNumber();
   // The same person on another device.
   const elsewhere = await (await browser.newContext()).newPage();
   await signIn(elsewhere, number);
   await signIn(page, number);
   await expect(page.getByText(/Signed in 2 times/)).toBeVisible();
+
+  // What is kept, as a file: the link is left to the browser (a download, not a route).
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download my data" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe("my-data.json");
+  const data = JSON.parse(readFileSync(await download.path(), "utf8"));
+  expect(data.account.phone).toBe(number);
+  expect(data.account.sign_ins).toHaveLength(2);
 
   await page.getByRole("link", { name: "Delete my account" }).click();
   await expect(page).toHaveURL(/\/account\/delete$/);

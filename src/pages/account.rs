@@ -186,6 +186,7 @@ fn AccountCard(account: AccountView) -> impl IntoView {
             <form method="post" action="/signout">
                 <button type="submit" class="secondary">{say!(locale, sign_out)}</button>
             </form>
+            <p class="download"><a href="/account/data" download="my-data.json">{say!(locale, download_data)}</a></p>
             <p class="delete-account"><a href="/account/delete">{say!(locale, delete_account)}</a></p>
         </section>
     }

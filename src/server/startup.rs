@@ -34,7 +34,7 @@ use super::{
     state::{AppMode, AppState},
     store::{SessionPool, Store},
     throttle::TrustedProxies,
-    web::{callback, csrf, digilocker, forms, headers, health, hold, language, one_tap},
+    web::{account, callback, csrf, digilocker, forms, headers, health, hold, language, one_tap},
 };
 use crate::app::{shell, App};
 
@@ -163,6 +163,7 @@ impl Application {
             .route("/signin/more-time", post(forms::more_time))
             .route("/signout", post(forms::sign_out))
             .route("/account/delete", post(forms::delete_account))
+            .route("/account/data", get(account::download))
             .route("/signin/one-tap", get(one_tap::start))
             .route("/language", post(move |form| async move { language::choose(https, form) }))
             .route("/digilocker/start", post(digilocker::start))

@@ -82,3 +82,34 @@ async fn a_cross_site_post_cannot_delete_the_account() {
     assert_eq!(browser.account().await.map(|a| a.name).as_deref(), Some("Alex Morgan"));
     assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
 }
+
+/// "Download my data": a JSON file with the account, the ways in that vouched for it, its
+/// sign-ins and their audit trails, and what each way in returns and what of it is kept.
+#[tokio::test]
+async fn the_person_downloads_everything_kept_about_the_account() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    let page = shown(browser.http.get(app.url.join("account").unwrap()).send().await.unwrap()).await;
+    assert!(!page.contains("/account/data"), "signed out: no download offered");
+    let response = browser.without_redirects().get(app.url.join("account/data").unwrap()).send().await.unwrap();
+    assert_eq!(response.headers()["location"], "/", "signed out: nothing to download");
+
+    browser.initiate("+447400123456").await;
+    app.sim().answer("447400123456", true, true).await;
+    assert_eq!(browser.settle(LIMIT).await.signed_in_as(), Some("Alex Morgan"));
+    let response = browser.http.get(app.url.join("account/data").unwrap()).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let file: serde_json::Value = response.json().await.unwrap();
+    let account = &file["account"];
+    assert_eq!((account["name"].as_str(), account["phone"].as_str()), (Some("Alex Morgan"), Some("447400123456")));
+    assert_eq!(account["identities"][0]["provider"], "truecaller");
+    let sign_ins = account["sign_ins"].as_array().unwrap();
+    assert_eq!(sign_ins.len(), 1, "{file}");
+    assert_eq!(sign_ins[0]["phase"], "completed");
+    assert!(sign_ins[0]["events"].as_array().unwrap().iter().any(|e| e["event"] == "signed_in"), "{file}");
+    assert!(file["never_kept"].as_str().unwrap().contains("access tokens"));
+    assert_eq!(file["what_each_way_in_returns"].as_array().map(Vec::len), Some(2));
+}

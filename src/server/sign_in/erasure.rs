@@ -1,13 +1,23 @@
-//! The person's data under the person's control: deleting the account at their request.
+//! The person's data under the person's control: a copy of it to download, and deleting the
+//! account at their request.
 
 use std::net::IpAddr;
 
 use tracing::info;
 
 use super::{audit::Audit, SignInService};
-use crate::server::{error::Error, phone::PhoneNumber, session::AuthSession};
+use crate::server::{error::Error, phone::PhoneNumber, session::AuthSession, store::AccountExport};
 
 impl SignInService {
+    /// Everything kept about the signed-in person's account (`Store::export_account`); `None`
+    /// when the session is signed in to no account.
+    pub async fn account_data(&self, session: &AuthSession) -> Result<Option<AccountExport>, Error> {
+        let Some(account_id) = session.account_id().await? else {
+            return Ok(None);
+        };
+        Ok(self.inner.store.export_account(account_id).await?)
+    }
+
     /// The signed-in person deletes their account: the account, its identities and the number in
     /// every sign-in started with it go (`Store::delete_account`), this session is signed out, and
     /// any other session of the account is signed out on its next request (the account is gone).

@@ -6,6 +6,7 @@
 //! here: how to connect, its migrations (`migrations/<engine>/`), how a write transaction starts.
 
 mod accounts;
+mod export;
 mod inbox;
 mod limits;
 mod notices;
@@ -23,6 +24,7 @@ use sqlx::{
 };
 
 pub use accounts::{AccountRow, Identity, ProfileData, SavedAccount};
+pub use export::{AccountExport, EventExport, IdentityExport, SignInExport};
 pub use inbox::{InboxRow, Received};
 pub use limits::{Cap, NumberHistory, NumberQuery, RequestCount};
 pub use notices::{Heard, MoveListener, LISTENER_NAME};

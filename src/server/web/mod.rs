@@ -3,6 +3,8 @@
 //! address), the security headers, the held status request and the accept loop. Nothing below
 //! (`sign_in`, `store`, `providers`) imports anything here.
 
+/// The signed-in person's data as a download.
+pub mod account;
 /// Intent-level calls behind the `#[server]` functions.
 pub mod api;
 /// The release binary's check that its bundle is where the page will ask for it.
