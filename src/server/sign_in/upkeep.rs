@@ -20,12 +20,13 @@ impl SignInService {
 
     /// Removes what has outlived its retention (finished sign-ins, audit events, idle accounts
     /// when the deployment says so, expired locks and counters), and drops idle per-IP and
-    /// per-browser buckets. Called periodically.
-    pub async fn purge(&self) -> Result<Removed, Error> {
+    /// per-browser buckets. Called periodically. `None`: another instance was sweeping, and this
+    /// one left the round to it.
+    pub async fn purge(&self) -> Result<Option<Removed>, Error> {
         self.inner.limiter.forget_idle();
         self.inner.sandbox_asks.forget_idle();
         let removed = self.inner.store.purge(&self.inner.settings.retention, clock::now_ms()).await?;
-        if removed != Removed::default() {
+        if let Some(removed) = removed.filter(|r| *r != Removed::default()) {
             info!(sign_ins = removed.sign_ins, audit_events = removed.audit_events, accounts = removed.accounts, "removed what outlived its retention");
         }
         Ok(removed)

@@ -32,8 +32,8 @@ pub struct Removed {
 impl Store {
     /// Removes what has outlived `keep` at `now` (Unix ms), and expired locks and counters. With
     /// several instances on one PostgreSQL, one sweeps at a time: the others find the turn taken
-    /// and skip this round.
-    pub async fn purge(&self, keep: &Retention, now: i64) -> Result<Removed, sqlx::Error> {
+    /// and skip this round (`None`).
+    pub async fn purge(&self, keep: &Retention, now: i64) -> Result<Option<Removed>, sqlx::Error> {
         let turn = match self.engine {
             Engine::Sqlite => None,
             Engine::Postgres => {
@@ -42,7 +42,7 @@ impl Store {
                     .fetch_one(&mut *turn)
                     .await?;
                 if !mine {
-                    return Ok(Removed::default());
+                    return Ok(None);
                 }
                 Some(turn)
             }
@@ -68,7 +68,7 @@ impl Store {
         if let Some(turn) = turn {
             turn.commit().await?;
         }
-        Ok(removed)
+        Ok(Some(removed))
     }
 
     /// Accounts last signed in to before `before`, with their identities; sign-ins that name one
