@@ -12,3 +12,20 @@ pub use digilocker::{
 pub use truecaller::{
     Answer, Behaviour, Prompt, Sheet, SheetAnswer, Simulator, APP_KEY, SEEDED, TOKEN_TTL,
 };
+
+/// A simulator's page: server-rendered, its `style` inline, no script.
+fn document(title: &str, style: &'static str, body: impl leptos::IntoView + 'static) -> String {
+    use leptos::prelude::*;
+    let page = view! {
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <title>{title.to_owned()}</title>
+                <style>{style}</style>
+            </head>
+            <body>{body}</body>
+        </html>
+    };
+    format!("<!DOCTYPE html>{}", page.to_html())
+}

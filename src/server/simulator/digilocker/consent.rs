@@ -140,18 +140,7 @@ fn message(title: &str, text: &str) -> String {
 }
 
 fn document(title: &str, main: impl IntoView + 'static) -> String {
-    let page = view! {
-        <html lang="en">
-            <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <title>{title.to_owned()}</title>
-                <style>{STYLE}</style>
-            </head>
-            <body><main>{main}</main></body>
-        </html>
-    };
-    format!("<!DOCTYPE html>{}", page.to_html())
+    crate::server::simulator::document(title, STYLE, view! { <main>{main}</main> })
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#eef2f7;color:#1b1f24}\

@@ -410,18 +410,7 @@ fn message_page(title: &str, text: &str) -> String {
 
 /// A page of the simulated app: its styles inline, no script.
 fn document(title: &str, body: impl IntoView + 'static) -> String {
-    let page = view! {
-        <html lang="en">
-            <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <title>{title.to_owned()}</title>
-                <style>{STYLE}</style>
-            </head>
-            <body>{body}</body>
-        </html>
-    };
-    format!("<!DOCTYPE html>{}", page.to_html())
+    crate::server::simulator::document(title, STYLE, body)
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#5b636b;color:#16191d;min-height:100vh}\
