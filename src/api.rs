@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::server::web::api::{client_ip, request, respond, woken};
 use crate::{
     domain::{AccountView, OneTapLink, SignInStatus},
-    page_data::SignInPageData,
+    page_data::{SignInPageData, YourData},
     error::ApiError,
 };
 
@@ -70,9 +70,17 @@ pub async fn current_account() -> Result<Option<AccountView>, ApiError> {
     respond(crate::server::web::api::account(&state, &session).await)
 }
 
+/// The account page's second part: the devices signed in, the ways in with when each last
+/// vouched, and how long things are kept; `None` when signed out.
+#[server(endpoint = "account/yours")]
+pub async fn get_your_data() -> Result<Option<YourData>, ApiError> {
+    let (state, session) = request().await?;
+    respond(state.sign_ins.your_data(&session).await)
+}
+
 /// Ends the session.
 #[server(endpoint = "signout")]
 pub async fn sign_out() -> Result<(), ApiError> {
-    let (_, session) = request().await?;
-    respond(session.sign_out().await.map_err(Into::into))
+    let (state, session) = request().await?;
+    respond(state.sign_ins.sign_out(&session).await)
 }

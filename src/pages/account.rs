@@ -2,8 +2,9 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 use crate::{
-    api::current_account,
+    api::{current_account, get_your_data},
     domain::AccountView,
+    page_data::{DeviceView, KeptFor, WayInUse},
     i18n::Locale,
     words::{page_locale, say},
 };
@@ -186,6 +187,7 @@ fn AccountCard(account: AccountView) -> impl IntoView {
             <form method="post" action="/signout">
                 <button type="submit" class="secondary">{say!(locale, sign_out)}</button>
             </form>
+            <YourDataParts/>
             <p class="download"><a href="/account/data" download="my-data.json">{say!(locale, download_data)}</a></p>
             <p class="delete-account"><a href="/account/delete">{say!(locale, delete_account)}</a></p>
         </section>
@@ -225,5 +227,122 @@ pub fn DeleteAccountPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The account page's second part, asked for once the account is drawn: where the person is
+/// signed in (each other device with its own "sign out", plain form posts to
+/// `server::web::forms::sign_out_devices`), what each way in handed over, and how long things
+/// are kept.
+#[component]
+fn YourDataParts() -> impl IntoView {
+    let data = Resource::new(|| (), |_| get_your_data());
+    let locale = page_locale();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(Some(data)) => view! {
+                        <Devices devices=data.devices/>
+                        <Received ways_in=data.ways_in/>
+                        <Kept kept=data.kept/>
+                    }
+                    .into_any(),
+                    Ok(None) => ().into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.message(locale)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Devices(devices: Vec<DeviceView>) -> impl IntoView {
+    let locale = page_locale();
+    let others = devices.iter().filter(|d| !d.this_device).count();
+    let listed = devices
+        .into_iter()
+        .map(|device| {
+            let name = match (device.browser.as_str(), device.platform.as_str()) {
+                ("", "") => say!(locale, device_unknown).to_string(),
+                (browser, "") => browser.to_owned(),
+                ("", platform) => platform.to_owned(),
+                (browser, platform) => say!(locale, device_name, browser = browser, platform = platform).to_string(),
+            };
+            let way_in = device.way_in.map(|provider| format!(" · {}", provider.label()));
+            let network = (!device.network.is_empty()).then(|| say!(locale, device_from, network = device.network.clone()).to_string());
+            let action = if device.this_device {
+                view! { <span class="this-device">{say!(locale, this_device)}</span> }.into_any()
+            } else {
+                let label = say!(locale, sign_out_named, device = name.clone()).to_string();
+                view! {
+                    <form method="post" action="/account/devices/sign-out">
+                        <input type="hidden" name="device" value=device.id/>
+                        <button type="submit" class="secondary" aria-label=label>{say!(locale, sign_out)}</button>
+                    </form>
+                }
+                .into_any()
+            };
+            view! {
+                <li class="device">
+                    <strong>{name}</strong>
+                    {action}
+                    <p class="muted">{say!(locale, device_signed_in, when = device.signed_in).to_string()}{way_in}</p>
+                    <p class="muted">{say!(locale, device_last_seen, when = device.last_seen).to_string()}</p>
+                    {network.map(|network| view! { <p class="muted">{network}</p> })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2 id="devices">{say!(locale, devices_title)}</h2>
+        <ul class="devices">{listed}</ul>
+        {(others > 0).then(|| view! {
+            <form method="post" action="/account/devices/sign-out">
+                <button type="submit" class="secondary">{say!(locale, sign_out_others)}</button>
+            </form>
+        })}
+    }
+}
+
+#[component]
+fn Received(ways_in: Vec<WayInUse>) -> impl IntoView {
+    let locale = page_locale();
+    let listed = ways_in
+        .into_iter()
+        .map(|way| {
+            let what = match way.provider {
+                crate::domain::Provider::Truecaller => say!(locale, received_truecaller),
+                crate::domain::Provider::DigiLocker => say!(locale, received_digilocker),
+            };
+            view! {
+                <h3>{way.provider.label()}</h3>
+                <p>{what}</p>
+                <p class="muted">{say!(locale, received_last, when = way.last_used).to_string()}</p>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>{say!(locale, received_title)}</h2>
+        {listed}
+        <p>{say!(locale, received_never)}</p>
+    }
+}
+
+#[component]
+fn Kept(kept: KeptFor) -> impl IntoView {
+    let locale = page_locale();
+    let account = match kept.idle_account_days {
+        Some(days) => say!(locale, kept_account_idle, count = days).to_string(),
+        None => say!(locale, kept_account).to_string(),
+    };
+    view! {
+        <h2>{say!(locale, kept_title)}</h2>
+        <ul class="kept">
+            <li>{say!(locale, kept_devices, count = kept.device_idle_minutes).to_string()}</li>
+            <li>{say!(locale, kept_sign_ins, count = kept.sign_ins_hours).to_string()}</li>
+            <li>{say!(locale, kept_audit, count = kept.audit_days).to_string()}</li>
+            <li>{account}</li>
+        </ul>
     }
 }

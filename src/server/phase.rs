@@ -64,6 +64,8 @@ pub enum Event {
     Claimed,
     /// The browser abandoned the attempt.
     Cancelled,
+    /// The account an approval joined was deleted before the browser picked it up.
+    AccountDeleted,
     /// Another browser asked for a prompt to the same number.
     Superseded,
 }
@@ -93,6 +95,8 @@ impl Phase {
             (P::Fetching, E::ProfileVerified) => P::Approved,
             (P::Fetching, E::ProfileFailed(reason)) => P::Failed(reason),
             (P::Approved, E::Claimed) => P::Completed,
+            // Nothing is left to sign in to: given up, as if the browser had cancelled.
+            (P::Approved, E::AccountDeleted) => P::Cancelled,
             _ => return None,
         })
     }
@@ -177,7 +181,7 @@ mod tests {
         P::Failed(FailureReason::NumberMismatch),
     ];
 
-    const ALL_EVENTS: [Event; 13] = [
+    const ALL_EVENTS: [Event; 14] = [
         E::Sent,
         E::NotUser,
         E::SendFailed(FailureReason::ProviderUnavailable),
@@ -190,6 +194,7 @@ mod tests {
         E::ProfileFailed(FailureReason::NumberMismatch),
         E::Claimed,
         E::Cancelled,
+        E::AccountDeleted,
         E::Superseded,
     ];
 
@@ -243,6 +248,9 @@ mod tests {
         assert_eq!(P::Waiting.on(E::Claimed), None);
         assert_eq!(P::Fetching.on(E::Claimed), None);
         assert_eq!(P::Completed.on(E::Claimed), None);
+        // Only an approval nobody has picked up yet can lose its account.
+        assert_eq!(P::Approved.on(E::AccountDeleted), Some(P::Cancelled));
+        assert_eq!(P::Fetching.on(E::AccountDeleted), None);
     }
 
     #[test]

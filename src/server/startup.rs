@@ -28,6 +28,7 @@ use super::{
     countries::Countries,
     keys::NumberKeys,
     metrics,
+    session::SessionRecords,
     providers::{http::join, sandbox::SandboxClient, truecaller::TruecallerClient},
     sign_in::{self, Providers, SignInService},
     simulator::{self, SandboxSimulator, Simulator},
@@ -83,6 +84,12 @@ impl Application {
         metrics::recorder();
         let store = Store::connect(config.database_url.expose()).await?;
         let session_pool = store.session_pool(config.database_url.expose()).await?;
+        // tower-sessions has a store per engine. Held status requests read their records before
+        // the session layer runs (`hold`), and devices signed out elsewhere lose theirs.
+        let session_records: SessionRecords = match &session_pool {
+            SessionPool::Sqlite(pool) => Arc::new(SqliteStore::new(pool.clone())),
+            SessionPool::Postgres(pool) => Arc::new(PostgresStore::new(pool.clone())),
+        };
 
         let (app_key, simulator) = match &config.truecaller.mode {
             TruecallerMode::Live { app_key } => (app_key.expose().to_owned(), None),
@@ -119,6 +126,7 @@ impl Application {
         };
         let sign_ins = SignInService::new(
             store,
+            session_records.clone(),
             Providers { truecaller, sandbox },
             NumberKeys::new(number_key.as_bytes()),
             sign_in::Settings {
@@ -163,6 +171,7 @@ impl Application {
             .route("/signin/more-time", post(forms::more_time))
             .route("/signout", post(forms::sign_out))
             .route("/account/delete", post(forms::delete_account))
+            .route("/account/devices/sign-out", post(forms::sign_out_devices))
             .route("/account/data", get(account::download))
             .route("/signin/one-tap", get(one_tap::start))
             .route("/language", post(move |form| async move { language::choose(https, form) }))
@@ -179,16 +188,11 @@ impl Application {
         if let Some(stand_ins) = stand_ins.into_iter().flatten().reduce(Router::merge) {
             router = router.nest("/simulator", stand_ins);
         }
-        // tower-sessions has a store per engine; the layer is the same either way. Held status
-        // requests read the records before the layer runs (`hold`).
-        let (router, session_records): (_, Arc<dyn SessionStore>) = match session_pool {
-            SessionPool::Sqlite(pool) => {
-                let store = SqliteStore::new(pool);
-                (router.layer(sessions(store.clone(), https, idle).await?), Arc::new(store))
-            }
+        // The layer is the same whichever engine's store it runs over.
+        let router = match session_pool {
+            SessionPool::Sqlite(pool) => router.layer(sessions(SqliteStore::new(pool), https, idle).await?),
             SessionPool::Postgres(pool) => {
-                let store = PostgresStore::new(pool);
-                (router.layer(sign_ins.store().one_start_at_a_time(sessions(store.clone(), https, idle)).await??), Arc::new(store))
+                router.layer(sign_ins.store().one_start_at_a_time(sessions(PostgresStore::new(pool), https, idle)).await??)
             }
         };
         let origin = csrf::Origin(public_url.origin().ascii_serialization());

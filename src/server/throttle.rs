@@ -208,9 +208,10 @@ pub fn buckets(ip: IpAddr) -> Buckets {
     }
 }
 
-/// How a client's address appears in logs: its network, never the address (IPv4 by /24, IPv6 by
-/// /48), enough to see where a flood comes from.
-pub fn log_name(ip: IpAddr) -> String {
+/// How a client's address appears in logs and in the person's list of devices: its network,
+/// never the address (IPv4 by /24, IPv6 by /48), enough to see where a flood or a sign-in came
+/// from.
+pub fn network_of(ip: IpAddr) -> String {
     match ip.to_canonical() {
         IpAddr::V4(v4) => format!("{}/24", std::net::Ipv4Addr::from(v4.to_bits() & !0xff)),
         IpAddr::V6(v6) => format!("{}/48", prefix(v6, 48)),
@@ -343,8 +344,8 @@ mod tests {
         let v6 = buckets("2001:db8:1:2:3:4:5:6".parse().unwrap());
         assert_eq!(v6.own, "2001:db8:1:2::".parse::<IpAddr>().unwrap());
         assert_eq!(v6.wide, Some("2001:db8:1::".parse::<IpAddr>().unwrap()));
-        assert_eq!(log_name("2001:db8:1:2:3:4:5:6".parse().unwrap()), "2001:db8:1::/48");
-        assert_eq!(log_name("203.0.113.77".parse().unwrap()), "203.0.113.0/24");
+        assert_eq!(network_of("2001:db8:1:2:3:4:5:6".parse().unwrap()), "2001:db8:1::/48");
+        assert_eq!(network_of("203.0.113.77".parse().unwrap()), "203.0.113.0/24");
         let mapped = buckets("::ffff:203.0.113.7".parse().unwrap());
         assert_eq!(mapped, Buckets { own: "203.0.113.7".parse().unwrap(), wide: None });
     }

@@ -106,6 +106,9 @@ async fn the_person_downloads_everything_kept_about_the_account() {
     let account = &file["account"];
     assert_eq!((account["name"].as_str(), account["phone"].as_str()), (Some("Alex Morgan"), Some("447400123456")));
     assert_eq!(account["identities"][0]["provider"], "truecaller");
+    let devices = account["devices"].as_array().unwrap();
+    assert_eq!(devices.len(), 1, "{file}");
+    assert_eq!((devices[0]["network"].as_str(), devices[0].get("id")), (Some("127.0.0.0/24"), None), "{file}");
     let sign_ins = account["sign_ins"].as_array().unwrap();
     assert_eq!(sign_ins.len(), 1, "{file}");
     assert_eq!(sign_ins[0]["phase"], "completed");

@@ -348,3 +348,39 @@ async fn per_number_limits_count_prompts_and_rejections_from_both_instances() {
         assert!(paused, "{refused:?}");
     }
 }
+
+/// Signs `browser` in as Rajat through the pair's simulator (its callback lands on B).
+async fn rajat_signed_in(sim: &StandaloneSim, browser: &Browser) {
+    browser.initiate("+91 99999 99999").await;
+    sim.client().answer(RAJAT, true, true).await;
+    assert_eq!(browser.settle(Duration::from_secs(10)).await.signed_in_as(), Some("Rajat Kapoor"));
+}
+
+#[tokio::test]
+async fn an_account_deleted_at_b_signs_out_the_browser_on_a() {
+    let Some(Pair { a, b, sim, .. }) = pair(&[]).await else { return };
+    let on_a = a.browser();
+    let on_b = b.browser();
+    rajat_signed_in(&sim, &on_a).await;
+    rajat_signed_in(&sim, &on_b).await;
+    assert_eq!(on_a.your_data().await.unwrap().devices.len(), 2, "each instance lists both");
+
+    let response = on_b.without_redirects().post(b.url.join("account/delete").unwrap()).send().await.unwrap();
+    assert_eq!(response.headers()["location"], "/?deleted");
+    assert_eq!(on_a.account().await, None, "signed out on A by a deletion on B");
+    assert_eq!(a.count("SELECT COUNT(*) FROM devices").await, 0);
+    assert_eq!(a.stored_sessions().await, 0, "no session of the account is left");
+}
+
+#[tokio::test]
+async fn a_device_signed_out_from_b_is_signed_out_on_a() {
+    let Some(Pair { a, b, sim, .. }) = pair(&[]).await else { return };
+    let on_a = a.browser();
+    let on_b = b.browser();
+    rajat_signed_in(&sim, &on_a).await;
+    rajat_signed_in(&sim, &on_b).await;
+
+    on_b.sign_out_devices(None).await;
+    assert_eq!(on_a.account().await, None, "the device on A is signed out by B");
+    assert!(on_b.account().await.is_some(), "B's own stays");
+}

@@ -7,6 +7,7 @@ mod callback_abuse;
 mod connections;
 mod countries;
 mod cross_site;
+mod devices;
 mod digilocker_flow;
 mod erasure;
 mod hostile_input;

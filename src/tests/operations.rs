@@ -105,7 +105,7 @@ async fn the_database_is_migrated_and_set_up_for_its_engine() {
     let pool = app.sign_ins.store().pool();
     // Both engines' migrations end at the same schema and version, but SQLite keeps the callback
     // inbox (PostgreSQL's 0005) in a file of its own beside the database, with its own migrations.
-    assert_eq!(app.count("SELECT MAX(version) FROM _sqlx_migrations").await, 8);
+    assert_eq!(app.count("SELECT MAX(version) FROM _sqlx_migrations").await, 9);
     if crate::support::on_postgres() {
         return;
     }

@@ -117,3 +117,33 @@ async fn accounts_are_kept_unless_the_deployment_sets_a_period() {
     let accounts: Vec<i64> = sqlx::query_scalar("SELECT id FROM accounts").fetch_all(app.sign_ins.store().pool()).await.unwrap();
     assert_eq!(accounts, [old]);
 }
+
+/// A device is removed once unused past the session's idle limit (its last-seen time lags by up
+/// to a minute, so a minute more) or a day after it signed in, however active.
+#[tokio::test]
+async fn devices_go_when_idle_past_the_sessions_limit_or_a_day_after_signing_in() {
+    let app = spawn_app(&[("SESSION_IDLE_MINUTES", "10")]).await;
+    let now = now_ms();
+    let owner = account(&app, "Device Owner", "device-owner", now, None).await;
+    const MINUTE: i64 = 60_000;
+    for (id, signed_in_at, last_seen_at) in [
+        ("idle-too-long", now - HOUR, now - 12 * MINUTE),
+        ("idle-within-the-lag", now - HOUR, now - 10 * MINUTE - MINUTE / 2),
+        ("in-use", now - HOUR, now),
+        ("signed-in-over-a-day-ago", now - DAY - MINUTE, now),
+    ] {
+        sqlx::query(
+            "INSERT INTO devices (id, account_id, session_id, browser, platform, network, provider, signed_in_at, last_seen_at)
+             VALUES ($1, $2, $1, '', '', '', 'truecaller', $3, $4)",
+        )
+        .bind(id)
+        .bind(owner)
+        .bind(signed_in_at)
+        .bind(last_seen_at)
+        .execute(app.sign_ins.store().pool())
+        .await
+        .unwrap();
+    }
+    purge(&app).await;
+    assert_eq!(ids(&app, "SELECT id FROM devices ORDER BY id").await, ["idle-within-the-lag", "in-use"]);
+}

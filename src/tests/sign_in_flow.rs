@@ -557,7 +557,7 @@ async fn an_account_that_is_gone_ends_the_session_wherever_it_is_asked_about() {
         app.sim().answer(RAJAT, true, true).await;
         assert_eq!(browser.settle(Duration::from_secs(10)).await.signed_in_as(), Some("Rajat Kapoor"));
         let sessions = app.stored_sessions().await;
-        // SQL: the app has no way (yet) to delete an account; an operator's does.
+        // Removed by SQL, as an operator's own tooling might (its devices go with it).
         sqlx::query("UPDATE sign_ins SET account_id = NULL").execute(app.sign_ins.store().pool()).await.unwrap();
         sqlx::query("DELETE FROM identities").execute(app.sign_ins.store().pool()).await.unwrap();
         sqlx::query("DELETE FROM accounts").execute(app.sign_ins.store().pool()).await.unwrap();

@@ -209,10 +209,11 @@ impl Config {
             .transpose()?;
         let proxies = ProxySettings { ranges: trusted_proxies(source.text("TRUSTED_PROXIES")?, header.is_some())?, header };
 
+        let session_idle = Duration::from_secs(60 * source.number("SESSION_IDLE_MINUTES", 30, 1..=60 * 24 * 30)?);
         let config = Self {
             public_url: source.base_url("PUBLIC_URL")?,
             database_url: Secret::new(database_url(source.text("DATABASE_URL")?)?),
-            session_idle: Duration::from_secs(60 * source.number("SESSION_IDLE_MINUTES", 30, 1..=60 * 24 * 30)?),
+            session_idle,
             number_hash_key: match source.env_only("NUMBER_HASH_KEY") {
                 Some(key) if key.len() >= 32 => Some(Secret::new(key)),
                 None => None,
@@ -250,6 +251,7 @@ impl Config {
                     0 => None,
                     days => Some(Duration::from_secs(DAY * days)),
                 },
+                idle_devices: session_idle,
             },
         };
         source.finish()?;

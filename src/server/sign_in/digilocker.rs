@@ -88,7 +88,7 @@ impl SignInService {
             return Err(Error::Corrupt("a sign-in without a number was locked or throttled"));
         };
         super::started(Provider::DigiLocker, "digilocker");
-        session.begin(&admitted.key, &id).await?;
+        session.begin(&admitted.key, &id, &crate::server::throttle::network_of(client)).await?;
         let (event, changes, consent) = match sandbox.init_session(&s.settings.digilocker_return).await {
             Ok(init) => (Event::Sent, Some(init.session_id), Some(init.authorization_url)),
             Err(e) => {

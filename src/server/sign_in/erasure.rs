@@ -12,25 +12,28 @@ impl SignInService {
     /// Everything kept about the signed-in person's account (`Store::export_account`); `None`
     /// when the session is signed in to no account.
     pub async fn account_data(&self, session: &AuthSession) -> Result<Option<AccountExport>, Error> {
-        let Some(account_id) = session.account_id().await? else {
+        let Some(me) = self.signed_in(session).await? else {
             return Ok(None);
         };
-        Ok(self.inner.store.export_account(account_id).await?)
+        Ok(self.inner.store.export_account(me.account_id).await?)
     }
 
     /// The signed-in person deletes their account: the account, its identities and the number in
     /// every sign-in started with it go (`Store::delete_account`), this session is signed out, and
-    /// any other session of the account is signed out on its next request (the account is gone).
+    /// every other session of the account is ended (its record removed; one in flight finds its
+    /// device gone on its next request).
     /// Limited like a sign-in. `false` if the session was signed in to no account.
     pub async fn delete_account(&self, session: &AuthSession, client: IpAddr) -> Result<bool, Error> {
         self.admit(session, client).await?;
-        let Some(account_id) = session.account_id().await? else {
+        let Some(account_id) = self.signed_in(session).await?.map(|me| me.account_id) else {
             return Ok(false);
         };
         let number = self.inner.store.account(account_id).await?.and_then(|a| a.phone).and_then(|d| PhoneNumber::from_stored(&d));
         let key = number.as_ref().map(|n| self.inner.keys.key(n));
-        let deleted = self.inner.store.delete_account(account_id, key.as_deref()).await?;
-        if deleted {
+        let sessions = self.inner.store.delete_account(account_id, key.as_deref()).await?;
+        let deleted = sessions.is_some();
+        if let Some(sessions) = sessions {
+            self.end_sessions(&sessions).await;
             let tag = number.as_ref().map(|n| self.inner.keys.tag(n));
             self.audit(None, Audit::AccountDeleted { tag: tag.as_deref() }).await?;
             info!(account = account_id, "account deleted at the person's request");

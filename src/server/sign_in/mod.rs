@@ -5,6 +5,7 @@
 mod audit;
 mod callbacks;
 mod complete;
+mod devices;
 mod digilocker;
 mod erasure;
 mod inbox;
@@ -23,6 +24,7 @@ use url::Url;
 pub use super::phase::{Event, Phase};
 use crate::domain::Provider;
 pub use callbacks::{Callback, CallbackOutcome};
+pub use devices::SignedIn;
 pub use digilocker::DigiLockerStart;
 pub use status::{Held, Woken};
 pub use view::account_view;
@@ -32,6 +34,7 @@ use super::{
     countries::Countries,
     error::Error,
     keys::NumberKeys,
+    session::SessionRecords,
     providers::{
         sandbox::SandboxClient,
         truecaller::{deep_link::OneTapLook, TruecallerClient},
@@ -77,6 +80,8 @@ struct Inner {
     store: Store,
     truecaller: TruecallerClient,
     sandbox: Option<SandboxClient>,
+    /// The session store's records: a device signed out elsewhere loses its record too.
+    sessions: SessionRecords,
     waiters: Waiters,
     limiter: RequestLimiter,
     keys: NumberKeys,
@@ -98,9 +103,10 @@ impl SignInService {
         &self.inner.settings.countries
     }
 
-    pub fn new(store: Store, providers: Providers, keys: NumberKeys, settings: Settings) -> Self {
+    pub fn new(store: Store, sessions: SessionRecords, providers: Providers, keys: NumberKeys, settings: Settings) -> Self {
         let inner = Inner {
             store,
+            sessions,
             truecaller: providers.truecaller,
             sandbox: providers.sandbox,
             waiters: Waiters::default(),

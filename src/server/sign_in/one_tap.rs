@@ -57,7 +57,7 @@ impl SignInService {
             return Err(Error::Corrupt("a sign-in without a number was locked or throttled"));
         };
         super::started(Provider::Truecaller, "one_tap");
-        session.begin(&admitted.key, &id).await?;
+        session.begin(&admitted.key, &id, &crate::server::throttle::network_of(client)).await?;
         // There is no request to send: handing out the link is the request.
         self.apply(&sending, Event::Sent, Changes::default()).await?;
         info!("one-tap link issued");

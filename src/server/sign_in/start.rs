@@ -69,7 +69,7 @@ impl SignInService {
             }
         };
         super::started(Provider::Truecaller, "number");
-        session.begin(&admitted.key, &id).await?;
+        session.begin(&admitted.key, &id, &throttle::network_of(client)).await?;
 
         let outcome = s.truecaller.request_sign_in(&phone, &state).await;
         if !matches!(outcome, RequestOutcome::Unavailable { .. }) {
@@ -106,7 +106,7 @@ impl SignInService {
     /// that has none) is stored by [`AuthSession::begin`] once a sign-in actually starts.
     pub(super) async fn admit(&self, session: &AuthSession, client: IpAddr) -> Result<Admitted, Error> {
         let refused = |throttled| {
-            warn!(event = "excess_rate_limit_exceeded", client = %throttle::log_name(client), "sign-in request refused by a rate limit");
+            warn!(event = "excess_rate_limit_exceeded", client = %throttle::network_of(client), "sign-in request refused by a rate limit");
             Error::Throttled(throttled)
         };
         let s = &self.inner;

@@ -180,32 +180,42 @@ impl SignInService {
         })
     }
 
-    /// The account this browser is signed in to. One that is gone (deleted meanwhile) ends the
-    /// session: the same answer wherever a page or the API asks.
+    /// The account this browser is signed in to. One that is gone (deleted meanwhile), or a
+    /// device signed out from elsewhere, ends the session: the same answer wherever a page or
+    /// the API asks.
     pub async fn signed_in_account(&self, session: &AuthSession) -> Result<Option<AccountView>, Error> {
-        let Some(account_id) = session.account_id().await? else {
+        let Some(me) = self.signed_in(session).await? else {
             return Ok(None);
         };
-        match self.inner.store.account(account_id).await? {
+        match self.inner.store.account(me.account_id).await? {
             Some(account) => Ok(Some(account_view(account, session.new_account().await?))),
             None => {
-                session.sign_out().await?;
+                self.sign_out(session).await?;
                 Ok(None)
             }
         }
     }
 
-    /// The session picks up an approved sign-in; exactly one request wins the claim.
+    /// The session picks up an approved sign-in; exactly one request wins the claim. An account
+    /// deleted between the approval and the claim signs nobody in (the sign-in is given up).
     pub(super) async fn claim(&self, session: &AuthSession, row: &SignInRow) -> Result<SignInStatus, Error> {
-        let account_id = row.account_id.ok_or(Error::Corrupt("approved sign-in without account"))?;
-        let account = self.inner.store.account(account_id).await?.ok_or(Error::Corrupt("missing account"))?;
+        let account = match row.account_id {
+            Some(id) => self.inner.store.account(id).await?.map(|account| (id, account)),
+            None => None,
+        };
+        let Some((account_id, account)) = account else {
+            self.apply(row, Event::AccountDeleted, Changes::default()).await?;
+            session.clear_sign_in_id().await?;
+            return Ok(SignInStatus::Idle);
+        };
         let new_account = row.new_account;
         if self.apply(row, Event::Claimed, Changes::default()).await? {
-            session.sign_in(account_id, new_account).await?;
+            let signed = session.sign_in(account_id, new_account).await?;
+            self.record_device(session, account_id, &signed, Some(row.provider()), clock::now_ms()).await?;
             return Ok(SignInStatus::SignedIn(Box::new(account_view(account, new_account))));
         }
         // Another request from this browser claimed it a moment ago.
-        if session.account_id().await? == Some(account_id) {
+        if self.signed_in(session).await?.is_some_and(|me| me.account_id == account_id) {
             return Ok(SignInStatus::SignedIn(Box::new(account_view(account, session.new_account().await?))));
         }
         Ok(SignInStatus::Idle)

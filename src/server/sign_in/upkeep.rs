@@ -27,7 +27,8 @@ impl SignInService {
         self.inner.sandbox_asks.forget_idle();
         let removed = self.inner.store.purge(&self.inner.settings.retention, clock::now_ms()).await?;
         if let Some(removed) = removed.filter(|r| *r != Removed::default()) {
-            info!(sign_ins = removed.sign_ins, audit_events = removed.audit_events, accounts = removed.accounts, "removed what outlived its retention");
+            let Removed { sign_ins, audit_events, accounts, devices } = removed;
+            info!(sign_ins, audit_events, accounts, devices, "removed what outlived its retention");
         }
         Ok(removed)
     }

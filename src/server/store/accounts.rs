@@ -96,12 +96,34 @@ impl Store {
         }))
     }
 
-    /// Removes the account `id` at the person's request: the account, its identities, and the
-    /// personal parts (the number, the account) of its sign-ins and of every sign-in started
-    /// with its number (`number_key`, the number's keyed hash), in one transaction. Audit events
-    /// name numbers only by keyed tags and stay. `false` if there was no such account.
-    pub async fn delete_account(&self, id: i64, number_key: Option<&str>) -> Result<bool, sqlx::Error> {
-        let mut tx = self.begin_write(&[&format!("account:{id}")]).await?;
+    /// The ways in that vouched for account `id`, oldest first, with when each last did (Unix ms).
+    pub async fn ways_in(&self, id: i64) -> Result<Vec<(Provider, i64)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT provider, last_used_at FROM identities WHERE account_id = $1 ORDER BY created_at, provider")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().filter_map(|row| Some((Provider::parse(row.get::<&str, _>(0))?, row.get(1)))).collect())
+    }
+
+    /// Removes the account `id` at the person's request: the account, its identities, its
+    /// devices, and the personal parts (the number, the account) of its sign-ins and of every
+    /// sign-in started with its number (`number_key`, the number's keyed hash), in one
+    /// transaction. Audit events name numbers only by keyed tags and stay. Returns the session ids
+    /// of the devices that were signed in to it, or `None` if there was no such account.
+    ///
+    /// It takes the locks an approval of this person takes (each identity's, and the number's),
+    /// so an approval running meanwhile either finishes first (its sign-in loses its account
+    /// with the rest) or starts after, and finds no account to join.
+    pub async fn delete_account(&self, id: i64, number_key: Option<&str>) -> Result<Option<Vec<String>>, sqlx::Error> {
+        let mut tx = loop {
+            let keys = self.approval_keys(&self.pool, id).await?;
+            let mut tx = self.begin_write(&keys.iter().map(String::as_str).collect::<Vec<_>>()).await?;
+            // An identity linked between the read and the locks is one more lock to take.
+            if self.approval_keys(&mut *tx, id).await? == keys {
+                break tx;
+            }
+            tx.rollback().await?;
+        };
         sqlx::query(
             "UPDATE sign_ins SET phone = NULL, account_id = NULL, profile_url = NULL, provider_token = NULL
              WHERE account_id = $1 OR (phone_key IS NOT NULL AND phone_key = $2)",
@@ -111,6 +133,10 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM identities WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
+        let sessions: Vec<String> = sqlx::query_scalar("DELETE FROM devices WHERE account_id = $1 RETURNING session_id")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
         let deleted = sqlx::query("DELETE FROM accounts WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected() > 0;
         tx.commit().await?;
         if deleted && self.engine == Engine::Sqlite {
@@ -119,7 +145,22 @@ impl Store {
             // snapshot only delays this to a later checkpoint.
             let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await;
         }
-        Ok(deleted)
+        Ok(deleted.then_some(sessions))
+    }
+
+    /// The locks an approval joining account `id` would take (`approve`), in the order every
+    /// writer takes them: the account's number and each of its identities.
+    async fn approval_keys<'c>(&self, conn: impl sqlx::Executor<'c, Database = sqlx::Any>, id: i64) -> Result<Vec<String>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT 'identity:' || provider || ':' || subject FROM identities WHERE account_id = $1
+             UNION ALL SELECT 'phone:' || phone FROM accounts WHERE id = $1 AND phone IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_all(conn)
+        .await?;
+        let mut keys: Vec<String> = rows.into_iter().map(|row| row.get(0)).collect();
+        keys.sort();
+        Ok(keys)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Everything the store holds about one account, as the person downloads it: the account, the
-//! ways in that vouched for it, the sign-ins that came to it and their audit trails.
+//! ways in that vouched for it, the browsers signed in to it, the sign-ins that came to it and
+//! their audit trails.
 
 use serde::Serialize;
 use sqlx::Row;
@@ -19,6 +20,8 @@ pub struct AccountExport {
     pub updated_at: i64,
     pub sign_in_count: i64,
     pub identities: Vec<IdentityExport>,
+    /// The browsers signed in to it now.
+    pub devices: Vec<super::DeviceRow>,
     pub sign_ins: Vec<SignInExport>,
 }
 
@@ -106,6 +109,7 @@ impl Store {
             updated_at: account.get(5),
             sign_in_count: account.get(6),
             identities,
+            devices: self.devices(id).await?,
             sign_ins,
         }))
     }

@@ -6,6 +6,7 @@
 //! here: how to connect, its migrations (`migrations/<engine>/`), how a write transaction starts.
 
 mod accounts;
+mod devices;
 mod export;
 mod inbox;
 mod limits;
@@ -24,6 +25,7 @@ use sqlx::{
 };
 
 pub use accounts::{AccountRow, Identity, ProfileData, SavedAccount};
+pub use devices::{DeviceRow, NewDevice, SEEN_EVERY_MS};
 pub use export::{AccountExport, EventExport, IdentityExport, SignInExport};
 pub use inbox::{InboxRow, Received};
 pub use limits::{Cap, NumberHistory, NumberQuery, RequestCount};

@@ -5,7 +5,11 @@ use std::time::Duration;
 
 use sqlx::Row;
 
-use super::{Engine, Store};
+use super::{devices::SEEN_EVERY_MS, Engine, Store};
+use crate::server::session::ABSOLUTE_LIFETIME_MS;
+
+/// However active, a signed-in device lasts no longer than this.
+const ABSOLUTE_LIFETIME: Duration = Duration::from_millis(ABSOLUTE_LIFETIME_MS as u64);
 
 /// Every limit's window is at most a day: older counters can no longer refuse anything.
 const COUNTERS_LAST: Duration = Duration::from_secs(24 * 60 * 60);
@@ -19,6 +23,9 @@ pub struct Retention {
     pub audit: Duration,
     /// Accounts nobody has signed in to for this long, with their identities; `None` keeps them.
     pub idle_accounts: Option<Duration>,
+    /// A signed-in device unused this long is signed out (the session layer's idle expiry);
+    /// none outlives `session::ABSOLUTE_LIFETIME_MS` from its sign-in.
+    pub idle_devices: Duration,
 }
 
 /// What one sweep removed.
@@ -27,6 +34,7 @@ pub struct Removed {
     pub sign_ins: u64,
     pub audit_events: u64,
     pub accounts: u64,
+    pub devices: u64,
 }
 
 impl Store {
@@ -59,6 +67,7 @@ impl Store {
             .await?,
             audit_events: delete("DELETE FROM sign_in_events WHERE at < $1", before(keep.audit)).await?,
             accounts: 0,
+            devices: self.remove_expired_devices(before(keep.idle_devices), before(ABSOLUTE_LIFETIME)).await?,
         };
         delete("DELETE FROM phone_locks WHERE locked_until < $1", now).await?;
         delete("DELETE FROM throttles WHERE window_start < $1", before(COUNTERS_LAST)).await?;
@@ -69,6 +78,17 @@ impl Store {
             turn.commit().await?;
         }
         Ok(Some(removed))
+    }
+
+    /// Devices last seen before `idle_before` (their last-seen time lags by up to
+    /// [`SEEN_EVERY_MS`], so they are given that much longer), or signed in before `signed_in_before`.
+    async fn remove_expired_devices(&self, idle_before: i64, signed_in_before: i64) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM devices WHERE last_seen_at < $1 OR signed_in_at < $2")
+            .bind(idle_before - SEEN_EVERY_MS)
+            .bind(signed_in_before)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     /// Accounts last signed in to before `before`, with their identities; sign-ins that name one
@@ -86,6 +106,7 @@ impl Store {
         for id in &idle {
             sqlx::query("UPDATE sign_ins SET account_id = NULL WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM identities WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM devices WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM accounts WHERE id = $1 AND updated_at < $2").bind(id).bind(before).execute(&mut *tx).await?;
         }
         tx.commit().await?;

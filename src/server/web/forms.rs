@@ -96,9 +96,27 @@ pub async fn more_time(State(sign_ins): State<SignInService>, session: AuthSessi
 }
 
 /// `POST /signout`: the account page's "Sign out", with or without JavaScript; to the sign-in page.
-pub async fn sign_out(session: AuthSession) -> Result<impl IntoResponse, Error> {
-    session.sign_out().await?;
+pub async fn sign_out(State(sign_ins): State<SignInService>, session: AuthSession) -> Result<impl IntoResponse, Error> {
+    sign_ins.sign_out(&session).await?;
     Ok(Redirect::to("/"))
+}
+
+#[derive(Deserialize)]
+pub struct DevicesForm {
+    /// The device to sign out; without it, every device but this one.
+    device: Option<String>,
+}
+
+/// `POST /account/devices/sign-out`: the account page's "Sign out" beside another device, or
+/// "Sign out everywhere else", with or without JavaScript; back to the list.
+pub async fn sign_out_devices(
+    State(sign_ins): State<SignInService>,
+    session: AuthSession,
+    Form(form): Form<DevicesForm>,
+) -> Result<impl IntoResponse, Error> {
+    let only = form.device.as_deref().filter(|id| !id.is_empty());
+    sign_ins.sign_out_devices(&session, only).await?;
+    Ok(Redirect::to("/account#devices"))
 }
 
 /// `POST /account/delete`: the confirmation page's "Delete my account", with or without

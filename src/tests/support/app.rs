@@ -176,6 +176,24 @@ impl TestApp {
         self.count(&format!("SELECT COUNT(*) FROM {table}")).await
     }
 
+    /// The session store's records, as the app keeps them (to read or rewrite a session).
+    pub async fn session_records(&self) -> Arc<dyn tower_sessions::SessionStore> {
+        use truecaller_signin::server::store::SessionPool;
+        let url = &self.env.iter().find(|(k, _)| k == "DATABASE_URL").expect("a database").1;
+        match self.sign_ins.store().session_pool(url).await.unwrap() {
+            SessionPool::Sqlite(pool) => Arc::new(tower_sessions_sqlx_store::SqliteStore::new(pool)),
+            SessionPool::Postgres(pool) => Arc::new(tower_sessions_sqlx_store::PostgresStore::new(pool)),
+        }
+    }
+
+    /// The ids of the sessions stored.
+    pub async fn session_ids(&self) -> Vec<tower_sessions::session::Id> {
+        let table = if on_postgres() { "tower_sessions.session" } else { "tower_sessions" };
+        let ids: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT id FROM {table}")).fetch_all(self.sign_ins.store().pool()).await.unwrap();
+        ids.iter().map(|id| id.parse().unwrap()).collect()
+    }
+
     /// The sign-in a simulator prompt (or a callback built from one) belongs to, found by its
     /// `requestId` through the store's own lookup (the one the callback uses).
     pub async fn sign_in_for(&self, prompt: &Value) -> truecaller_signin::server::store::SignInRow {

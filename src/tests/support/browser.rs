@@ -6,6 +6,7 @@ use std::{sync::Arc, time::Duration};
 use truecaller_signin::{
     domain::{AccountView, OneTapLink, SignInStatus},
     error::ApiError,
+    page_data::YourData,
 };
 use url::Url;
 
@@ -35,6 +36,13 @@ impl Browser {
     pub fn new(base: Url) -> Self {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder().cookie_provider(jar.clone()).build().unwrap();
+        Self { base, jar, http }
+    }
+
+    /// A browser that names itself with `user_agent`, as a real one does.
+    pub fn with_user_agent(base: Url, user_agent: &str) -> Self {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let http = reqwest::Client::builder().cookie_provider(jar.clone()).user_agent(user_agent).build().unwrap();
         Self { base, jar, http }
     }
 
@@ -131,6 +139,22 @@ impl Browser {
     pub async fn account(&self) -> Option<AccountView> {
         let (status, result) = self.call("api/account", &[]).await;
         result.unwrap_or_else(|e| panic!("account answered {status}: {e:?}"))
+    }
+
+    /// The account page's second part: devices, ways in, how long things are kept.
+    pub async fn your_data(&self) -> Option<YourData> {
+        let (status, result) = self.call("api/account/yours", &[]).await;
+        result.unwrap_or_else(|e| panic!("account/yours answered {status}: {e:?}"))
+    }
+
+    /// The account page's "Sign out" beside a device (`Some(id)`), or "Sign out everywhere
+    /// else", as the plain form posts them; where it sends the browser.
+    pub async fn sign_out_devices(&self, device: Option<&str>) -> String {
+        let form: Vec<(&str, &str)> = device.map(|id| ("device", id)).into_iter().collect();
+        let url = self.base.join("account/devices/sign-out").unwrap();
+        let response = self.without_redirects().post(url).form(&form).send().await.unwrap();
+        assert_eq!(response.status(), 303, "sign out devices");
+        response.headers()["location"].to_str().unwrap().to_owned()
     }
 
     pub async fn sign_out(&self) {
