@@ -8,6 +8,7 @@ use crate::server::web::api::{client_ip, request, respond, woken};
 use crate::{
     domain::{AccountView, OneTapLink, SignInStatus},
     page_data::{SignInPageData, YourData},
+    user::CurrentUser,
     error::ApiError,
 };
 
@@ -68,6 +69,13 @@ pub async fn cancel() -> Result<SignInStatus, ApiError> {
 pub async fn current_account() -> Result<Option<AccountView>, ApiError> {
     let (state, session) = request().await?;
     respond(crate::server::web::api::account(&state, &session).await)
+}
+
+/// The person this browser is signed in as (with how strongly they were checked), or `None`.
+#[server(endpoint = "user")]
+pub async fn get_current_user() -> Result<Option<CurrentUser>, ApiError> {
+    let (state, session) = request().await?;
+    respond(state.sign_ins.current_user(&session).await)
 }
 
 /// The account page's second part: the devices signed in, the ways in with when each last

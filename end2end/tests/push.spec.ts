@@ -19,10 +19,11 @@ test("the signed-in page appears well under a second after approval", async ({ p
   // The phone page's answer arrives once the app has acknowledged the callback: that is the
   // moment of approval as far as the app can know it.
   const answered = phone.waitForResponse((r) => r.url().endsWith("/approve"));
-  // The answer that says "signed in" carries the account: the page that follows asks for nothing.
+  // The answer that says "signed in" carries the account: the page that follows draws it without
+  // asking for it again (only its second part, the devices and what is kept, is asked for after).
   const accountRequests: string[] = [];
   page.on("request", (r) => {
-    if (r.url().includes("/api/account")) accountRequests.push(r.url());
+    if (r.url().endsWith("/api/account")) accountRequests.push(r.url());
   });
   await approve.click();
   await answered;

@@ -40,6 +40,9 @@ pub enum Error {
     /// A limit refused the request for now.
     #[error("throttled: {0:?}")]
     Throttled(Throttled),
+    /// The request needs a signed-in person, and nobody is (`CurrentUser`).
+    #[error("sign in required")]
+    SignInRequired,
 }
 
 impl Error {
@@ -50,6 +53,7 @@ impl Error {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::NotOffered => StatusCode::NOT_FOUND,
+            Self::SignInRequired => StatusCode::UNAUTHORIZED,
             Self::Database(_) | Self::NotStored(_) | Self::Session(_) | Self::Corrupt(_) | Self::Context(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -86,6 +90,7 @@ impl IntoResponse for Error {
             Self::BadCallback(reason) => (*reason).to_owned(),
             Self::UnsupportedMediaType => "expected application/json".to_owned(),
             Self::PayloadTooLarge => "body too large".to_owned(),
+            Self::SignInRequired => "sign in required".to_owned(),
             other => other.to_api().to_string(),
         };
         let mut response = (status, Json(serde_json::json!({ "error": message }))).into_response();

@@ -143,3 +143,47 @@ async fn an_approval_whose_account_is_deleted_before_the_browser_picks_it_up_sig
     assert!(trail.ends_with(&["approved".to_owned(), "cancelled".to_owned()]), "{trail:?}");
     assert_eq!(app.count("SELECT COUNT(*) FROM sign_in_events WHERE event = 'account_deleted'").await, 1);
 }
+
+/// An approval and a deletion of the same person at the same moment, again and again: whichever
+/// lands first, no sign-in names an account that is gone, the waiting browser ends signed in to a
+/// new account or to nothing, and both the approval's and the deletion's audit rows stand.
+#[tokio::test]
+async fn a_deletion_racing_an_approval_leaves_everything_consistent() {
+    let app = spawn_app(&[]).await;
+    let (phone, digits) = ("+46760123456", "46760123456");
+    let mut deletions = 0;
+    for round in 0..6 {
+        let [deleting, waiting] = [app.browser(), app.browser()];
+        signed_in(&app, &deleting, phone, "Astrid Lindqvist").await;
+        waiting.initiate(phone).await;
+        let callback = app.sim().answer(digits, true, false).await;
+        let delete = deleting.without_redirects().post(app.url.join("account/delete").unwrap()).send();
+        let (approved, deleted) = tokio::join!(app.post_callback(&callback), delete);
+        assert_eq!(approved, 200);
+        assert_eq!(deleted.unwrap().headers()["location"], "/?deleted");
+        deletions += 1;
+
+        let outcome = waiting.settle(LIMIT).await;
+        let orphans = "SELECT COUNT(*) FROM sign_ins s WHERE s.account_id IS NOT NULL
+                       AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id)";
+        assert_eq!(app.count(orphans).await, 0, "round {round}");
+        match &outcome {
+            SignInStatus::SignedIn(account) => {
+                assert!(account.new_account, "round {round}: joined a deleted account: {account:?}");
+                assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1, "round {round}");
+            }
+            SignInStatus::Idle => assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 0, "round {round}"),
+            other => panic!("round {round}: {other:?}"),
+        }
+        let row = app.sign_in_for(&callback).await;
+        let trail = app.events(Some(&row.id)).await;
+        assert!(trail.contains(&"approved".to_owned()), "round {round}: {trail:?}");
+        assert_eq!(app.count("SELECT COUNT(*) FROM sign_in_events WHERE event = 'account_deleted'").await, deletions);
+        // The next round starts from no account.
+        if matches!(outcome, SignInStatus::SignedIn(_)) {
+            let response = waiting.without_redirects().post(app.url.join("account/delete").unwrap()).send().await.unwrap();
+            assert_eq!(response.headers()["location"], "/?deleted");
+            deletions += 1;
+        }
+    }
+}

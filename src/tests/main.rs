@@ -10,6 +10,7 @@ mod cross_site;
 mod devices;
 mod digilocker_flow;
 mod erasure;
+mod host_api;
 mod hostile_input;
 mod inbox;
 mod languages;

@@ -7,10 +7,12 @@ use tracing::info;
 use super::SignInService;
 use crate::{
     domain::Provider,
+    user::{Assurance, CurrentUser},
     page_data::{DeviceView, KeptFor, WayInUse, YourData},
     server::{
         clock,
         error::Error,
+        phone::PhoneNumber,
         session::{remove_records, AuthSession, SignedInAs},
         store::{DeviceRow, NewDevice},
     },
@@ -21,6 +23,8 @@ use crate::{
 pub struct SignedIn {
     pub account_id: i64,
     pub device: String,
+    /// The way in this session signed in with, when known.
+    pub way_in: Option<Provider>,
 }
 
 impl SignInService {
@@ -35,20 +39,38 @@ impl SignInService {
             let adopted = session.adopt_device().await?;
             let signed_in_at = session.signed_in_at().await?;
             self.record_device(session, account_id, &adopted, None, signed_in_at).await?;
-            return Ok(Some(SignedIn { account_id, device: adopted.device }));
+            return Ok(Some(SignedIn { account_id, device: adopted.device, way_in: None }));
         };
         match self.inner.store.seen(&device, account_id, clock::now_ms()).await? {
             None => {
                 session.sign_out().await?;
                 Ok(None)
             }
-            Some(moved) => {
-                if moved {
+            Some(seen) => {
+                if seen.moved {
                     session.seen().await?;
                 }
-                Ok(Some(SignedIn { account_id, device }))
+                Ok(Some(SignedIn { account_id, device, way_in: Provider::parse(&seen.provider) }))
             }
         }
+    }
+
+    /// The person this session is signed in as, for a host app (`server::web::user`): `None`
+    /// when it is signed in to no account (or no longer: as [`Self::signed_in`]).
+    pub async fn current_user(&self, session: &AuthSession) -> Result<Option<CurrentUser>, Error> {
+        let Some(me) = self.signed_in(session).await? else {
+            return Ok(None);
+        };
+        let Some(account) = self.inner.store.account(me.account_id).await? else {
+            self.sign_out(session).await?;
+            return Ok(None);
+        };
+        let assurance = match me.way_in {
+            Some(Provider::DigiLocker) => Assurance::GovernmentId,
+            Some(Provider::Truecaller) | None => Assurance::VerifiedPhone,
+        };
+        let phone_masked = account.phone.as_deref().and_then(PhoneNumber::from_stored).map(|p| p.masked()).unwrap_or_default();
+        Ok(Some(CurrentUser { account_id: me.account_id, name: account.name, phone_masked, assurance }))
     }
 
     /// Records the device a session just signed in as (`AuthSession::sign_in`).

@@ -6,20 +6,23 @@ use std::net::IpAddr;
 use tracing::info;
 
 use super::{audit::Audit, SignInService};
-use crate::server::{error::Error, phone::PhoneNumber, session::AuthSession, store::AccountExport};
+use crate::{
+    server::{error::Error, phone::PhoneNumber, session::AuthSession, store::AccountExport},
+    user::CurrentUser,
+};
 
 impl SignInService {
     /// Everything kept about the signed-in person's account (`Store::export_account`); `None`
-    /// when the session is signed in to no account.
-    pub async fn account_data(&self, session: &AuthSession) -> Result<Option<AccountExport>, Error> {
-        let Some(me) = self.signed_in(session).await? else {
+    /// when nobody is signed in.
+    pub async fn account_data(&self, user: Option<&CurrentUser>) -> Result<Option<AccountExport>, Error> {
+        let Some(user) = user else {
             return Ok(None);
         };
-        Ok(self.inner.store.export_account(me.account_id).await?)
+        Ok(self.inner.store.export_account(user.account_id).await?)
     }
 
     /// The signed-in person deletes their account: the account, its identities and the number in
-    /// every sign-in started with it go (`Store::delete_account`), this session is signed out, and
+    /// every finished sign-in started with it go (`Store::delete_account`), this session is signed out, and
     /// every other session of the account is ended (its record removed; one in flight finds its
     /// device gone on its next request).
     /// Limited like a sign-in. `false` if the session was signed in to no account.

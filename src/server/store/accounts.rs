@@ -107,7 +107,7 @@ impl Store {
 
     /// Removes the account `id` at the person's request: the account, its identities, its
     /// devices, and the personal parts (the number, the account) of its sign-ins and of every
-    /// sign-in started with its number (`number_key`, the number's keyed hash), in one
+    /// finished sign-in started with its number (`number_key`, the number's keyed hash), in one
     /// transaction. Audit events name numbers only by keyed tags and stay. Returns the session ids
     /// of the devices that were signed in to it, or `None` if there was no such account.
     ///
@@ -124,9 +124,12 @@ impl Store {
             }
             tx.rollback().await?;
         };
+        // A sign-in of the number still under way is a new attempt, not the account's past: it
+        // keeps what it needs to finish (and, approved, makes a new account).
         sqlx::query(
             "UPDATE sign_ins SET phone = NULL, account_id = NULL, profile_url = NULL, provider_token = NULL
-             WHERE account_id = $1 OR (phone_key IS NOT NULL AND phone_key = $2)",
+             WHERE account_id = $1
+                OR (phone_key IS NOT NULL AND phone_key = $2 AND phase NOT IN ('sending', 'waiting', 'fetching'))",
         )
         .bind(id)
         .bind(number_key)

@@ -32,6 +32,14 @@ pub struct DeviceRow {
     pub last_seen_at: i64,
 }
 
+/// A signed-in device found on a request.
+pub struct Seen {
+    /// Its last-seen time was moved on.
+    pub moved: bool,
+    /// The way in it signed in with (`''` when not known).
+    pub provider: String,
+}
+
 /// A device's last-seen time is written at most this often (a status poll every few seconds
 /// must not be a write each).
 pub const SEEN_EVERY_MS: i64 = 60_000;
@@ -61,23 +69,24 @@ impl Store {
         tx.commit().await
     }
 
-    /// Whether device `id` is still signed in to `account_id`; its last-seen time moves to `now`
-    /// when it is more than [`SEEN_EVERY_MS`] old. Returns whether that write happened, so the
-    /// caller can keep the session's own idle clock in step, or `None` if the device is gone.
-    pub async fn seen(&self, id: &str, account_id: i64, now: i64) -> Result<Option<bool>, sqlx::Error> {
-        let last: Option<i64> = sqlx::query_scalar("SELECT last_seen_at FROM devices WHERE id = $1 AND account_id = $2")
+    /// Device `id` as it stands, if it is still signed in to `account_id`; its last-seen time
+    /// moves to `now` when it is more than [`SEEN_EVERY_MS`] old (`Seen::moved` says so, for the
+    /// caller to keep the session's own idle clock in step).
+    pub async fn seen(&self, id: &str, account_id: i64, now: i64) -> Result<Option<Seen>, sqlx::Error> {
+        let row = sqlx::query("SELECT last_seen_at, provider FROM devices WHERE id = $1 AND account_id = $2")
             .bind(id)
             .bind(account_id)
             .fetch_optional(&self.pool)
             .await?;
-        let Some(last) = last else {
+        let Some(row) = row else {
             return Ok(None);
         };
-        if now - last < SEEN_EVERY_MS {
-            return Ok(Some(false));
+        let (last, provider): (i64, String) = (row.get(0), row.get(1));
+        let moved = now - last >= SEEN_EVERY_MS;
+        if moved {
+            sqlx::query("UPDATE devices SET last_seen_at = $1 WHERE id = $2").bind(now).bind(id).execute(&self.pool).await?;
         }
-        sqlx::query("UPDATE devices SET last_seen_at = $1 WHERE id = $2").bind(now).bind(id).execute(&self.pool).await?;
-        Ok(Some(true))
+        Ok(Some(Seen { moved, provider }))
     }
 
     /// The devices signed in to `account_id`, the most recently seen first.

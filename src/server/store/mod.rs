@@ -25,7 +25,7 @@ use sqlx::{
 };
 
 pub use accounts::{AccountRow, Identity, ProfileData, SavedAccount};
-pub use devices::{DeviceRow, NewDevice, SEEN_EVERY_MS};
+pub use devices::{DeviceRow, NewDevice, Seen, SEEN_EVERY_MS};
 pub use export::{AccountExport, EventExport, IdentityExport, SignInExport};
 pub use inbox::{InboxRow, Received};
 pub use limits::{Cap, NumberHistory, NumberQuery, RequestCount};

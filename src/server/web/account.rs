@@ -7,7 +7,10 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::server::{error::Error, session::AuthSession, sign_in::SignInService};
+use crate::{
+    server::{error::Error, sign_in::SignInService},
+    user::CurrentUser,
+};
 
 /// What each way in hands over and what of it is kept, said in the file beside the data.
 const RECEIVED: &[(&str, &str, &str)] = &[
@@ -26,8 +29,8 @@ const RECEIVED: &[(&str, &str, &str)] = &[
 /// Never stored, whatever the way in.
 const NEVER_KEPT: &str = "access tokens (used once, to fetch the profile), DigiLocker documents, date of birth, gender";
 
-pub async fn download(State(sign_ins): State<SignInService>, session: AuthSession) -> Result<Response, Error> {
-    let Some(account) = sign_ins.account_data(&session).await? else {
+pub async fn download(State(sign_ins): State<SignInService>, user: Option<CurrentUser>) -> Result<Response, Error> {
+    let Some(account) = sign_ins.account_data(user.as_ref()).await? else {
         return Ok(Redirect::to("/").into_response());
     };
     let received: Vec<_> = RECEIVED

@@ -31,5 +31,7 @@ pub mod language;
 pub mod one_tap;
 /// The accept loop, with a deadline for each request's head.
 pub mod serve;
+/// The signed-in person (`CurrentUser`) as an extractor.
+pub mod user;
 /// Which browsers lead with Android one-tap.
 pub mod user_agent;

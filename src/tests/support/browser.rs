@@ -7,6 +7,7 @@ use truecaller_signin::{
     domain::{AccountView, OneTapLink, SignInStatus},
     error::ApiError,
     page_data::YourData,
+    user::CurrentUser,
 };
 use url::Url;
 
@@ -139,6 +140,12 @@ impl Browser {
     pub async fn account(&self) -> Option<AccountView> {
         let (status, result) = self.call("api/account", &[]).await;
         result.unwrap_or_else(|e| panic!("account answered {status}: {e:?}"))
+    }
+
+    /// Who this browser is signed in as, for a host app (`api/user`).
+    pub async fn current_user(&self) -> Option<CurrentUser> {
+        let (status, result) = self.call("api/user", &[]).await;
+        result.unwrap_or_else(|e| panic!("user answered {status}: {e:?}"))
     }
 
     /// The account page's second part: devices, ways in, how long things are kept.
