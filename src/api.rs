@@ -78,8 +78,8 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, ApiError> {
     respond(state.sign_ins.current_user(&session).await)
 }
 
-/// The account page's second part: the devices signed in, the ways in with when each last
-/// vouched, and how long things are kept; `None` when signed out.
+/// What the account pages show: the account, the devices signed in, the ways in with when each
+/// last vouched, and how long things are kept; `None` when signed out.
 #[server(endpoint = "account/yours")]
 pub async fn get_your_data() -> Result<Option<YourData>, ApiError> {
     let (state, session) = request().await?;

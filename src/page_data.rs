@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     countries::{CountryChoice, Region},
-    domain::{Provider, SignInStatus},
+    domain::{AccountView, Provider, SignInStatus},
     error::ApiError,
 };
 
@@ -35,10 +35,11 @@ pub struct FormFeedback {
     pub country: Option<Region>,
 }
 
-/// The account page's second part, asked for beside the account itself: where the person is
-/// signed in, what each way in handed over, and how long things are kept.
+/// What the account pages show: the account, where the person is signed in, what each way in
+/// handed over, and how long things are kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YourData {
+    pub account: AccountView,
     /// The sessions signed in to the account, the most recently used first.
     pub devices: Vec<DeviceView>,
     /// Each way in that vouched for the person, oldest first, with when it last did.

@@ -2,9 +2,9 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 use crate::{
-    api::{current_account, get_your_data},
+    api::get_your_data,
     domain::AccountView,
-    page_data::{DeviceView, KeptFor, WayInUse},
+    page_data::{DeviceView, KeptFor, WayInUse, YourData},
     i18n::Locale,
     words::{page_locale, say},
 };
@@ -31,18 +31,23 @@ impl JustSignedIn {
     }
 }
 
+/// The account page's data, asked for once per page: the account, its devices, what each way in
+/// handed over and how long things are kept (one server function and one resource type for both
+/// account pages keep the bundle smaller than one each).
+type PageData = Resource<Result<Option<YourData>, crate::error::ApiError>>;
+
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    let data: PageData = Resource::new(|| (), |_| get_your_data());
     if let Some(account) = JustSignedIn::take() {
-        return view! { <AccountCard account/> }.into_any();
+        return view! { <AccountCard account data/> }.into_any();
     }
-    let account = Resource::new(|| (), |_| current_account());
     let locale = page_locale();
     view! {
         <Suspense fallback=move || view! { <section class="card"><p class="muted">{say!(locale, account_loading)}</p></section> }>
             {move || Suspend::new(async move {
-                match account.await {
-                    Ok(Some(account)) => view! { <AccountCard account/> }.into_any(),
+                match data.await {
+                    Ok(Some(yours)) => view! { <AccountCard account=yours.account data/> }.into_any(),
                     Ok(None) => view! { <Redirect path="/"/> }.into_any(),
                     Err(e) => view! {
                         <section class="card">
@@ -119,7 +124,7 @@ mod tests {
 }
 
 #[component]
-fn AccountCard(account: AccountView) -> impl IntoView {
+fn AccountCard(account: AccountView, data: PageData) -> impl IntoView {
     let locale = page_locale();
     let name = account.name.as_str();
     let greeting = if account.new_account {
@@ -187,7 +192,7 @@ fn AccountCard(account: AccountView) -> impl IntoView {
             <form method="post" action="/signout">
                 <button type="submit" class="secondary">{say!(locale, sign_out)}</button>
             </form>
-            <YourDataParts/>
+            <YourDataParts data/>
             <p class="download"><a href="/account/data" download="my-data.json">{say!(locale, download_data)}</a></p>
             <p class="delete-account"><a href="/account/delete">{say!(locale, delete_account)}</a></p>
         </section>
@@ -198,13 +203,13 @@ fn AccountCard(account: AccountView) -> impl IntoView {
 /// post to `server::web::forms::delete_account`, with or without the wasm).
 #[component]
 pub fn DeleteAccountPage() -> impl IntoView {
-    let account = Resource::new(|| (), |_| current_account());
+    let data: PageData = Resource::new(|| (), |_| get_your_data());
     let locale = page_locale();
     view! {
         <Suspense fallback=move || view! { <section class="card"><p class="muted">{say!(locale, account_loading)}</p></section> }>
             {move || Suspend::new(async move {
-                match account.await {
-                    Ok(Some(account)) => view! {
+                match data.await {
+                    Ok(Some(YourData { account, .. })) => view! {
                         <section class="card delete">
                             <h1>{say!(locale, delete_title)}</h1>
                             <p><strong>{account.name}</strong>" "<span class="phone">{account.phone}</span></p>
@@ -230,13 +235,13 @@ pub fn DeleteAccountPage() -> impl IntoView {
     }
 }
 
-/// The account page's second part, asked for once the account is drawn: where the person is
+/// The account page's second part (drawn at once when the page's data came with the account, a
+/// moment later when a sign-in handed the account over): where the person is
 /// signed in (each other device with its own "sign out", plain form posts to
 /// `server::web::forms::sign_out_devices`), what each way in handed over, and how long things
 /// are kept.
 #[component]
-fn YourDataParts() -> impl IntoView {
-    let data = Resource::new(|| (), |_| get_your_data());
+fn YourDataParts(data: PageData) -> impl IntoView {
     let locale = page_locale();
     view! {
         <Suspense fallback=|| ()>

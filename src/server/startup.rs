@@ -73,6 +73,16 @@ const PURGE_EVERY: Duration = Duration::from_secs(600);
 
 impl Application {
     pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Self, StartupError> {
+        Self::build_with(config, leptos_options, None).await
+    }
+
+    /// [`Self::build`], telling `on_account_event` of every completed sign-in and removed
+    /// account (a host app's link to its own user table).
+    pub async fn build_with(
+        config: Config,
+        leptos_options: LeptosOptions,
+        on_account_event: Option<sign_in::OnAccountEvent>,
+    ) -> Result<Self, StartupError> {
         let addr = leptos_options.site_addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let bound = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
@@ -140,6 +150,7 @@ impl Application {
                 one_tap: config.truecaller.one_tap.clone(),
                 simulated_sheet: simulator.as_ref().map(|_| join(&public_url, "simulator/sheet")),
                 retention: config.retention,
+                on_account_event,
             },
         );
         let state = AppState {

@@ -52,3 +52,51 @@ async fn a_device_signed_out_elsewhere_is_nobody_to_the_extractor() {
     assert_eq!(there.current_user().await, None);
     assert!(here.current_user().await.is_some());
 }
+
+/// The host app's handler hears each completed sign-in once (who, how checked, whether the
+/// account is new) and each account the person deletes.
+#[tokio::test]
+async fn the_host_is_told_of_each_sign_in_once_and_of_each_deleted_account() {
+    use std::sync::{Arc, Mutex};
+    use truecaller_signin::{
+        domain::Provider,
+        server::sign_in::{AccountEvent, OnAccountEvent},
+    };
+
+    let heard: Arc<Mutex<Vec<AccountEvent>>> = Arc::default();
+    let hook: OnAccountEvent = {
+        let heard = heard.clone();
+        Arc::new(move |event| {
+            heard.lock().unwrap().push(event);
+            Box::pin(async {})
+        })
+    };
+    let app = crate::support::spawn_app_telling(&[], hook).await;
+    let [first, second] = [app.browser(), app.browser()];
+    for browser in [&first, &second] {
+        browser.initiate("+46760123456").await;
+        app.sim().answer("46760123456", true, true).await;
+        assert_eq!(browser.settle(LIMIT).await.signed_in_as(), Some("Astrid Lindqvist"));
+        // Asking again (another tab, a reload) is not another sign-in.
+        assert!(browser.current_user().await.is_some());
+        browser.status(0).await;
+    }
+    let account_id = first.current_user().await.unwrap().account_id;
+    let response = first.without_redirects().post(app.url.join("account/delete").unwrap()).send().await.unwrap();
+    assert_eq!(response.headers()["location"], "/?deleted");
+
+    let heard = heard.lock().unwrap().clone();
+    let signed_in: Vec<_> = heard
+        .iter()
+        .filter_map(|event| match event {
+            AccountEvent::SignedIn { user, provider, new_account } => Some((user.account_id, *provider, *new_account, user.assurance)),
+            AccountEvent::Removed { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        signed_in,
+        [(account_id, Provider::Truecaller, true, Assurance::VerifiedPhone), (account_id, Provider::Truecaller, false, Assurance::VerifiedPhone)]
+    );
+    assert_eq!(heard.last(), Some(&AccountEvent::Removed { account_id }));
+    assert_eq!(heard.len(), 3, "{heard:?}");
+}

@@ -14,7 +14,7 @@ use crate::{
         error::Error,
         phone::PhoneNumber,
         session::{remove_records, AuthSession, SignedInAs},
-        store::{DeviceRow, NewDevice},
+        store::{AccountRow, DeviceRow, NewDevice},
     },
 };
 
@@ -65,12 +65,7 @@ impl SignInService {
             self.sign_out(session).await?;
             return Ok(None);
         };
-        let assurance = match me.way_in {
-            Some(Provider::DigiLocker) => Assurance::GovernmentId,
-            Some(Provider::Truecaller) | None => Assurance::VerifiedPhone,
-        };
-        let phone_masked = account.phone.as_deref().and_then(PhoneNumber::from_stored).map(|p| p.masked()).unwrap_or_default();
-        Ok(Some(CurrentUser { account_id: me.account_id, name: account.name, phone_masked, assurance }))
+        Ok(Some(user(me.account_id, &account, me.way_in)))
     }
 
     /// Records the device a session just signed in as (`AuthSession::sign_in`).
@@ -96,13 +91,18 @@ impl SignInService {
         Ok(self.inner.store.add_device(&device, signed.replacing.as_deref()).await?)
     }
 
-    /// The account page's second part: devices, ways in, and how long things are kept. `None`
-    /// when the session is signed in to no account.
+    /// What the account pages show: the account, its devices, its ways in, and how long things
+    /// are kept. `None` when the session is signed in to no account.
     pub async fn your_data(&self, session: &AuthSession) -> Result<Option<YourData>, Error> {
         let Some(me) = self.signed_in(session).await? else {
             return Ok(None);
         };
         let store = &self.inner.store;
+        let Some(account) = store.account(me.account_id).await? else {
+            self.sign_out(session).await?;
+            return Ok(None);
+        };
+        let account = super::account_view(account, session.new_account().await?);
         let devices = store.devices(me.account_id).await?.into_iter().map(|row| device_view(row, &me.device)).collect();
         let ways_in = store
             .ways_in(me.account_id)
@@ -117,7 +117,7 @@ impl SignInService {
             audit_days: (keep.audit.as_secs() / 86_400) as u32,
             idle_account_days: keep.idle_accounts.map(|idle| (idle.as_secs() / 86_400) as u32),
         };
-        Ok(Some(YourData { devices, ways_in, kept }))
+        Ok(Some(YourData { account, devices, ways_in, kept }))
     }
 
     /// Signs out one of the account's other devices (`Some(id)`), or all of them (`None`); this
@@ -147,6 +147,16 @@ impl SignInService {
     pub(super) async fn end_sessions(&self, ids: &[String]) {
         remove_records(&self.inner.sessions, ids).await;
     }
+}
+
+/// The person signed in to `account`, checked as `way_in` checks (unknown: the weakest).
+pub(super) fn user(account_id: i64, account: &AccountRow, way_in: Option<Provider>) -> CurrentUser {
+    let assurance = match way_in {
+        Some(Provider::DigiLocker) => Assurance::GovernmentId,
+        Some(Provider::Truecaller) | None => Assurance::VerifiedPhone,
+    };
+    let phone_masked = account.phone.as_deref().and_then(PhoneNumber::from_stored).map(|p| p.masked()).unwrap_or_default();
+    CurrentUser { account_id, name: account.name.clone(), phone_masked, assurance }
 }
 
 fn device_view(row: DeviceRow, this_device: &str) -> DeviceView {

@@ -8,6 +8,7 @@ mod complete;
 mod devices;
 mod digilocker;
 mod erasure;
+mod hook;
 mod inbox;
 mod more_time;
 mod one_tap;
@@ -26,6 +27,7 @@ use crate::domain::Provider;
 pub use callbacks::{Callback, CallbackOutcome};
 pub use devices::SignedIn;
 pub use digilocker::DigiLockerStart;
+pub use hook::{AccountEvent, OnAccountEvent};
 pub use status::{Held, Woken};
 pub use view::account_view;
 
@@ -62,6 +64,8 @@ pub struct Settings {
     pub simulated_sheet: Option<Url>,
     /// How long what is no longer in use is kept.
     pub retention: Retention,
+    /// The host app's handler for sign-ins and removed accounts, if it has one.
+    pub on_account_event: Option<OnAccountEvent>,
 }
 
 /// The clients of the providers sign-ins go through.
@@ -146,6 +150,13 @@ impl SignInService {
     async fn note_app_key(&self, rejected: bool) {
         if let Err(e) = self.inner.store.set_key_rejected(Provider::Truecaller, rejected).await {
             warn!(error = %e, "could not record Truecaller's verdict on our app key");
+        }
+    }
+
+    /// Tells the host app (when it asked to be told) what happened to an account.
+    async fn tell(&self, event: AccountEvent) {
+        if let Some(handler) = &self.inner.settings.on_account_event {
+            handler(event).await;
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{digilocker::DIGILOCKER_POLL, view::account_view, Event, Phase, SignInService, MAX_WAIT};
+use super::{digilocker::DIGILOCKER_POLL, view::account_view, AccountEvent, Event, Phase, SignInService, MAX_WAIT};
 use crate::{
     domain::{AccountView, Flow, Provider, SignInStatus},
     server::{
@@ -211,7 +211,10 @@ impl SignInService {
         let new_account = row.new_account;
         if self.apply(row, Event::Claimed, Changes::default()).await? {
             let signed = session.sign_in(account_id, new_account).await?;
-            self.record_device(session, account_id, &signed, Some(row.provider()), clock::now_ms()).await?;
+            let provider = row.provider();
+            self.record_device(session, account_id, &signed, Some(provider), clock::now_ms()).await?;
+            let user = super::devices::user(account_id, &account, Some(provider));
+            self.tell(AccountEvent::SignedIn { user, provider, new_account }).await;
             return Ok(SignInStatus::SignedIn(Box::new(account_view(account, new_account))));
         }
         // Another request from this browser claimed it a moment ago.

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use tracing::{info, warn};
 
-use super::SignInService;
+use super::{AccountEvent, SignInService};
 use crate::server::{
     clock,
     error::Error,
@@ -26,9 +26,12 @@ impl SignInService {
         self.inner.limiter.forget_idle();
         self.inner.sandbox_asks.forget_idle();
         let removed = self.inner.store.purge(&self.inner.settings.retention, clock::now_ms()).await?;
-        if let Some(removed) = removed.filter(|r| *r != Removed::default()) {
+        if let Some(removed) = removed.as_ref().filter(|r| **r != Removed::default()) {
             let Removed { sign_ins, audit_events, accounts, devices } = removed;
-            info!(sign_ins, audit_events, accounts, devices, "removed what outlived its retention");
+            info!(sign_ins, audit_events, accounts = accounts.len(), devices, "removed what outlived its retention");
+            for &account_id in accounts {
+                self.tell(AccountEvent::Removed { account_id }).await;
+            }
         }
         Ok(removed)
     }

@@ -29,11 +29,12 @@ pub struct Retention {
 }
 
 /// What one sweep removed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Removed {
     pub sign_ins: u64,
     pub audit_events: u64,
-    pub accounts: u64,
+    /// The accounts removed for idleness.
+    pub accounts: Vec<i64>,
     pub devices: u64,
 }
 
@@ -66,7 +67,7 @@ impl Store {
             )
             .await?,
             audit_events: delete("DELETE FROM sign_in_events WHERE at < $1", before(keep.audit)).await?,
-            accounts: 0,
+            accounts: Vec::new(),
             devices: self.remove_expired_devices(before(keep.idle_devices), before(ABSOLUTE_LIFETIME)).await?,
         };
         delete("DELETE FROM phone_locks WHERE locked_until < $1", now).await?;
@@ -94,7 +95,7 @@ impl Store {
     /// Accounts last signed in to before `before`, with their identities; sign-ins that name one
     /// keep their row without it. A session still signed in to one is signed out on its next
     /// request (the account is gone).
-    async fn remove_idle_accounts(&self, before: i64) -> Result<u64, sqlx::Error> {
+    async fn remove_idle_accounts(&self, before: i64) -> Result<Vec<i64>, sqlx::Error> {
         let mut tx = self.begin_write(&["accounts"]).await?;
         let idle: Vec<i64> = sqlx::query("SELECT id FROM accounts WHERE updated_at < $1")
             .bind(before)
@@ -103,13 +104,24 @@ impl Store {
             .into_iter()
             .map(|row| row.get(0))
             .collect();
-        for id in &idle {
+        let mut removed = Vec::with_capacity(idle.len());
+        for id in idle {
+            // Signed in to meanwhile (an approval takes no lock of this sweep's): it stays, whole.
+            let still_idle = sqlx::query("SELECT 1 FROM accounts WHERE id = $1 AND updated_at < $2")
+                .bind(id)
+                .bind(before)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if still_idle.is_none() {
+                continue;
+            }
             sqlx::query("UPDATE sign_ins SET account_id = NULL WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM identities WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM devices WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM accounts WHERE id = $1 AND updated_at < $2").bind(id).bind(before).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM accounts WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            removed.push(id);
         }
         tx.commit().await?;
-        Ok(idle.len() as u64)
+        Ok(removed)
     }
 }

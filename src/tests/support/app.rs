@@ -10,6 +10,7 @@ use tempfile::TempDir;
 use tokio::{sync::oneshot, task::JoinHandle};
 use truecaller_signin::server::{
     config::Config,
+    sign_in::OnAccountEvent,
     startup::{Application, StartupError},
 };
 use url::Url;
@@ -48,15 +49,28 @@ pub async fn spawn_app_on(port: u16, env: &[(&str, &str)]) -> TestApp {
 /// [`free_port`] is free only until another test's app binds it, so the caller picks another.
 pub async fn try_spawn_app_on(port: u16, env: &[(&str, &str)]) -> Option<TestApp> {
     let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    try_start(env, Arc::new(TempDir::new().unwrap()), None, port).await
+    try_start(env, Arc::new(TempDir::new().unwrap()), None, port, None).await
+}
+
+/// Starts the app in simulator mode, telling `hook` of every sign-in and removed account, as a
+/// host app is told.
+pub async fn spawn_app_telling(env: &[(&str, &str)], hook: OnAccountEvent) -> TestApp {
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    try_start(env, Arc::new(TempDir::new().unwrap()), None, 0, Some(hook)).await.expect("a free port")
 }
 
 async fn start(env: Vec<(String, String)>, db: Arc<TempDir>, database: Option<Arc<ScratchDatabase>>, port: u16) -> TestApp {
-    try_start(env, db, database, port).await.unwrap_or_else(|| panic!("port {port} was taken"))
+    try_start(env, db, database, port, None).await.unwrap_or_else(|| panic!("port {port} was taken"))
 }
 
 /// `None` if the chosen port is taken; any other failure to start fails the test.
-async fn try_start(mut env: Vec<(String, String)>, db: Arc<TempDir>, mut database: Option<Arc<ScratchDatabase>>, port: u16) -> Option<TestApp> {
+async fn try_start(
+    mut env: Vec<(String, String)>,
+    db: Arc<TempDir>,
+    mut database: Option<Arc<ScratchDatabase>>,
+    port: u16,
+    hook: Option<OnAccountEvent>,
+) -> Option<TestApp> {
     if !env.iter().any(|(k, _)| k == "DATABASE_URL") {
         database = scratch_database().await.map(Arc::new);
         let url = match &database {
@@ -83,7 +97,7 @@ async fn try_start(mut env: Vec<(String, String)>, db: Arc<TempDir>, mut databas
         .output_name("truecaller-signin")
         .site_addr(SocketAddr::from(([127, 0, 0, 1], port)))
         .build();
-    let app = match Application::build(config, options).await {
+    let app = match Application::build_with(config, options, hook).await {
         Ok(app) => app,
         Err(StartupError::Bind { source, .. }) if port != 0 && source.kind() == std::io::ErrorKind::AddrInUse => return None,
         Err(e) => panic!("app starts: {e:?}"),
