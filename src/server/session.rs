@@ -177,7 +177,7 @@ impl AuthSession {
 
     /// The session was used: a change, so the session layer saves it and its idle expiry starts
     /// again (called once a minute at most, with the device's last-seen time).
-    pub async fn seen(&self) -> Result<(), SessionError> {
+    pub async fn used(&self) -> Result<(), SessionError> {
         self.session.insert(SEEN_AT, clock::now_ms()).await
     }
 

@@ -57,21 +57,9 @@ async fn a_device_signed_out_elsewhere_is_nobody_to_the_extractor() {
 /// account is new) and each account the person deletes.
 #[tokio::test]
 async fn the_host_is_told_of_each_sign_in_once_and_of_each_deleted_account() {
-    use std::sync::{Arc, Mutex};
-    use truecaller_signin::{
-        domain::Provider,
-        server::sign_in::{AccountEvent, OnAccountEvent},
-    };
+    use truecaller_signin::{domain::Provider, server::sign_in::AccountEvent};
 
-    let heard: Arc<Mutex<Vec<AccountEvent>>> = Arc::default();
-    let hook: OnAccountEvent = {
-        let heard = heard.clone();
-        Arc::new(move |event| {
-            heard.lock().unwrap().push(event);
-            Box::pin(async {})
-        })
-    };
-    let app = crate::support::spawn_app_telling(&[], hook).await;
+    let (app, heard) = crate::support::spawn_app_heard(&[]).await;
     let [first, second] = [app.browser(), app.browser()];
     for browser in [&first, &second] {
         browser.initiate("+46760123456").await;

@@ -151,18 +151,9 @@ async fn devices_go_when_idle_past_the_sessions_limit_or_a_day_after_signing_in(
 /// An account removed for idleness is told to the host app as removed, as a deleted one is.
 #[tokio::test]
 async fn the_host_is_told_of_accounts_removed_for_idleness() {
-    use std::sync::{Arc, Mutex};
-    use truecaller_signin::server::sign_in::{AccountEvent, OnAccountEvent};
+    use truecaller_signin::server::sign_in::AccountEvent;
 
-    let heard: Arc<Mutex<Vec<AccountEvent>>> = Arc::default();
-    let hook: OnAccountEvent = {
-        let heard = heard.clone();
-        Arc::new(move |event| {
-            heard.lock().unwrap().push(event);
-            Box::pin(async {})
-        })
-    };
-    let app = crate::support::spawn_app_telling(&[("RETAIN_IDLE_ACCOUNTS_DAYS", "3")], hook).await;
+    let (app, heard) = crate::support::spawn_app_heard(&[("RETAIN_IDLE_ACCOUNTS_DAYS", "3")]).await;
     let idle = account(&app, "Idle Person", "idle-subject", now_ms() - 4 * DAY, None).await;
     purge(&app).await;
     // The app's own start-up sweep may be the one that removed it; either way the host heard.

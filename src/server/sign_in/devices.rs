@@ -48,7 +48,7 @@ impl SignInService {
             }
             Some(seen) => {
                 if seen.moved {
-                    session.seen().await?;
+                    session.used().await?;
                 }
                 Ok(Some(SignedIn { account_id, device, way_in: Provider::parse(&seen.provider) }))
             }
@@ -58,14 +58,25 @@ impl SignInService {
     /// The person this session is signed in as, for a host app (`server::web::user`): `None`
     /// when it is signed in to no account (or no longer: as [`Self::signed_in`]).
     pub async fn current_user(&self, session: &AuthSession) -> Result<Option<CurrentUser>, Error> {
-        let Some(me) = self.signed_in(session).await? else {
-            return Ok(None);
-        };
-        let Some(account) = self.inner.store.account(me.account_id).await? else {
-            self.sign_out(session).await?;
+        let Some((me, account)) = self.signed_in_to(session).await? else {
             return Ok(None);
         };
         Ok(Some(user(me.account_id, &account, me.way_in)))
+    }
+
+    /// [`Self::signed_in`] with the account's row. An account gone meanwhile (deleted from
+    /// another device) ends the session here: the same answer wherever a page or the API asks.
+    pub(super) async fn signed_in_to(&self, session: &AuthSession) -> Result<Option<(SignedIn, AccountRow)>, Error> {
+        let Some(me) = self.signed_in(session).await? else {
+            return Ok(None);
+        };
+        match self.inner.store.account(me.account_id).await? {
+            Some(account) => Ok(Some((me, account))),
+            None => {
+                self.sign_out(session).await?;
+                Ok(None)
+            }
+        }
     }
 
     /// Records the device a session just signed in as (`AuthSession::sign_in`).
@@ -94,14 +105,10 @@ impl SignInService {
     /// What the account pages show: the account, its devices, its ways in, and how long things
     /// are kept. `None` when the session is signed in to no account.
     pub async fn your_data(&self, session: &AuthSession) -> Result<Option<YourData>, Error> {
-        let Some(me) = self.signed_in(session).await? else {
+        let Some((me, account)) = self.signed_in_to(session).await? else {
             return Ok(None);
         };
         let store = &self.inner.store;
-        let Some(account) = store.account(me.account_id).await? else {
-            self.sign_out(session).await?;
-            return Ok(None);
-        };
         let account = super::account_view(account, session.new_account().await?);
         let devices = store.devices(me.account_id).await?.into_iter().map(|row| device_view(row, &me.device)).collect();
         let ways_in = store

@@ -40,7 +40,7 @@ impl SignInService {
             let tag = number.as_ref().map(|n| self.inner.keys.tag(n));
             self.audit(None, Audit::AccountDeleted { tag: tag.as_deref() }).await?;
             info!(account = account_id, "account deleted at the person's request");
-            self.tell(AccountEvent::Removed { account_id }).await;
+            self.tell(|| AccountEvent::Removed { account_id }).await;
         }
         session.sign_out().await?;
         Ok(deleted)

@@ -153,10 +153,11 @@ impl SignInService {
         }
     }
 
-    /// Tells the host app (when it asked to be told) what happened to an account.
-    async fn tell(&self, event: AccountEvent) {
+    /// Tells the host app (when it asked to be told) what happened to an account; `event` is
+    /// made only then (a sign-in's costs a masked number, on the claim's hot path).
+    async fn tell(&self, event: impl FnOnce() -> AccountEvent) {
         if let Some(handler) = &self.inner.settings.on_account_event {
-            handler(event).await;
+            handler(event()).await;
         }
     }
 

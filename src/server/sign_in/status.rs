@@ -180,20 +180,12 @@ impl SignInService {
         })
     }
 
-    /// The account this browser is signed in to. One that is gone (deleted meanwhile), or a
-    /// device signed out from elsewhere, ends the session: the same answer wherever a page or
-    /// the API asks.
+    /// The account this browser is signed in to (as [`Self::signed_in_to`]).
     pub async fn signed_in_account(&self, session: &AuthSession) -> Result<Option<AccountView>, Error> {
-        let Some(me) = self.signed_in(session).await? else {
+        let Some((_, account)) = self.signed_in_to(session).await? else {
             return Ok(None);
         };
-        match self.inner.store.account(me.account_id).await? {
-            Some(account) => Ok(Some(account_view(account, session.new_account().await?))),
-            None => {
-                self.sign_out(session).await?;
-                Ok(None)
-            }
-        }
+        Ok(Some(account_view(account, session.new_account().await?)))
     }
 
     /// The session picks up an approved sign-in; exactly one request wins the claim. An account
@@ -213,8 +205,11 @@ impl SignInService {
             let signed = session.sign_in(account_id, new_account).await?;
             let provider = row.provider();
             self.record_device(session, account_id, &signed, Some(provider), clock::now_ms()).await?;
-            let user = super::devices::user(account_id, &account, Some(provider));
-            self.tell(AccountEvent::SignedIn { user, provider, new_account }).await;
+            self.tell(|| {
+                let user = super::devices::user(account_id, &account, Some(provider));
+                AccountEvent::SignedIn { user, provider, new_account }
+            })
+            .await;
             return Ok(SignInStatus::SignedIn(Box::new(account_view(account, new_account))));
         }
         // Another request from this browser claimed it a moment ago.

@@ -30,7 +30,7 @@ impl SignInService {
             let Removed { sign_ins, audit_events, accounts, devices } = removed;
             info!(sign_ins, audit_events, accounts = accounts.len(), devices, "removed what outlived its retention");
             for &account_id in accounts {
-                self.tell(AccountEvent::Removed { account_id }).await;
+                self.tell(|| AccountEvent::Removed { account_id }).await;
             }
         }
         Ok(removed)

@@ -10,7 +10,7 @@ use tempfile::TempDir;
 use tokio::{sync::oneshot, task::JoinHandle};
 use truecaller_signin::server::{
     config::Config,
-    sign_in::OnAccountEvent,
+    sign_in::{AccountEvent, OnAccountEvent},
     startup::{Application, StartupError},
 };
 use url::Url;
@@ -52,11 +52,23 @@ pub async fn try_spawn_app_on(port: u16, env: &[(&str, &str)]) -> Option<TestApp
     try_start(env, Arc::new(TempDir::new().unwrap()), None, port, None).await
 }
 
-/// Starts the app in simulator mode, telling `hook` of every sign-in and removed account, as a
-/// host app is told.
-pub async fn spawn_app_telling(env: &[(&str, &str)], hook: OnAccountEvent) -> TestApp {
+/// What a host app heard from the app, in order.
+pub type Heard = Arc<std::sync::Mutex<Vec<AccountEvent>>>;
+
+/// Starts the app in simulator mode with a host's hook that records every sign-in and removed
+/// account it is told of.
+pub async fn spawn_app_heard(env: &[(&str, &str)]) -> (TestApp, Heard) {
+    let heard = Heard::default();
+    let hook: OnAccountEvent = {
+        let heard = heard.clone();
+        Arc::new(move |event| {
+            heard.lock().unwrap().push(event);
+            Box::pin(async {})
+        })
+    };
     let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    try_start(env, Arc::new(TempDir::new().unwrap()), None, 0, Some(hook)).await.expect("a free port")
+    let app = try_start(env, Arc::new(TempDir::new().unwrap()), None, 0, Some(hook)).await.expect("a free port");
+    (app, heard)
 }
 
 async fn start(env: Vec<(String, String)>, db: Arc<TempDir>, database: Option<Arc<ScratchDatabase>>, port: u16) -> TestApp {

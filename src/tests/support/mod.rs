@@ -9,7 +9,7 @@ pub mod digilocker;
 pub mod simulator;
 pub mod waiting;
 
-pub use app::{app_with_standalone_sim, database_bytes, spawn_app, spawn_app_on, spawn_app_telling, try_spawn_app_on, TestApp};
+pub use app::{app_with_standalone_sim, database_bytes, spawn_app, spawn_app_on, spawn_app_heard, try_spawn_app_on, TestApp};
 pub use browser::{shown, Browser, SignedInAs};
 pub use database::{on_postgres, scratch_database};
 pub use simulator::{StandaloneSim, Tripwire};
