@@ -25,6 +25,7 @@ LAYERS = {
         "sign_in",
         "config state",
         "web simulator",
+        "setup",
         "startup",
     ],
 }

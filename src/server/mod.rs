@@ -28,6 +28,8 @@ pub mod secret;
 pub mod session;
 /// The sign-in rules and state machine.
 pub mod sign_in;
+/// What a host app adds: the builder, the running sign-in's routes, layers and server.
+pub mod setup;
 /// The embedded Truecaller simulator.
 pub mod simulator;
 /// Building and running the application.
@@ -40,6 +42,8 @@ pub mod store;
 pub mod throttle;
 /// Wake-ups for held status requests.
 pub mod waiters;
+pub use setup::{SignInBuilder, SignInRouterExt, StartupError, TruecallerSignIn};
+
 /// The HTTP adapters: every route, the extractors they share, the held status request, the
 /// accept loop.
 pub mod web;

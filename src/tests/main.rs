@@ -11,6 +11,7 @@ mod devices;
 mod digilocker_flow;
 mod erasure;
 mod host_api;
+mod host_router;
 mod hostile_input;
 mod inbox;
 mod languages;

@@ -156,6 +156,13 @@ pub enum ConfigError {
 impl Config {
     /// Reads `APP_CONFIG` (default `Leptos.toml`, optional), then the process environment.
     pub fn from_environment() -> Result<Self, ConfigError> {
+        let (file, env) = Self::sources()?;
+        Self::load(&file, &env)
+    }
+
+    /// The settings file's text (`APP_CONFIG`, default `Leptos.toml`; empty when there is none)
+    /// and the process environment, for [`Self::load`].
+    pub fn sources() -> Result<(String, HashMap<String, String>), ConfigError> {
         let env: HashMap<String, String> = std::env::vars().collect();
         let path = env.get("APP_CONFIG").cloned().unwrap_or_else(|| "Leptos.toml".to_owned());
         let file = if Path::new(&path).exists() {
@@ -164,7 +171,7 @@ impl Config {
         } else {
             String::new()
         };
-        Self::load(&file, &env)
+        Ok((file, env))
     }
 
     /// Layers `file` (TOML) under `env`. Pure, so tests can build any configuration.

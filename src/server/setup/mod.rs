@@ -1,0 +1,378 @@
+//! What a host app adds: [`SignInBuilder`] takes the settings and builds a [`TruecallerSignIn`],
+//! which owns the sign-in's services and background work and hands out its routes, its layers
+//! (sessions, the cross-site guard) and the server that holds status requests. This app is one
+//! such host (`startup`).
+
+use std::{future::Future, sync::Arc};
+
+use axum::{
+    extract::DefaultBodyLimit,
+    routing::{get, post},
+    Router,
+};
+use leptos::prelude::*;
+use tokio::{net::TcpListener, task::JoinHandle};
+use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, SessionManagerLayer, SessionStore};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+use url::Url;
+
+mod builder;
+
+pub use builder::SignInBuilder;
+
+use super::{
+    config::{Config, ConfigError, SandboxMode, TruecallerMode},
+    countries::Countries,
+    keys::NumberKeys,
+    metrics,
+    providers::{http::join, sandbox::SandboxClient, truecaller::TruecallerClient},
+    session::SessionRecords,
+    sign_in::{self, OnAccountEvent, Providers, SignInService},
+    simulator::{self, SandboxSimulator, Simulator},
+    state::{AppMode, AppState},
+    store::{SessionPool, Store},
+    throttle::TrustedProxies,
+    web::{account, callback, csrf, digilocker, forms, headers, health, hold, language, one_tap, serve},
+};
+
+/// Why the sign-in could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A setting that cannot be used here (named in the message).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The address to listen on is taken or not ours.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    /// The database could not be opened or migrated.
+    #[error("DATABASE_URL: cannot open the database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The session table could not be created.
+    #[error("DATABASE_URL: cannot prepare the session table: {0}")]
+    Sessions(String),
+}
+
+/// Sign in with Truecaller (and DigiLocker), built and running: its routes, its layers and its
+/// server, for a host's axum app. Made by [`SignInBuilder`].
+pub struct TruecallerSignIn {
+    state: AppState,
+    public_url: Url,
+    https: bool,
+    simulator: Option<Arc<Simulator>>,
+    sandbox_simulator: Option<Arc<SandboxSimulator>>,
+    sessions: Sessions,
+    session_records: SessionRecords,
+    metrics: bool,
+    /// Work no request asks for (sweeps, other instances' wake-ups); it stops with the server.
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// The session layer over the database's engine (tower-sessions has a store per engine).
+#[derive(Clone)]
+enum Sessions {
+    Sqlite(SessionManagerLayer<SqliteStore>),
+    Postgres(SessionManagerLayer<PostgresStore>),
+}
+
+impl TruecallerSignIn {
+    /// Settings taken from `Leptos.toml` and the environment ([`SignInBuilder::from_env`]).
+    pub fn from_env() -> Result<SignInBuilder, ConfigError> {
+        SignInBuilder::from_env()
+    }
+
+    /// Settings given in code only ([`SignInBuilder::new`]).
+    pub fn builder() -> SignInBuilder {
+        SignInBuilder::new()
+    }
+
+    /// Opens everything `config` names. `options.site_addr` is where the app listens (its
+    /// default public URL, and whether the simulators may run).
+    pub async fn start(
+        config: Config,
+        options: LeptosOptions,
+        on_account_event: Option<OnAccountEvent>,
+        metrics: bool,
+    ) -> Result<Self, StartupError> {
+        let listen = options.site_addr;
+        let public_url = config.public_url(listen);
+        // Before anything is opened: the stand-ins sign anyone in as anyone.
+        config.check_simulation(listen, &public_url)?;
+        let (api_url, profile_url) = config.provider_urls(&public_url);
+
+        metrics::recorder();
+        let store = Store::connect(config.database_url.expose()).await?;
+        let session_pool = store.session_pool(config.database_url.expose()).await?;
+        // Held status requests read their records before the session layer runs (`hold`), and
+        // devices signed out elsewhere lose theirs.
+        let session_records: SessionRecords = match &session_pool {
+            SessionPool::Sqlite(pool) => Arc::new(SqliteStore::new(pool.clone())),
+            SessionPool::Postgres(pool) => Arc::new(PostgresStore::new(pool.clone())),
+        };
+
+        let (app_key, simulator) = match &config.truecaller.mode {
+            TruecallerMode::Live { app_key } => (app_key.expose().to_owned(), None),
+            TruecallerMode::Simulator => {
+                let callback_url = join(&public_url, "auth/truecaller/callback");
+                (simulator::APP_KEY.to_owned(), Some(Simulator::new(callback_url, join(&profile_url, "v1/default"))))
+            }
+        };
+        let truecaller = TruecallerClient::new(&api_url, &profile_url, app_key);
+        // The DigiLocker stand-in signs anyone in as anyone: it runs only beside the Truecaller
+        // simulator. A deployment with a real Truecaller key and no Sandbox keys offers no DigiLocker.
+        let sandbox_url = config.sandbox_url(&public_url);
+        let (sandbox, sandbox_simulator) = match (&config.sandbox.mode, &simulator) {
+            (SandboxMode::Live { api_key, api_secret }, _) => {
+                (Some(SandboxClient::new(&sandbox_url, api_key.expose().to_owned(), api_secret.expose().to_owned())), None)
+            }
+            (SandboxMode::Simulator, Some(_)) => {
+                let keys = (simulator::SANDBOX_SIM_KEY.to_owned(), simulator::SANDBOX_SIM_SECRET.to_owned());
+                let stand_in = SandboxSimulator::new(join(&public_url, "simulator"));
+                (Some(SandboxClient::new(&sandbox_url, keys.0, keys.1)), Some(stand_in))
+            }
+            (SandboxMode::Simulator, None) => {
+                tracing::info!("DigiLocker is not offered: set SANDBOX_API_KEY and SANDBOX_API_SECRET to offer it");
+                (None, None)
+            }
+        };
+        for warning in config.warnings(&public_url) {
+            tracing::warn!("{warning}");
+        }
+        let digilocker = sandbox.is_some();
+        let number_key = match &config.number_hash_key {
+            Some(key) => key.expose().to_owned(),
+            None => store.secret("number_hash_key").await?,
+        };
+        let sign_ins = SignInService::new(
+            store,
+            session_records.clone(),
+            Providers { truecaller, sandbox },
+            NumberKeys::new(number_key.as_bytes()),
+            sign_in::Settings {
+                signin_timeout: config.sign_in.timeout,
+                lock: config.sign_in.lock,
+                countries: Arc::new(Countries::new(config.phone.countries.clone(), config.phone.default_region)),
+                token_ttl: config.truecaller.token_ttl,
+                limits: config.limits.clone(),
+                digilocker_timeout: config.sandbox.timeout,
+                digilocker_return: join(&public_url, digilocker::RETURN_PATH),
+                one_tap: config.truecaller.one_tap.clone(),
+                simulated_sheet: simulator.as_ref().map(|_| join(&public_url, "simulator/sheet")),
+                retention: config.retention,
+                on_account_event,
+            },
+        );
+        let state = AppState {
+            leptos_options: options,
+            sign_ins: sign_ins.clone(),
+            mode: AppMode {
+                simulator: simulator.is_some(),
+                digilocker_simulator: sandbox_simulator.is_some(),
+                digilocker,
+                demo: config.public_demo,
+            },
+            trusted_proxies: TrustedProxies::new(config.proxies.header.clone(), config.proxies.ranges.clone()),
+        };
+
+        let https = public_url.scheme() == "https";
+        let idle = time::Duration::seconds(config.session_idle.as_secs() as i64);
+        let sessions = match session_pool {
+            SessionPool::Sqlite(pool) => Sessions::Sqlite(session_layer(SqliteStore::new(pool), https, idle).await?),
+            SessionPool::Postgres(pool) => Sessions::Postgres(
+                sign_ins.store().one_start_at_a_time(session_layer(PostgresStore::new(pool), https, idle)).await??,
+            ),
+        };
+        let tasks = vec![
+            tokio::spawn(background(sign_ins.clone())),
+            tokio::spawn(sign_ins.clone().relay_moves()),
+            tokio::spawn(sign_ins.clone().work_inbox()),
+        ];
+        Ok(Self { state, public_url, https, simulator, sandbox_simulator, sessions, session_records, metrics, tasks })
+    }
+
+    /// How browsers and Truecaller reach the app.
+    pub fn public_url(&self) -> &Url {
+        &self.public_url
+    }
+
+    /// The state the sign-in's handlers and server functions share.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The sign-in rules and storage (for tests and operators' tools).
+    pub fn sign_ins(&self) -> &SignInService {
+        &self.state.sign_ins
+    }
+
+    /// The embedded Truecaller simulator, when it runs (no app key).
+    pub fn simulator(&self) -> Option<&Arc<Simulator>> {
+        self.simulator.as_ref()
+    }
+
+    /// Whether this is a public demo (`UNSAFE_PUBLIC_DEMO`).
+    pub fn demo(&self) -> bool {
+        self.state.mode.demo
+    }
+
+    /// What the sign-in's pages and server functions read from Leptos' context: pass it to
+    /// `leptos_routes_with_context` (and any `handle_server_fns_with_context`).
+    pub fn context(&self) -> impl Fn() + Clone + Send + Sync + 'static {
+        let state = self.state.clone();
+        move || {
+            provide_context(state.clone());
+            headers::provide_page_nonce();
+        }
+    }
+
+    /// The sign-in's own routes: Truecaller's callback, the forms that work without JavaScript
+    /// (start, cancel, more time, sign out, devices, delete, download), one-tap, DigiLocker, the
+    /// language switch, `/metrics` unless turned off, and the simulators under `/simulator` when
+    /// they run. Merged by [`SignInRouterExt::with_sign_in`].
+    pub fn routes<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+        let https = self.https;
+        let mut router = Router::new()
+            .route(
+                "/auth/truecaller/callback",
+                post(callback::truecaller_callback).layer(DefaultBodyLimit::max(callback::MAX_BODY)),
+            )
+            .route("/signin", post(forms::initiate))
+            .route("/signin/cancel", post(forms::cancel))
+            .route("/signin/more-time", post(forms::more_time))
+            .route("/signout", post(forms::sign_out))
+            .route("/account/delete", post(forms::delete_account))
+            .route("/account/devices/sign-out", post(forms::sign_out_devices))
+            .route("/account/data", get(account::download))
+            .route("/signin/one-tap", get(one_tap::start))
+            .route("/language", post(move |form| async move { language::choose(https, form) }))
+            .route("/digilocker/start", post(digilocker::start))
+            .route("/digilocker/continue", get(digilocker::continue_to_consent))
+            .route("/digilocker/return", get(digilocker::returned));
+        if self.metrics {
+            router = router.route("/metrics", get(health::metrics));
+        }
+        // Both stand-ins answer under `/simulator`, as one router (their paths do not overlap).
+        let stand_ins = [self.simulator.clone().map(Simulator::router), self.sandbox_simulator.clone().map(SandboxSimulator::router)];
+        if let Some(stand_ins) = stand_ins.into_iter().flatten().reduce(Router::merge) {
+            router = router.nest("/simulator", stand_ins);
+        }
+        router.with_state(self.state.clone())
+    }
+
+    /// `router` (every route added so far) behind the session layer and the cross-site guard,
+    /// with the sign-in's service in each request's extensions (for `CurrentUser`).
+    pub fn layer<S: Clone + Send + Sync + 'static>(&self, router: Router<S>) -> Router<S> {
+        let router = router.layer(axum::Extension(self.state.sign_ins.clone()));
+        let router = match self.sessions.clone() {
+            Sessions::Sqlite(layer) => router.layer(layer),
+            Sessions::Postgres(layer) => router.layer(layer),
+        };
+        router.layer(axum::middleware::from_fn_with_state(self.origin(), csrf::guard))
+    }
+
+    /// Serves `app` on `listener` until `shutdown` completes, then lets requests in flight finish
+    /// (callbacks are recorded; held status requests answer at once, and browsers ask again after
+    /// a restart), and stops the background work. A status request waits outside `app`, before
+    /// routing or any layer starts on it; each request carries the peer's address.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        app: Router,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let holds = hold::Holds::new(self.sign_ins().clone(), self.session_records.clone(), session_cookie(self.https), self.origin());
+        let sign_ins = self.sign_ins().clone();
+        let stopping = async move {
+            shutdown.await;
+            sign_ins.begin_shutdown();
+        };
+        let served = serve::serve(listener, hold::Holding::new(holds, app), stopping).await;
+        for task in self.tasks {
+            task.abort();
+        }
+        served
+    }
+
+    /// The app's own origin (scheme, host and port of the public URL).
+    fn origin(&self) -> csrf::Origin {
+        csrf::Origin(self.public_url.origin().ascii_serialization())
+    }
+}
+
+/// Adds the sign-in to a host's router in one step.
+pub trait SignInRouterExt<S> {
+    /// Merges [`TruecallerSignIn::routes`], then puts every route (the host's and the
+    /// sign-in's) behind [`TruecallerSignIn::layer`]. Call it after the host's own routes:
+    /// routes added later are outside the session layer.
+    fn with_sign_in(self, sign_in: &TruecallerSignIn) -> Self;
+}
+
+impl<S: Clone + Send + Sync + 'static> SignInRouterExt<S> for Router<S> {
+    fn with_sign_in(self, sign_in: &TruecallerSignIn) -> Self {
+        sign_in.layer(self.merge(sign_in.routes()))
+    }
+}
+
+/// The session layer over `store`: its table made ready, expired sessions deleted every minute.
+async fn session_layer<S>(store: S, https: bool, idle: time::Duration) -> Result<SessionManagerLayer<S>, StartupError>
+where
+    S: SessionStore + ExpiredDeletion + Clone + Migrate,
+{
+    store.prepare().await.map_err(StartupError::Sessions)?;
+    tokio::spawn(store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(60)));
+    Ok(SessionManagerLayer::new(store)
+        .with_name(session_cookie(https))
+        .with_secure(https)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle)))
+}
+
+/// `__Host-` makes browsers refuse the cookie unless it is Secure, host-only, Path=/.
+fn session_cookie(https: bool) -> &'static str {
+    if https {
+        "__Host-session"
+    } else {
+        "session"
+    }
+}
+
+/// Creating a session store's table: each tower-sessions store has its own `migrate`.
+trait Migrate {
+    async fn prepare(&self) -> Result<(), String>;
+}
+
+impl Migrate for SqliteStore {
+    async fn prepare(&self) -> Result<(), String> {
+        self.migrate().await.map_err(|e| e.to_string())
+    }
+}
+
+impl Migrate for PostgresStore {
+    async fn prepare(&self) -> Result<(), String> {
+        self.migrate().await.map_err(|e| e.to_string())
+    }
+}
+
+/// How often overdue sign-ins are timed out when nobody is polling them, and profile fetches that
+/// nobody holds are resumed.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+/// How often what retention allows is removed.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Keeps deadlines, resumes profile fetches nobody holds, and forgets what retention allows.
+async fn background(sign_ins: SignInService) {
+    let mut last_purge: Option<std::time::Instant> = None;
+    loop {
+        if let Err(e) = sign_ins.sweep().await {
+            tracing::warn!(error = %e, "sign-in sweep failed");
+        }
+        if last_purge.is_none_or(|at| at.elapsed() > PURGE_EVERY) {
+            if let Err(e) = sign_ins.purge().await {
+                tracing::warn!(error = %e, "purge failed");
+            }
+            last_purge = Some(std::time::Instant::now());
+        }
+        tokio::time::sleep(SWEEP_EVERY).await;
+    }
+}
