@@ -1,6 +1,6 @@
 # The two commands in the README: `make dev` runs the app in simulator mode, `make test` runs
 # every test. Both install what is missing first (.ci/setup).
-.PHONY: setup dev build release test layers unit postgres-check fault-check e2e bench faults lighthouse
+.PHONY: setup dev build release test layers unit postgres-check fault-check e2e shop docs bench faults lighthouse
 
 setup:
 	bash .ci/setup
@@ -19,7 +19,7 @@ release:
 
 # Unit, property and integration tests (the server in-process against the simulator), then
 # Playwright in Chromium against the built server.
-test: setup layers build unit postgres-check fault-check e2e
+test: setup layers build unit postgres-check fault-check e2e shop docs
 
 # The source's shape: no import circle between source files, no source file over 400 non-blank
 # lines outside its tests.
@@ -45,6 +45,18 @@ fault-check:
 # `cargo leptos end-to-end`, that journey is skipped).
 e2e:
 	bash .ci/postgres sh -c 'cd end2end && npx playwright test'
+
+# The example host (examples/shop): its own cargo-leptos build into the shared target directory
+# (only the shop and the crate compile), then a shopper's journey in Chromium against it.
+shop:
+	cd examples/shop && cargo leptos build
+	cd end2end && npx playwright test -c shop.config.ts
+
+# The library as a dependent sees it: rustdoc without a warning, and the package builds from what
+# it ships.
+docs:
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features ssr
+	cargo publish --dry-run --allow-dirty
 
 # Every figure in BENCHMARKS.md in one run, each printed next to its target: the server and
 # simulator over loopback (throughput, held requests, memory, callback acks) on SQLite; memory and

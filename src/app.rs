@@ -3,17 +3,17 @@ use leptos_i18n::Locale as _;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Html, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    hooks::use_location,
     path, SsrMode, StaticSegment,
 };
 
 use crate::{
-    i18n::Locale,
+    components::{provide_sign_in, LanguageSwitcher, SignInData, SimulatorBanner},
     pages::{
-        account::{AccountPage, DeleteAccountPage, JustSignedIn},
+        account::{AccountPage, DeleteAccountPage},
         sign_in::SignInPage,
     },
-    words::{page_locale, provide_page_locale, say, strong, Body, Run},
+    site::site,
+    words::{page_locale, say},
 };
 
 /// The HTML document around the app (server only renders it; the browser hydrates `<App/>`).
@@ -23,11 +23,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let loader = crate::server::web::assets::loader(&options);
     #[cfg(not(feature = "ssr"))]
     let loader = "";
-    // The page's words for the browser (`words`), in the page's language.
-    #[cfg(feature = "ssr")]
-    let words = crate::words::page_words(crate::server::web::language::of_current_request());
-    #[cfg(not(feature = "ssr"))]
-    let words = "";
     view! {
         <!DOCTYPE html>
         <html>
@@ -42,37 +37,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <script nonce=use_nonce() inner_html=loader></script>
                 <MetaTags/>
             </head>
-            <body>
+            // The stylesheet's scope (`style/main.css`): here, the whole page.
+            <body class="signin">
                 <App/>
-                <script id="words" type="application/json" nonce=use_nonce() inner_html=words></script>
+                <SignInData/>
             </body>
         </html>
     }
 }
 
-/// The server decides (`server::web::language`: the switcher's cookie, else Accept-Language, else
-/// English) and writes it on `<html lang>`; hydration reads it back from there.
-fn decided_locale() -> Locale {
-    #[cfg(feature = "ssr")]
-    return crate::server::web::language::of_current_request();
-    #[cfg(not(feature = "ssr"))]
-    return document()
-        .document_element()
-        .and_then(|html| html.get_attribute("lang"))
-        .and_then(|lang| lang.parse().ok())
-        .unwrap_or_default();
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    JustSignedIn::provide();
-    // leptos_i18n's context is not used: it keeps the locale in a signal with an isomorphic
-    // effect, which on the server runs as a task of its own and panicked when the page was gone
-    // before the task ran. Only `say!` with this value is needed.
-    let locale = decided_locale();
-    provide_page_locale(locale);
-    let simulated = decided_simulated();
+    provide_sign_in();
+    let locale = page_locale();
+    let simulated = site().simulated;
     view! {
         <Html attr:lang=locale.as_str() attr:dir=locale.direction().as_str() attr:data-simulated=simulated.clone()/>
         <Title text=say!(locale, page_title)/>
@@ -94,102 +73,6 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Every language, each named in itself; a plain form post (`POST /language`) that sets the
-/// cookie and comes back here, with or without JavaScript.
-#[component]
-fn LanguageSwitcher() -> impl IntoView {
-    let current = page_locale();
-    let location = use_location();
-    let back = move || {
-        let search = location.search.get();
-        if search.is_empty() { location.pathname.get() } else { format!("{}?{search}", location.pathname.get()) }
-    };
-    let choices = Locale::get_all()
-        .iter()
-        .map(|&locale| {
-            let name = crate::words::language_name(locale);
-            view! {
-                <button
-                    type="submit"
-                    name="lang"
-                    value=locale.as_str()
-                    lang=locale.as_str()
-                    dir=locale.direction().as_str()
-                    class="link"
-                    aria-current=(locale == current).then_some("true")
-                >
-                    {name}
-                </button>
-            }
-        })
-        .collect_view();
-    view! {
-        <nav class="languages" aria-label=say!(current, language_label)>
-            <form method="post" action="/language">
-                <input type="hidden" name="back" value=back/>
-                {choices}
-            </form>
-        </nav>
-    }
-}
-
-/// What runs against a simulator: `truecaller`, `digilocker`, both (space-separated) or neither,
-/// and `demo` on a public demo.
-/// The server knows from its settings and writes it on `<html data-simulated>`; hydration reads
-/// it back from there, as it does the language. (Asked for with a server function, as a
-/// resource under a suspense, it made the bundle measurably larger: BENCHMARKS.md, bundle size.)
-fn decided_simulated() -> String {
-    #[cfg(feature = "ssr")]
-    return use_context::<crate::server::state::AppState>().map_or_else(String::new, |state| {
-        let crate::server::state::AppMode { simulator, digilocker_simulator, demo, .. } = state.mode;
-        [simulator.then_some("truecaller"), digilocker_simulator.then_some("digilocker"), demo.then_some("demo")]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ")
-    });
-    #[cfg(not(feature = "ssr"))]
-    return document().document_element().and_then(|html| html.get_attribute("data-simulated")).unwrap_or_default();
-}
-
-/// Says plainly when no real Truecaller is involved, and where the simulated phone is; on a
-/// public demo, first that anyone can sign in as anyone.
-#[component]
-fn SimulatorBanner(simulated: String) -> impl IntoView {
-    let locale = page_locale();
-    let truecaller = simulated.split(' ').any(|s| s == "truecaller");
-    let digilocker = simulated.split(' ').any(|s| s == "digilocker");
-    let demo = simulated.split(' ').any(|s| s == "demo");
-    let label = if demo { say!(locale, demo_mode) } else { say!(locale, simulator_mode) };
-    (truecaller || digilocker).then(|| view! {
-        <aside class="banner" aria-label=label.to_owned()>
-            <strong>{label}</strong>
-            {demo.then(|| view! { " · " {say!(locale, demo_warning)} })}
-            {truecaller.then(|| view! {
-                " · " {linked(&say!(locale, simulator_truecaller, <a> = strong), "/simulator")}
-            })}
-            {digilocker.then(|| if truecaller {
-                view! { " " {linked(&say!(locale, simulator_digilocker_who, <a> = strong), "/simulator#digilocker")} }.into_any()
-            } else {
-                view! { " " {say!(locale, simulator_digilocker)} }.into_any()
-            })}
-        </aside>
-    })
-}
-
-/// A message whose `<a>…</a>` (rendered with `strong`) links to the simulator's `href`, in a tab
-/// of its own.
-fn linked(message: &str, href: &'static str) -> impl IntoView {
-    Body::marked(message)
-        .0
-        .into_iter()
-        .map(|run| match run {
-            Run::Plain(text) => text.into_any(),
-            Run::Strong(text) => view! { <a href=href target="_blank" rel="noopener">{text}</a> }.into_any(),
-        })
-        .collect_view()
-}
-
 #[component]
 fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -200,7 +83,7 @@ fn NotFound() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{say!(locale, not_found_title)}</h1>
-            <p><a href="/">{say!(locale, go_to_sign_in)}</a></p>
+            <p><a href=site().paths.sign_in>{say!(locale, go_to_sign_in)}</a></p>
         </section>
     }
 }

@@ -159,6 +159,11 @@ pub struct Page {
 }
 
 impl Page {
+    /// The page's language (a BCP 47 tag such as `hi-IN`).
+    pub fn lang(&self) -> &str {
+        &self.lang
+    }
+
     /// The message as written; its key if the page has no such message (a bug the tests catch).
     pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
         self.messages.get(key).map_or(key, String::as_str)

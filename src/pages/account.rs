@@ -6,6 +6,7 @@ use crate::{
     domain::AccountView,
     page_data::{DeviceView, KeptFor, WayInUse, YourData},
     i18n::Locale,
+    site::site,
     words::{page_locale, say},
 };
 
@@ -48,12 +49,12 @@ pub fn AccountPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(Some(yours)) => view! { <AccountCard account=yours.account data/> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/"/> }.into_any(),
+                    Ok(None) => view! { <Redirect path=site().paths.sign_in/> }.into_any(),
                     Err(e) => view! {
                         <section class="card">
                             <h1>{say!(locale, account_title)}</h1>
                             <p class="error" role="alert">{e.message(locale)}</p>
-                            <p><a href="/account">{say!(locale, offer_try_again)}</a></p>
+                            <p><a href=site().paths.account>{say!(locale, offer_try_again)}</a></p>
                         </section>
                     }
                     .into_any(),
@@ -194,7 +195,7 @@ fn AccountCard(account: AccountView, data: PageData) -> impl IntoView {
             </form>
             <YourDataParts data/>
             <p class="download"><a href="/account/data" download="my-data.json">{say!(locale, download_data)}</a></p>
-            <p class="delete-account"><a href="/account/delete">{say!(locale, delete_account)}</a></p>
+            <p class="delete-account"><a href=site().paths.delete_account()>{say!(locale, delete_account)}</a></p>
         </section>
     }
 }
@@ -217,15 +218,15 @@ pub fn DeleteAccountPage() -> impl IntoView {
                             <form method="post" action="/account/delete">
                                 <button type="submit" class="danger">{say!(locale, delete_account)}</button>
                             </form>
-                            <p class="keep"><a href="/account">{say!(locale, delete_keep)}</a></p>
+                            <p class="keep"><a href=site().paths.account>{say!(locale, delete_keep)}</a></p>
                         </section>
                     }
                     .into_any(),
-                    Ok(None) => view! { <Redirect path="/"/> }.into_any(),
+                    Ok(None) => view! { <Redirect path=site().paths.sign_in/> }.into_any(),
                     Err(e) => view! {
                         <section class="card">
                             <p class="error" role="alert">{e.message(locale)}</p>
-                            <p><a href="/account/delete">{say!(locale, offer_try_again)}</a></p>
+                            <p><a href=site().paths.delete_account()>{say!(locale, offer_try_again)}</a></p>
                         </section>
                     }
                     .into_any(),

@@ -20,7 +20,7 @@ use url::Url;
 pub use super::setup::StartupError;
 use super::{
     config::Config,
-    setup::{SignInRouterExt, TruecallerSignIn},
+    setup::{page_renderer, Hosting, SignInRouterExt, TruecallerSignIn},
     sign_in::{self, SignInService},
     simulator::Simulator,
     state::AppState,
@@ -55,7 +55,8 @@ impl Application {
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         // Port 0 (tests): the public URL's default names the port actually bound.
         leptos_options.site_addr = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
-        let sign_in = TruecallerSignIn::start(config, leptos_options.clone(), on_account_event, true).await?;
+        let hosting = Hosting { on_account_event, page: Some(page_renderer(shell)), ..Hosting::default() };
+        let sign_in = TruecallerSignIn::start(config, leptos_options.clone(), hosting).await?;
         let https = sign_in.public_url().scheme() == "https";
 
         let state = sign_in.state().clone();

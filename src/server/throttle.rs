@@ -5,7 +5,7 @@
 //!   and its /48 again with a larger allowance) and per browser session.
 //!   Counted twice: in memory first (GCRA, `governor`), cheap enough to run before any database
 //!   work, so a flood against one instance costs it no write; then in database counters (fixed
-//!   windows, [`request_counters`]), which every instance shares, so several instances behind a
+//!   windows, `request_counters`), which every instance shares, so several instances behind a
 //!   balancer do not multiply the limit.
 //! - per phone number (prompts per 15 minutes and per day, and the cool-down after repeated
 //!   rejections), kept in the database with the number's lock (`Store::start`), so they hold

@@ -1,6 +1,6 @@
 //! Wakes browsers that are holding a `status` request open when their sign-in changes.
 //!
-//! Waiters never poll the database: whoever changes a sign-in calls [`Waiters::wake`]. This is
+//! Waiters never poll the database: whoever changes a sign-in calls `Waiters::wake`. This is
 //! per process; with several instances on PostgreSQL, each listens for the others' moves
 //! (`SignInService::relay_moves`) and wakes its own waiters.
 

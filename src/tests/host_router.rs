@@ -11,6 +11,7 @@ use tempfile::TempDir;
 use tokio::{net::TcpListener, sync::oneshot};
 use truecaller_signin::{
     server::{SignInBuilder, SignInRouterExt, StartupError},
+    site::SignInPaths,
     user::{Assurance, CurrentUser},
 };
 use url::Url;
@@ -102,6 +103,11 @@ async fn the_builder_names_the_setting_it_cannot_use() {
 
     let refused = SignInBuilder::new().set("SIGNIN_TIMEOUT_SECS", "soon").build(&options).await.err().expect("refused");
     assert!(refused.to_string().starts_with("SIGNIN_TIMEOUT_SECS:"), "{refused}");
+
+    // A path that would send a person to another site after signing in.
+    let paths = SignInPaths { after_sign_in: "//evil.example/".into(), ..SignInPaths::default() };
+    let refused = SignInBuilder::new().paths(paths).build(&options).await.err().expect("refused");
+    assert!(refused.to_string().starts_with("after_sign_in path:"), "{refused}");
 }
 
 #[test]

@@ -50,6 +50,13 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
+/// Where a completed sign-in goes: the page's `?next=` when it is a path of this site (a page
+/// that sent the person here to sign in), else the host's `after_sign_in`.
+fn after_sign_in() -> String {
+    let next = use_query_map().with_untracked(|query| query.get("next"));
+    next.filter(|path| crate::site::local(path)).unwrap_or_else(|| crate::site::site().paths.after_sign_in)
+}
+
 #[component]
 fn SignInFlow(
     start: SignInStatus,

@@ -16,12 +16,13 @@ use crate::{
         country_picker::CountryPicker,
         screens::{self, Countdown, Offer, Screen},
     },
+    site::site,
     words::{say, Body, Run},
     wording,
 };
 
-/// `/?with=number`: the phone form first, even where one-tap leads (the no-JS way to it).
-const NUMBER_FIRST: &str = "/?with=number";
+/// `?with=number`: the phone form first, even where one-tap leads (the no-JS way to it).
+const NUMBER_FIRST: &str = "with=number";
 /// Without JavaScript, a waiting page reloads itself every 2 s until the outcome is in. Set
 /// through `inner_html` so hydration never walks into the `<noscript>`.
 const NOSCRIPT_REFRESH: &str = r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"#;
@@ -48,11 +49,12 @@ pub(super) fn screen(page: PageState) -> AnyView {
         SignInStatus::SignedIn(account) => {
             // The account page that follows draws from this answer, with no request of its own.
             JustSignedIn::hand_over(*account);
+            let next = super::after_sign_in();
             view! {
                 <div class=format!("state {}", shown.class)>
                     <h2>{shown.title}</h2>
-                    <p><a href="/account">{say!(locale, continue_to_account)}</a></p>
-                    <Redirect path="/account"/>
+                    <p><a href=next.clone()>{say!(locale, continue_to_account)}</a></p>
+                    <Redirect path=next/>
                 </div>
             }
             .into_any()
@@ -111,7 +113,7 @@ fn one_tap_start(page: PageState) -> impl IntoView {
             <p id="phone-error" class="error" role="alert">{move || error.get()}</p>
             {throttle_notice(page)}
             <p class="use-number">
-                <a href=NUMBER_FIRST on:click=move |ev| page.show_form(ev)>{screens::USE_NUMBER.label(locale)}</a>
+                <a href=site().paths.sign_in_with(NUMBER_FIRST) on:click=move |ev| page.show_form(ev)>{screens::USE_NUMBER.label(locale)}</a>
             </p>
         </div>
     }

@@ -4,13 +4,33 @@
 
 use std::{collections::HashMap, future::Future, sync::Arc};
 
-use leptos::config::LeptosOptions;
+use leptos::{config::LeptosOptions, prelude::IntoView};
 
 use super::{StartupError, TruecallerSignIn};
-use crate::server::{
-    config::{Config, ConfigError},
-    sign_in::{AccountEvent, OnAccountEvent},
+use crate::{
+    server::{
+        config::{Config, ConfigError},
+        sign_in::{AccountEvent, OnAccountEvent},
+        state::{AppState, RenderPage},
+        web::headers,
+    },
+    site::SignInPaths,
 };
+
+/// What the host app adds beside the named settings.
+#[derive(Clone)]
+pub(crate) struct Hosting {
+    pub on_account_event: Option<OnAccountEvent>,
+    pub metrics: bool,
+    pub paths: SignInPaths,
+    pub page: Option<RenderPage>,
+}
+
+impl Default for Hosting {
+    fn default() -> Self {
+        Self { on_account_event: None, metrics: true, paths: SignInPaths::default(), page: None }
+    }
+}
 
 /// Builds a [`TruecallerSignIn`]: settings first, then [`build`](Self::build), which checks them
 /// all, opens the database (running the migrations) and starts the background work.
@@ -32,8 +52,7 @@ pub struct SignInBuilder {
     file: String,
     /// Settings by their documented names; secrets among them (never printed).
     values: HashMap<String, String>,
-    on_account_event: Option<OnAccountEvent>,
-    metrics: bool,
+    hosting: Hosting,
 }
 
 impl Default for SignInBuilder {
@@ -47,7 +66,11 @@ impl std::fmt::Debug for SignInBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut names: Vec<&String> = self.values.keys().collect();
         names.sort();
-        f.debug_struct("SignInBuilder").field("settings", &names).field("metrics", &self.metrics).finish_non_exhaustive()
+        f.debug_struct("SignInBuilder")
+            .field("settings", &names)
+            .field("paths", &self.hosting.paths)
+            .field("metrics", &self.hosting.metrics)
+            .finish_non_exhaustive()
     }
 }
 
@@ -55,7 +78,7 @@ impl SignInBuilder {
     /// Every setting at its documented default: with no keys, the embedded simulators, on a
     /// loopback address only.
     pub fn new() -> Self {
-        Self { file: String::new(), values: HashMap::new(), on_account_event: None, metrics: true }
+        Self { file: String::new(), values: HashMap::new(), hosting: Hosting::default() }
     }
 
     /// The settings file named by `APP_CONFIG` (default `Leptos.toml`, if there is one) under the
@@ -113,7 +136,22 @@ impl SignInBuilder {
 
     /// Whether [`TruecallerSignIn::routes`] serves `/metrics` (Prometheus). Default: yes.
     pub fn metrics(mut self, serve: bool) -> Self {
-        self.metrics = serve;
+        self.hosting.metrics = serve;
+        self
+    }
+
+    /// Where the host mounts the sign-in's pages (default: sign in at `/`, the account at
+    /// `/account`); every form and provider return comes back to them. Checked at build.
+    pub fn paths(mut self, paths: SignInPaths) -> Self {
+        self.hosting.paths = paths;
+        self
+    }
+
+    /// The host's page shell, so that a number refused in a form posted without JavaScript is
+    /// answered with the sign-in page itself, the reason beside the number. Without it, such a
+    /// post comes back to the sign-in page, which asks again.
+    pub fn shell<Page: IntoView + 'static>(mut self, shell: fn(LeptosOptions) -> Page) -> Self {
+        self.hosting.page = Some(page_renderer(shell));
         self
     }
 
@@ -125,7 +163,7 @@ impl SignInBuilder {
         F: Fn(AccountEvent) -> Done + Send + Sync + 'static,
         Done: Future<Output = ()> + Send + 'static,
     {
-        self.on_account_event = Some(Arc::new(move |event| Box::pin(handler(event))));
+        self.hosting.on_account_event = Some(Arc::new(move |event| Box::pin(handler(event))));
         self
     }
 
@@ -134,6 +172,28 @@ impl SignInBuilder {
     /// its address is where the app listens.
     pub async fn build(self, options: &LeptosOptions) -> Result<TruecallerSignIn, StartupError> {
         let config = Config::load(&self.file, &self.values)?;
-        TruecallerSignIn::start(config, options.clone(), self.on_account_event, self.metrics).await
+        let paths = &self.hosting.paths;
+        for (name, path) in [("sign_in path", &paths.sign_in), ("account path", &paths.account), ("after_sign_in path", &paths.after_sign_in)] {
+            if let Some(problem) = SignInPaths::problem(path) {
+                return Err(ConfigError::Invalid { name, problem: format!("{path:?} {problem}") }.into());
+            }
+        }
+        TruecallerSignIn::start(config, options.clone(), self.hosting).await
     }
+}
+
+/// Renders `shell` (the host's `<html>` around its app) for a request, with what the sign-in's
+/// views read from the context.
+pub(crate) fn page_renderer<Page: IntoView + 'static>(shell: fn(LeptosOptions) -> Page) -> RenderPage {
+    Arc::new(move |state: AppState, request| {
+        let options = state.leptos_options.clone();
+        let render = leptos_axum::render_app_async_with_context(
+            move || {
+                state.provide();
+                headers::provide_page_nonce();
+            },
+            move || shell(options.clone()),
+        );
+        render(request)
+    })
 }

@@ -16,8 +16,11 @@ use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, SessionManagerLa
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 use url::Url;
 
+use crate::site::Site;
+
 mod builder;
 
+pub(crate) use builder::{page_renderer, Hosting};
 pub use builder::SignInBuilder;
 
 use super::{
@@ -27,12 +30,12 @@ use super::{
     metrics,
     providers::{http::join, sandbox::SandboxClient, truecaller::TruecallerClient},
     session::SessionRecords,
-    sign_in::{self, OnAccountEvent, Providers, SignInService},
+    sign_in::{self, Providers, SignInService},
     simulator::{self, SandboxSimulator, Simulator},
     state::{AppMode, AppState},
     store::{SessionPool, Store},
     throttle::TrustedProxies,
-    web::{account, callback, csrf, digilocker, forms, headers, health, hold, language, one_tap, serve},
+    web::{account, assets, callback, csrf, digilocker, forms, headers, health, hold, language, one_tap, serve},
 };
 
 /// Why the sign-in could not start.
@@ -87,12 +90,8 @@ impl TruecallerSignIn {
 
     /// Opens everything `config` names. `options.site_addr` is where the app listens (its
     /// default public URL, and whether the simulators may run).
-    pub async fn start(
-        config: Config,
-        options: LeptosOptions,
-        on_account_event: Option<OnAccountEvent>,
-        metrics: bool,
-    ) -> Result<Self, StartupError> {
+    pub(crate) async fn start(config: Config, options: LeptosOptions, hosting: Hosting) -> Result<Self, StartupError> {
+        let Hosting { on_account_event, metrics, paths, page } = hosting;
         let listen = options.site_addr;
         let public_url = config.public_url(listen);
         // Before anything is opened: the stand-ins sign anyone in as anyone.
@@ -161,16 +160,19 @@ impl TruecallerSignIn {
                 on_account_event,
             },
         );
+        let mode = AppMode {
+            simulator: simulator.is_some(),
+            digilocker_simulator: sandbox_simulator.is_some(),
+            digilocker,
+            demo: config.public_demo,
+        };
         let state = AppState {
             leptos_options: options,
             sign_ins: sign_ins.clone(),
-            mode: AppMode {
-                simulator: simulator.is_some(),
-                digilocker_simulator: sandbox_simulator.is_some(),
-                digilocker,
-                demo: config.public_demo,
-            },
+            site: Site { paths, simulated: mode.simulated() },
+            mode,
             trusted_proxies: TrustedProxies::new(config.proxies.header.clone(), config.proxies.ranges.clone()),
+            page,
         };
 
         let https = public_url.scheme() == "https";
@@ -219,7 +221,7 @@ impl TruecallerSignIn {
     pub fn context(&self) -> impl Fn() + Clone + Send + Sync + 'static {
         let state = self.state.clone();
         move || {
-            provide_context(state.clone());
+            state.provide();
             headers::provide_page_nonce();
         }
     }
@@ -246,7 +248,8 @@ impl TruecallerSignIn {
             .route("/language", post(move |form| async move { language::choose(https, form) }))
             .route("/digilocker/start", post(digilocker::start))
             .route("/digilocker/continue", get(digilocker::continue_to_consent))
-            .route("/digilocker/return", get(digilocker::returned));
+            .route("/digilocker/return", get(digilocker::returned))
+            .route(crate::components::STYLESHEET_PATH, get(assets::stylesheet));
         if self.metrics {
             router = router.route("/metrics", get(health::metrics));
         }

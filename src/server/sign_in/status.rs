@@ -180,7 +180,7 @@ impl SignInService {
         })
     }
 
-    /// The account this browser is signed in to (as [`Self::signed_in_to`]).
+    /// The account this browser is signed in to (as `signed_in_to`: an account gone meanwhile ends the session).
     pub async fn signed_in_account(&self, session: &AuthSession) -> Result<Option<AccountView>, Error> {
         let Some((_, account)) = self.signed_in_to(session).await? else {
             return Ok(None);

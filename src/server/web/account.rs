@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::{
     server::{error::Error, sign_in::SignInService},
+    site::Site,
     user::CurrentUser,
 };
 
@@ -29,9 +30,13 @@ const RECEIVED: &[(&str, &str, &str)] = &[
 /// Never stored, whatever the way in.
 const NEVER_KEPT: &str = "access tokens (used once, to fetch the profile), DigiLocker documents, date of birth, gender";
 
-pub async fn download(State(sign_ins): State<SignInService>, user: Option<CurrentUser>) -> Result<Response, Error> {
+pub async fn download(
+    State(sign_ins): State<SignInService>,
+    State(site): State<Site>,
+    user: Option<CurrentUser>,
+) -> Result<Response, Error> {
     let Some(account) = sign_ins.account_data(user.as_ref()).await? else {
-        return Ok(Redirect::to("/").into_response());
+        return Ok(Redirect::to(&site.paths.sign_in).into_response());
     };
     let received: Vec<_> = RECEIVED
         .iter()

@@ -212,3 +212,13 @@ mod tests {
         assert!(error.starts_with("LEPTOS_SITE_ROOT:"), "{error}");
     }
 }
+
+/// `GET /truecaller-signin.css`: the sign-in's stylesheet for a host's pages. Kept a year when
+/// asked for by its current hash (`components::stylesheet_href`), else revalidated.
+pub async fn stylesheet(uri: axum::http::Uri) -> impl axum::response::IntoResponse {
+    use axum::http::header;
+    use crate::components::{STYLESHEET, STYLESHEET_HASH};
+    let current = uri.query() == Some(format!("v={STYLESHEET_HASH:016x}").as_str());
+    let cache = if current { "public, max-age=31536000, immutable" } else { "no-cache" };
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, cache)], STYLESHEET)
+}

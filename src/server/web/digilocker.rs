@@ -10,10 +10,13 @@ use axum::{
 };
 
 use super::{client::ClientIp, forms};
-use crate::server::{
-    error::Error,
-    session::AuthSession,
-    sign_in::{DigiLockerStart, SignInService},
+use crate::{
+    server::{
+        error::Error,
+        session::AuthSession,
+        sign_in::{DigiLockerStart, SignInService},
+    },
+    site::Site,
 };
 
 /// The fixed path Sandbox returns the person to (`redirect_url` = `PUBLIC_URL` + this).
@@ -24,6 +27,7 @@ pub const RETURN_PATH: &str = "digilocker/return";
 /// chain is held to the page's `form-action 'self'`, a page's own navigation is not.
 pub async fn start(
     State(sign_ins): State<SignInService>,
+    State(site): State<Site>,
     ClientIp(client): ClientIp,
     session: AuthSession,
 ) -> Result<Redirect, Error> {
@@ -33,26 +37,30 @@ pub async fn start(
             Ok(Redirect::to("/digilocker/continue"))
         }
         // The sign-in page shows why (its status is the failure).
-        Ok(DigiLockerStart::Refused) => Ok(Redirect::to("/")),
-        Err(throttled @ Error::Throttled(_)) => forms::throttle_to_page(throttled),
+        Ok(DigiLockerStart::Refused) => Ok(Redirect::to(&site.paths.sign_in)),
+        Err(throttled @ Error::Throttled(_)) => forms::throttle_to_page(&site.paths, throttled),
         Err(Error::NotOffered) => Err(Error::NotOffered),
         // A full page, not an API call: log the cause and let the sign-in page say what it can.
-        Err(other) => Ok(back_to_sign_in(&other)),
+        Err(other) => Ok(back_to_sign_in(&site, &other)),
     }
 }
 
 /// Logs a failure on a full-page route (once, through the error's own mapping) and sends the
 /// browser back to the sign-in page, which shows where its sign-in stands.
-fn back_to_sign_in(error: &Error) -> Redirect {
+fn back_to_sign_in(site: &Site, error: &Error) -> Redirect {
     let _ = error.to_api();
-    Redirect::to("/")
+    Redirect::to(&site.paths.sign_in)
 }
 
 /// `GET /digilocker/continue`: sends the browser on to the consent page it was given, once. The
 /// page refreshes itself there at once, and shows a link for browsers that don't.
-pub async fn continue_to_consent(session: AuthSession, headers: axum::http::HeaderMap) -> Result<Response, Error> {
+pub async fn continue_to_consent(
+    State(site): State<Site>,
+    session: AuthSession,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, Error> {
     let Some(url) = session.take_consent_url().await? else {
-        return Ok(Redirect::to("/").into_response());
+        return Ok(Redirect::to(&site.paths.sign_in).into_response());
     };
     let href = escape(url.as_str());
     let locale = super::language::of_request(&headers);
@@ -68,10 +76,10 @@ pub async fn continue_to_consent(session: AuthSession, headers: axum::http::Head
 
 /// `GET /digilocker/return`: the person is back from DigiLocker. Whatever the URL carries is
 /// ignored; this browser's own pending DigiLocker sign-in is checked, and the page shows it.
-pub async fn returned(State(sign_ins): State<SignInService>, session: AuthSession) -> Redirect {
+pub async fn returned(State(sign_ins): State<SignInService>, State(site): State<Site>, session: AuthSession) -> Redirect {
     match sign_ins.digilocker_returned(&session).await {
-        Ok(()) => Redirect::to("/"),
-        Err(e) => back_to_sign_in(&e),
+        Ok(()) => Redirect::to(&site.paths.sign_in),
+        Err(e) => back_to_sign_in(&site, &e),
     }
 }
 

@@ -9,16 +9,18 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     Form,
 };
-use leptos::prelude::provide_context;
 use serde::Deserialize;
 
 use super::{
     api::{Refused, THROTTLED},
     client::ClientIp,
-    headers,
 };
 use crate::server::{error::Error, session::AuthSession, sign_in::SignInService, state::AppState};
-use crate::{countries::Region, page_data::FormFeedback};
+use crate::{
+    countries::Region,
+    page_data::FormFeedback,
+    site::{SignInPaths, Site},
+};
 
 #[derive(Deserialize)]
 pub struct PhoneForm {
@@ -39,7 +41,7 @@ pub async fn initiate(
     Form(form): Form<PhoneForm>,
 ) -> Result<Response, Error> {
     match state.sign_ins.initiate(&session, &form.phone, form.country.as_deref(), client).await {
-        Ok(_) => Ok(Redirect::to("/").into_response()),
+        Ok(_) => Ok(Redirect::to(&state.site.paths.sign_in).into_response()),
         Err(refused @ (Error::InvalidPhone(_) | Error::Throttled(_))) => {
             let phone: String = form.phone.chars().take(32).collect();
             let country = form.country.as_deref().and_then(Region::parse);
@@ -55,30 +57,28 @@ pub async fn initiate(
     }
 }
 
-/// The sign-in page as this request would get it, with `feedback` shown. Rendered at the posted
-/// URL (`/signin` is also a route of the page, so the browser's copy hydrates there).
+/// The sign-in page as this request would get it, with `feedback` shown, in the host's shell.
+/// Rendered at the posted URL (`/signin` is also a route of this app's page, so the browser's
+/// copy hydrates there). A host that gave no shell gets its sign-in page back, which asks again.
 async fn refused_page(state: AppState, mut parts: Parts, feedback: FormFeedback) -> Response {
+    let Some(render) = state.page.clone() else {
+        return Redirect::to(&state.site.paths.sign_in).into_response();
+    };
     parts.method = Method::GET;
     parts.headers.remove(header::CONTENT_TYPE);
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.extensions.insert(Refused(feedback));
-    let options = state.leptos_options.clone();
-    let render = leptos_axum::render_app_async_with_context(
-        move || {
-            provide_context(state.clone());
-            headers::provide_page_nonce();
-        },
-        move || crate::app::shell(options.clone()),
-    );
-    render(Request::from_parts(parts, Body::empty())).await
+    render(state, Request::from_parts(parts, Body::empty())).await
 }
 
 /// For a full-page start (`/signin/one-tap`, `/digilocker/start`): a limit's refusal is told on
 /// the sign-in page, through the address it is sent to (nothing is saved for it); any other
 /// error is returned.
-pub fn throttle_to_page(error: Error) -> Result<Redirect, Error> {
+pub fn throttle_to_page(paths: &SignInPaths, error: Error) -> Result<Redirect, Error> {
     match error {
-        Error::Throttled(throttled) => Ok(Redirect::to(&format!("/?{THROTTLED}={}", throttled.retry_after_secs()))),
+        Error::Throttled(throttled) => {
+            Ok(Redirect::to(&paths.sign_in_with(&format!("{THROTTLED}={}", throttled.retry_after_secs()))))
+        }
         other => Err(other),
     }
 }
@@ -90,15 +90,23 @@ pub struct CancelForm {
 }
 
 /// `POST /signin/more-time`: "Need more time?" without JavaScript; back to the waiting page.
-pub async fn more_time(State(sign_ins): State<SignInService>, session: AuthSession) -> Result<impl IntoResponse, Error> {
+pub async fn more_time(
+    State(sign_ins): State<SignInService>,
+    State(site): State<Site>,
+    session: AuthSession,
+) -> Result<impl IntoResponse, Error> {
     sign_ins.ask_for_more_time(&session).await?;
-    Ok(Redirect::to("/"))
+    Ok(Redirect::to(&site.paths.sign_in))
 }
 
 /// `POST /signout`: the account page's "Sign out", with or without JavaScript; to the sign-in page.
-pub async fn sign_out(State(sign_ins): State<SignInService>, session: AuthSession) -> Result<impl IntoResponse, Error> {
+pub async fn sign_out(
+    State(sign_ins): State<SignInService>,
+    State(site): State<Site>,
+    session: AuthSession,
+) -> Result<impl IntoResponse, Error> {
     sign_ins.sign_out(&session).await?;
-    Ok(Redirect::to("/"))
+    Ok(Redirect::to(&site.paths.sign_in))
 }
 
 #[derive(Deserialize)]
@@ -111,34 +119,37 @@ pub struct DevicesForm {
 /// "Sign out everywhere else", with or without JavaScript; back to the list.
 pub async fn sign_out_devices(
     State(sign_ins): State<SignInService>,
+    State(site): State<Site>,
     session: AuthSession,
     Form(form): Form<DevicesForm>,
 ) -> Result<impl IntoResponse, Error> {
     let only = form.device.as_deref().filter(|id| !id.is_empty());
     sign_ins.sign_out_devices(&session, only).await?;
-    Ok(Redirect::to("/account#devices"))
+    Ok(Redirect::to(&format!("{}#devices", site.paths.account)))
 }
 
 /// `POST /account/delete`: the confirmation page's "Delete my account", with or without
 /// JavaScript; to the sign-in page, which says the account is gone.
 pub async fn delete_account(
     State(sign_ins): State<SignInService>,
+    State(site): State<Site>,
     ClientIp(client): ClientIp,
     session: AuthSession,
 ) -> Result<impl IntoResponse, Error> {
     let deleted = sign_ins.delete_account(&session, client).await?;
-    Ok(Redirect::to(if deleted { "/?deleted" } else { "/" }))
+    Ok(Redirect::to(&if deleted { site.paths.sign_in_with("deleted") } else { site.paths.sign_in }))
 }
 
 /// `POST /signin/cancel`: give up the current sign-in and show the start again (the phone form
 /// when asked for).
 pub async fn cancel(
     State(sign_ins): State<SignInService>,
+    State(site): State<Site>,
     session: AuthSession,
     form: Result<Form<CancelForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<impl IntoResponse, Error> {
     sign_ins.cancel(&session).await?;
     // A bare post (no body) is the plain cancel it always was.
     let number_next = form.is_ok_and(|Form(form)| form.then.as_deref() == Some("number"));
-    Ok(Redirect::to(if number_next { "/?with=number" } else { "/" }))
+    Ok(Redirect::to(&if number_next { site.paths.sign_in_with("with=number") } else { site.paths.sign_in }))
 }

@@ -63,7 +63,7 @@ const HOLD_READS: usize = 32;
 pub const MAX_HELD_PER_SESSION: usize = 6;
 
 /// What holding needs: the sign-ins, the session records, the session cookie's name, our origin,
-/// the turns for the reads before a wait ([`HOLD_READS`]) and each session's held requests.
+/// the turns for the reads before a wait (`HOLD_READS`) and each session's held requests.
 pub struct Holds {
     sign_ins: SignInService,
     sessions: Arc<dyn SessionStore>,

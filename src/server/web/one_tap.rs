@@ -12,10 +12,14 @@ use leptos_i18n::Locale as _;
 use axum::{extract::State, http::HeaderMap, response::Redirect};
 
 use super::{client::ClientIp, forms};
-use crate::server::{error::Error, session::AuthSession, sign_in::SignInService};
+use crate::{
+    server::{error::Error, session::AuthSession, sign_in::SignInService},
+    site::Site,
+};
 
 pub async fn start(
     State(sign_ins): State<SignInService>,
+    State(site): State<Site>,
     ClientIp(client): ClientIp,
     headers: HeaderMap,
     session: AuthSession,
@@ -24,10 +28,10 @@ pub async fn start(
     // a sign-in in this browser by linking or embedding it.
     if matches!(headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()), Some("cross-site" | "same-site")) {
         tracing::warn!(event = "cross_site_one_tap", "one-tap link followed from another site; refused");
-        return Ok(Redirect::to("/"));
+        return Ok(Redirect::to(&site.paths.sign_in));
     }
     match sign_ins.start_one_tap(&session, client, super::language::of_request(&headers).as_str()).await {
-        Ok(_) => Ok(Redirect::to("/")),
-        Err(error) => forms::throttle_to_page(error),
+        Ok(_) => Ok(Redirect::to(&site.paths.sign_in)),
+        Err(error) => forms::throttle_to_page(&site.paths, error),
     }
 }

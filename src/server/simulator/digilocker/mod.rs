@@ -41,7 +41,7 @@ pub const SANDBOX_SIM_SECRET: &str = "secret_test_simulator";
 /// Sandbox's access tokens live 24 hours.
 pub const SANDBOX_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
 /// A session nobody answers within this long becomes `expired`. Sandbox does not document the
-/// figure [GAP]; ten minutes is DigiLocker's usual consent window.
+/// figure \[GAP\]; ten minutes is DigiLocker's usual consent window.
 pub const DIGILOCKER_SESSION_TTL: Duration = Duration::from_secs(600);
 
 /// Stands for the workspace id Sandbox puts first in the authorization URL's `state`.

@@ -139,6 +139,8 @@ impl Simulator {
     pub fn router<S: Clone + Send + Sync + 'static>(self: Arc<Self>) -> Router<S> {
         Router::new()
             .route("/", get(phone_page))
+            // The phone page's own icon: a host app need not have one at `/favicon.svg`.
+            .route("/icon.svg", get(|| async { ([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], page::ICON) }))
             .route("/v1/apps/requests", post(create_request))
             .route("/v1/default", get(profile))
             .route("/requests/{id}/{answer}", post(answer_from_page))

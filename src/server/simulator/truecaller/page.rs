@@ -71,7 +71,7 @@ pub fn render(prompts: &[Prompt], sheets: &[Sheet]) -> String {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 {refresh}
                 <title>"Truecaller simulator: phone"</title>
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="icon" href="/simulator/icon.svg" type="image/svg+xml"/>
                 <style>{STYLE}</style>
             </head>
             <body>
@@ -129,3 +129,6 @@ main{max-width:40rem;margin:0 auto;padding:1.5rem}\
 button{font:inherit;border:0;border-radius:8px;padding:.5rem 1.25rem;cursor:pointer}\
 .approve{background:#0087ff;color:#fff}.reject{background:#e4e7eb;color:#1b1f24}\
 table{border-collapse:collapse;width:100%;background:#fff}td,th{text-align:left;padding:.4rem;border-bottom:1px solid #e4e7eb}";
+
+/// The phone page's icon (this app's mark), served by the simulator itself.
+pub const ICON: &str = include_str!("../../../../public/favicon.svg");
