@@ -52,9 +52,10 @@ shop:
 	cd examples/shop && cargo leptos build
 	cd end2end && npx playwright test -c shop.config.ts
 
-# The library as a dependent sees it: rustdoc without a warning, and the package builds from what
-# it ships.
+# The library as a dependent sees it: the README's snippets are the example shop's code, rustdoc
+# without a warning, and the package builds from what it ships.
 docs:
+	python3 .ci/snippets.py
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features ssr
 	cargo publish --dry-run --allow-dirty
 

@@ -2,9 +2,9 @@ use std::process::ExitCode;
 
 use leptos::config::get_configuration;
 use truecaller_signin::server::{
-    config::Config,
     startup::{self, Application},
     web::assets,
+    SignInBuilder,
 };
 
 fn main() -> ExitCode {
@@ -31,8 +31,9 @@ async fn serve() -> ExitCode {
         }
     }
 
-    let config = match Config::from_environment() {
-        Ok(config) => config,
+    // Read here; checked, every setting, when the sign-in is built.
+    let settings = match SignInBuilder::from_env() {
+        Ok(settings) => settings,
         Err(e) => {
             eprintln!("configuration error: {e}");
             return ExitCode::from(2);
@@ -50,7 +51,7 @@ async fn serve() -> ExitCode {
         eprintln!("configuration error: {e}");
         return ExitCode::from(2);
     }
-    let app = match Application::build(config, leptos_options).await {
+    let app = match Application::build(settings, leptos_options).await {
         Ok(app) => app,
         Err(e @ startup::StartupError::Config(_)) => {
             eprintln!("configuration error: {e}");

@@ -38,16 +38,16 @@ fn serve_if_asked() -> bool {
     if !std::env::args().any(|a| a == "--serve") {
         return false;
     }
-    use truecaller_signin::server::{config::Config, startup::Application};
+    use truecaller_signin::server::{startup::Application, SignInBuilder};
     // Logs as the release binary writes them (RUST_LOG picks what), so a bench can count lines.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "error".into());
     tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(std::io::stderr).init();
     // The runtime the release binary runs on.
     let runtime = truecaller_signin::server::startup::runtime().expect("runtime");
     runtime.block_on(async {
-        let config = Config::from_environment().expect("bench configuration");
+        let settings = SignInBuilder::from_env().expect("bench configuration");
         let options = leptos::config::get_configuration(None).expect("leptos configuration").leptos_options;
-        let app = Application::build(config, options).await.expect("server starts");
+        let app = Application::build(settings, options).await.expect("server starts");
         let stop = async {
             if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
                 term.recv().await;

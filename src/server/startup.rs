@@ -19,9 +19,8 @@ use url::Url;
 
 pub use super::setup::StartupError;
 use super::{
-    config::Config,
-    setup::{page_renderer, Hosting, SignInRouterExt, TruecallerSignIn},
-    sign_in::{self, SignInService},
+    setup::{SignInBuilder, SignInRouterExt, TruecallerSignIn},
+    sign_in::SignInService,
     simulator::Simulator,
     state::AppState,
     web::{headers, health},
@@ -40,23 +39,14 @@ pub struct Application {
 const MAX_REQUEST_BODY: usize = 64 * 1024;
 
 impl Application {
-    pub async fn build(config: Config, leptos_options: LeptosOptions) -> Result<Self, StartupError> {
-        Self::build_with(config, leptos_options, None).await
-    }
-
-    /// [`Self::build`], telling `on_account_event` of every completed sign-in and removed
-    /// account (a host app's link to its own user table).
-    pub async fn build_with(
-        config: Config,
-        mut leptos_options: LeptosOptions,
-        on_account_event: Option<sign_in::OnAccountEvent>,
-    ) -> Result<Self, StartupError> {
+    /// Binds `leptos_options.site_addr`, then builds the sign-in from `sign_in`'s settings with
+    /// this app's pages as the host's, exactly as any host app does (`setup`).
+    pub async fn build(sign_in: SignInBuilder, mut leptos_options: LeptosOptions) -> Result<Self, StartupError> {
         let addr = leptos_options.site_addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         // Port 0 (tests): the public URL's default names the port actually bound.
         leptos_options.site_addr = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
-        let hosting = Hosting { on_account_event, page: Some(page_renderer(shell)), ..Hosting::default() };
-        let sign_in = TruecallerSignIn::start(config, leptos_options.clone(), hosting).await?;
+        let sign_in = sign_in.shell(shell).build(&leptos_options).await?;
         let https = sign_in.public_url().scheme() == "https";
 
         let state = sign_in.state().clone();

@@ -94,6 +94,24 @@ async fn a_host_router_signs_people_in_and_its_handlers_see_who() {
     assert_eq!(get("/orders").await.unwrap().status(), StatusCode::UNAUTHORIZED);
 }
 
+/// The sign-in's stylesheet, for a host's pages: kept a year at its hashed address, revalidated
+/// at any other.
+#[tokio::test]
+async fn a_host_gets_the_stylesheet_at_an_address_that_changes_with_it() {
+    use truecaller_signin::components::{stylesheet_href, STYLESHEET};
+    let shop = open_shop().await;
+    let http = reqwest::Client::new();
+    let current = http.get(shop.url.join(&stylesheet_href()).unwrap()).send().await.unwrap();
+    assert_eq!(current.status(), StatusCode::OK);
+    assert_eq!(current.headers()["content-type"], "text/css; charset=utf-8");
+    assert_eq!(current.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let text = current.text().await.unwrap();
+    assert_eq!(text, STYLESHEET);
+    assert!(text.contains(".signin .card") && text.contains("--signin-accent"), "scoped and themable");
+    let stale = http.get(shop.url.join("/truecaller-signin.css?v=0").unwrap()).send().await.unwrap();
+    assert_eq!(stale.headers()["cache-control"], "no-cache");
+}
+
 #[tokio::test]
 async fn the_builder_names_the_setting_it_cannot_use() {
     let options = LeptosOptions::builder().output_name("shop").site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).build();

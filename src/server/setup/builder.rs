@@ -19,7 +19,7 @@ use crate::{
 
 /// What the host app adds beside the named settings.
 #[derive(Clone)]
-pub(crate) struct Hosting {
+pub(super) struct Hosting {
     pub on_account_event: Option<OnAccountEvent>,
     pub metrics: bool,
     pub paths: SignInPaths,
@@ -184,7 +184,7 @@ impl SignInBuilder {
 
 /// Renders `shell` (the host's `<html>` around its app) for a request, with what the sign-in's
 /// views read from the context.
-pub(crate) fn page_renderer<Page: IntoView + 'static>(shell: fn(LeptosOptions) -> Page) -> RenderPage {
+fn page_renderer<Page: IntoView + 'static>(shell: fn(LeptosOptions) -> Page) -> RenderPage {
     Arc::new(move |state: AppState, request| {
         let options = state.leptos_options.clone();
         let render = leptos_axum::render_app_async_with_context(

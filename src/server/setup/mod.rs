@@ -20,7 +20,7 @@ use crate::site::Site;
 
 mod builder;
 
-pub(crate) use builder::{page_renderer, Hosting};
+use builder::Hosting;
 pub use builder::SignInBuilder;
 
 use super::{
@@ -90,7 +90,7 @@ impl TruecallerSignIn {
 
     /// Opens everything `config` names. `options.site_addr` is where the app listens (its
     /// default public URL, and whether the simulators may run).
-    pub(crate) async fn start(config: Config, options: LeptosOptions, hosting: Hosting) -> Result<Self, StartupError> {
+    async fn start(config: Config, options: LeptosOptions, hosting: Hosting) -> Result<Self, StartupError> {
         let Hosting { on_account_event, metrics, paths, page } = hosting;
         let listen = options.site_addr;
         let public_url = config.public_url(listen);

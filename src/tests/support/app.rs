@@ -9,9 +9,9 @@ use serde_json::Value;
 use tempfile::TempDir;
 use tokio::{sync::oneshot, task::JoinHandle};
 use truecaller_signin::server::{
-    config::Config,
     sign_in::{AccountEvent, OnAccountEvent},
     startup::{Application, StartupError},
+    SignInBuilder,
 };
 use url::Url;
 
@@ -104,12 +104,15 @@ async fn try_start(
     ] {
         vars.entry(name.into()).or_insert_with(|| "100000".into());
     }
-    let config = Config::load("", &vars).expect("test configuration is valid");
+    let mut settings = vars.into_iter().fold(SignInBuilder::new(), |settings, (name, value)| settings.set(&name, value));
+    if let Some(hook) = hook {
+        settings = settings.on_account_event(move |event| hook(event));
+    }
     let options = LeptosOptions::builder()
         .output_name("truecaller-signin")
         .site_addr(SocketAddr::from(([127, 0, 0, 1], port)))
         .build();
-    let app = match Application::build_with(config, options, hook).await {
+    let app = match Application::build(settings, options).await {
         Ok(app) => app,
         Err(StartupError::Bind { source, .. }) if port != 0 && source.kind() == std::io::ErrorKind::AddrInUse => return None,
         Err(e) => panic!("app starts: {e:?}"),
