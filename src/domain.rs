@@ -15,10 +15,22 @@ pub enum SignInStatus {
     Idle,
     /// A prompt is on the phone; the server gives up in `seconds_left`. `more_time`: the person
     /// may still ask for more time to answer ("Need more time?").
-    Waiting { phone: String, seconds_left: u32, more_time: bool },
+    Waiting {
+        /// The number the prompt went to, masked.
+        phone: String,
+        /// Seconds until the server gives up.
+        seconds_left: u32,
+        /// Whether "Need more time?" is still offered.
+        more_time: bool,
+    },
     /// The person approved (at `provider`); their profile is being fetched and checked. `phone`
     /// is the masked number typed, when there was one.
-    Approved { phone: String, provider: Provider },
+    Approved {
+        /// The masked number typed, or empty.
+        phone: String,
+        /// Who approved.
+        provider: Provider,
+    },
     /// This browser's session now belongs to the account. It carries what the account page shows
     /// first, so the page that follows needs no request of its own.
     SignedIn(Box<AccountView>),
@@ -26,24 +38,45 @@ pub enum SignInStatus {
     Rejected,
     /// Nobody answered the prompt before the deadline; a new prompt may go out in `retry_in_secs`.
     /// Until then the page keeps listening, in case the phone approves late.
-    TimedOut { retry_in_secs: u32 },
+    TimedOut {
+        /// Seconds until a new prompt may go to the number.
+        retry_in_secs: u32,
+    },
     /// The phone approved after the deadline: recorded, and nobody was signed in.
     ApprovedTooLate,
     /// Another browser asked for a prompt to this number, so this sign-in was stopped: an answer
     /// to its prompt signs nobody in.
-    Superseded { retry_in_secs: u32 },
+    Superseded {
+        /// Seconds until a new prompt may go to the number.
+        retry_in_secs: u32,
+    },
     /// Truecaller will not sign this number in (it has no Truecaller account).
     NotTruecallerUser,
     /// A prompt went to this number moments ago; no new one until `retry_in_secs`. When
     /// `other_browser` is true, someone else started it and the person should reject it;
     /// `stopped_other` says whether that request was stopped by this one (an approval of it then
     /// signs nobody in).
-    Locked { phone: String, retry_in_secs: u32, other_browser: bool, stopped_other: bool },
+    Locked {
+        /// The number, masked.
+        phone: String,
+        /// Seconds until a new prompt may go to it.
+        retry_in_secs: u32,
+        /// Someone else's browser asked for the prompt on the phone.
+        other_browser: bool,
+        /// That request was stopped by this one.
+        stopped_other: bool,
+    },
     /// The sign-in could not be completed.
-    Failed { reason: FailureReason },
+    Failed {
+        /// Why.
+        reason: FailureReason,
+    },
     /// The person was sent to DigiLocker's consent page (or came back, and DigiLocker has not
     /// confirmed yet); the server gives up in `seconds_left`.
-    AtDigiLocker { seconds_left: u32 },
+    AtDigiLocker {
+        /// Seconds until the server gives up.
+        seconds_left: u32,
+    },
     /// DigiLocker said consent was not given: nobody was signed in.
     DigiLockerDenied,
     /// The DigiLocker request was not completed in time.
@@ -51,7 +84,12 @@ pub enum SignInStatus {
     /// Android one-tap: Truecaller's sheet is open on this phone (nothing was typed); the server
     /// gives up in `seconds_left`. `open` opens the sheet (again): the deep link, or in simulator
     /// mode the stand-in sheet.
-    AtTruecaller { seconds_left: u32, open: String },
+    AtTruecaller {
+        /// Seconds until the server gives up.
+        seconds_left: u32,
+        /// What opens the sheet: the deep link, or the simulated sheet's address.
+        open: String,
+    },
     /// Android one-tap: the person chose the sheet's footer option (another number, another
     /// way): the phone form and DigiLocker are what they asked for.
     ChoseAnotherWay,
@@ -124,6 +162,7 @@ impl FailureReason {
         Self::DigiLockerMisconfigured,
     ];
 
+    /// The reason named `name` (its `as_str`), if there is one.
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|reason| reason.as_str() == name)
     }
@@ -135,7 +174,9 @@ impl FailureReason {
 /// computer has no Truecaller app to receive the deep link).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OneTapLink {
+    /// `truecallersdk://…` with our nonce.
     pub deep_link: String,
+    /// The stand-in sheet's address, in simulator mode.
     pub simulated_sheet: Option<String>,
 }
 
@@ -143,9 +184,13 @@ pub struct OneTapLink {
 /// Why a typed number was refused (worded by `wording::phone_problem`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PhoneProblem {
+    /// Nothing was typed.
     Empty,
+    /// Characters no phone number has.
     BadCharacters,
+    /// Fewer digits than any mobile number has.
     TooShort,
+    /// More digits than any phone number has.
     TooLong,
     /// Not a number libphonenumber knows (the server's verdict).
     Invalid,
@@ -166,6 +211,7 @@ impl std::error::Error for PhoneProblem {}
 /// What the signed-in page shows: the account and the profile details the person shared.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
+    /// The name the way in vouched for.
     pub name: String,
     /// The verified number, masked (`+46 •••••••• 56`); empty when no way in vouched for one.
     pub phone: String,
@@ -173,9 +219,11 @@ pub struct AccountView {
     pub ways_in: Vec<Provider>,
     /// Details the person chose to share; absent ones are simply not listed.
     pub details: Vec<(String, String)>,
+    /// The profile picture's address, when the profile had one.
     pub avatar_url: Option<String>,
     /// True on the sign-in that created the account.
     pub new_account: bool,
+    /// How many times the person has signed in.
     pub sign_in_count: i64,
 }
 
@@ -200,6 +248,7 @@ impl Provider {
     /// Every provider (`tests::every_provider_is_in_all` keeps it whole).
     pub const ALL: [Self; 2] = [Self::Truecaller, Self::DigiLocker];
 
+    /// The provider named `name` (its `as_str`), if there is one.
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.as_str() == name)
     }
@@ -238,6 +287,7 @@ impl Flow {
         }
     }
 
+    /// The flow named `name` (its `as_str`), if there is one.
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.as_str() == name)
     }

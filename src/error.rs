@@ -18,7 +18,12 @@ pub enum ApiError {
     Internal,
     /// Refused for now; the same request may succeed after `retry_in_secs`. Worded with the other
     /// screens (`wording`).
-    Throttled { cause: Throttle, retry_in_secs: u32 },
+    Throttled {
+        /// Which limit.
+        cause: Throttle,
+        /// Seconds until the same request may succeed.
+        retry_in_secs: u32,
+    },
     /// The request never got a usable answer (network, server restarting).
     Transport(String),
 }

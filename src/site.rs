@@ -57,6 +57,7 @@ pub fn local(path: &str) -> bool {
 /// The deployment as a page sees it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Site {
+    /// Where the host mounts the sign-in's pages.
     pub paths: SignInPaths,
     /// What runs against a simulator: `truecaller`, `digilocker`, both (space-separated) or
     /// neither, and `demo` on a public demo.
@@ -83,11 +84,11 @@ pub fn site() -> Site {
 static LOADED: std::sync::OnceLock<Site> = std::sync::OnceLock::new();
 
 /// The id of the element holding the site in the page.
-pub const ELEMENT: &str = "signin-site";
+pub(crate) const ELEMENT: &str = "signin-site";
 
 /// Reads what the server wrote (`<script id="signin-site">`), before hydrating.
 #[cfg(feature = "hydrate")]
-pub fn load() {
+pub(crate) fn load() {
     let text = leptos::prelude::document().get_element_by_id(ELEMENT).and_then(|script| script.text_content());
     match text.as_deref().map(serde_json::from_str::<Site>) {
         Some(Ok(site)) => _ = LOADED.set(site),
@@ -97,7 +98,7 @@ pub fn load() {
 }
 
 /// The site as JSON safe inside a `<script>` element (no `<` to end it early).
-pub fn json(site: &Site) -> String {
+pub(crate) fn json(site: &Site) -> String {
     serde_json::to_string(site).unwrap_or_default().replace('<', "\\u003c")
 }
 

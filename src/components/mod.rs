@@ -92,7 +92,13 @@ pub fn DeleteAccount() -> impl IntoView {
 /// `fallback`. Decided on the server, so the page arrives already showing the right one. Inside
 /// the host's `<Router>`.
 #[component]
-pub fn SignedIn(children: ChildrenFn, #[prop(optional, into)] fallback: ViewFn) -> impl IntoView {
+pub fn SignedIn(
+    /// What a signed-in person sees.
+    children: ChildrenFn,
+    /// What anyone else sees (nothing, unless given).
+    #[prop(optional, into)]
+    fallback: ViewFn,
+) -> impl IntoView {
     let children = StoredValue::new(children);
     guarded(move |user| match user {
         Some(user) => {
@@ -105,7 +111,10 @@ pub fn SignedIn(children: ChildrenFn, #[prop(optional, into)] fallback: ViewFn) 
 
 /// `children` when nobody is signed in, else nothing.
 #[component]
-pub fn SignedOut(children: ChildrenFn) -> impl IntoView {
+pub fn SignedOut(
+    /// What someone not signed in sees.
+    children: ChildrenFn,
+) -> impl IntoView {
     let children = StoredValue::new(children);
     guarded(move |user| match user {
         Some(_) => ().into_any(),
@@ -136,7 +145,11 @@ pub fn use_current_user() -> Option<CurrentUser> {
 /// "Sign out": a plain form post (it works before and without the wasm); the server ends the
 /// session and sends the browser to the sign-in page.
 #[component]
-pub fn SignOutButton(#[prop(optional, into)] class: Option<String>) -> impl IntoView {
+pub fn SignOutButton(
+    /// The button's class (default `secondary`, the card's outlined button).
+    #[prop(optional, into)]
+    class: Option<String>,
+) -> impl IntoView {
     provide_sign_in();
     let locale = page_locale();
     view! {

@@ -46,7 +46,12 @@ pub enum StartupError {
     Config(#[from] ConfigError),
     /// The address to listen on is taken or not ours.
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    Bind {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// Why it could not be bound.
+        source: std::io::Error,
+    },
     /// The database could not be opened or migrated.
     #[error("DATABASE_URL: cannot open the database: {0}")]
     Database(#[from] sqlx::Error),
@@ -197,16 +202,19 @@ impl TruecallerSignIn {
     }
 
     /// The state the sign-in's handlers and server functions share.
+    #[doc(hidden)]
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
     /// The sign-in rules and storage (for tests and operators' tools).
+    #[doc(hidden)]
     pub fn sign_ins(&self) -> &SignInService {
         &self.state.sign_ins
     }
 
     /// The embedded Truecaller simulator, when it runs (no app key).
+    #[doc(hidden)]
     pub fn simulator(&self) -> Option<&Arc<Simulator>> {
         self.simulator.as_ref()
     }
