@@ -62,13 +62,13 @@ async fn serve() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let mode = match (app.simulator().is_some(), app.demo()) {
+    let mode = match (app.simulates(), app.demo()) {
         (true, true) => "PUBLIC DEMO (UNSAFE_PUBLIC_DEMO=yes): simulators only, anyone can sign in as anyone",
         (true, false) => "simulator mode: no real prompts are sent",
         (false, _) => "live Truecaller",
     };
     tracing::info!("listening on {} ({mode})", app.public_url());
-    if app.simulator().is_some() {
+    if app.simulates() {
         tracing::info!("simulated phone: {}simulator", app.public_url());
     }
     match app.run_until(shutdown_signal()).await {

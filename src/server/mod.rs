@@ -45,7 +45,8 @@ pub mod session;
 pub mod sign_in;
 /// What a host app adds: the builder, the running sign-in's routes, layers and server.
 pub mod setup;
-/// The embedded Truecaller simulator.
+/// The embedded Truecaller and Sandbox + DigiLocker simulators (the `simulator` feature).
+#[cfg(feature = "simulator")]
 #[doc(hidden)]
 pub mod simulator;
 /// Building and running the application.

@@ -1,7 +1,7 @@
 //! Builds this application from settings, as a host of the sign-in (`setup`); `main`, the
 //! integration tests and Playwright all run exactly this wiring (tests bind port 0).
 
-use std::{future::Future, sync::Arc};
+use std::future::Future;
 
 use axum::{routing::get, Router};
 use leptos::prelude::*;
@@ -21,7 +21,6 @@ pub use super::setup::StartupError;
 use super::{
     setup::{SignInBuilder, SignInRouterExt, TruecallerSignIn},
     sign_in::SignInService,
-    simulator::Simulator,
     state::AppState,
     web::{headers, health},
 };
@@ -83,8 +82,9 @@ impl Application {
         self.sign_in.sign_ins()
     }
 
-    pub fn simulator(&self) -> Option<&Arc<Simulator>> {
-        self.sign_in.simulator()
+    /// Whether the embedded Truecaller simulator answers (no app key).
+    pub fn simulates(&self) -> bool {
+        self.sign_in.simulates()
     }
 
     /// Whether this is a public demo (`UNSAFE_PUBLIC_DEMO`).

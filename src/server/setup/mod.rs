@@ -19,6 +19,7 @@ use url::Url;
 use crate::site::Site;
 
 mod builder;
+mod stand_ins;
 
 use builder::Hosting;
 pub use builder::SignInBuilder;
@@ -31,7 +32,6 @@ use super::{
     providers::{http::join, sandbox::SandboxClient, truecaller::TruecallerClient},
     session::SessionRecords,
     sign_in::{self, Providers, SignInService},
-    simulator::{self, SandboxSimulator, Simulator},
     state::{AppMode, AppState},
     store::{SessionPool, Store},
     throttle::TrustedProxies,
@@ -66,8 +66,8 @@ pub struct TruecallerSignIn {
     state: AppState,
     public_url: Url,
     https: bool,
-    simulator: Option<Arc<Simulator>>,
-    sandbox_simulator: Option<Arc<SandboxSimulator>>,
+    /// The simulators' routes, when they run.
+    stand_ins: Option<Router<AppState>>,
     sessions: Sessions,
     session_records: SessionRecords,
     metrics: bool,
@@ -113,29 +113,31 @@ impl TruecallerSignIn {
             SessionPool::Postgres(pool) => Arc::new(PostgresStore::new(pool.clone())),
         };
 
-        let (app_key, simulator) = match &config.truecaller.mode {
+        let (app_key, truecaller_stand_in) = match &config.truecaller.mode {
             TruecallerMode::Live { app_key } => (app_key.expose().to_owned(), None),
             TruecallerMode::Simulator => {
-                let callback_url = join(&public_url, "auth/truecaller/callback");
-                (simulator::APP_KEY.to_owned(), Some(Simulator::new(callback_url, join(&profile_url, "v1/default"))))
+                let stand_in = stand_ins::truecaller(&public_url, &profile_url)?;
+                (stand_in.key, Some(stand_in.routes))
             }
         };
         let truecaller = TruecallerClient::new(&api_url, &profile_url, app_key);
         // The DigiLocker stand-in signs anyone in as anyone: it runs only beside the Truecaller
         // simulator. A deployment with a real Truecaller key and no Sandbox keys offers no DigiLocker.
         let sandbox_url = config.sandbox_url(&public_url);
-        let (sandbox, sandbox_simulator) = match (&config.sandbox.mode, &simulator) {
+        let sandbox_stand_in = match (&config.sandbox.mode, &truecaller_stand_in) {
+            (SandboxMode::Simulator, Some(_)) => stand_ins::sandbox(&public_url),
+            _ => None,
+        };
+        let sandbox = match (&config.sandbox.mode, &sandbox_stand_in) {
             (SandboxMode::Live { api_key, api_secret }, _) => {
-                (Some(SandboxClient::new(&sandbox_url, api_key.expose().to_owned(), api_secret.expose().to_owned())), None)
+                Some(SandboxClient::new(&sandbox_url, api_key.expose().to_owned(), api_secret.expose().to_owned()))
             }
-            (SandboxMode::Simulator, Some(_)) => {
-                let keys = (simulator::SANDBOX_SIM_KEY.to_owned(), simulator::SANDBOX_SIM_SECRET.to_owned());
-                let stand_in = SandboxSimulator::new(join(&public_url, "simulator"));
-                (Some(SandboxClient::new(&sandbox_url, keys.0, keys.1)), Some(stand_in))
+            (SandboxMode::Simulator, Some(stand_in)) => {
+                Some(SandboxClient::new(&sandbox_url, stand_in.key.clone(), stand_in.secret.clone()))
             }
             (SandboxMode::Simulator, None) => {
                 tracing::info!("DigiLocker is not offered: set SANDBOX_API_KEY and SANDBOX_API_SECRET to offer it");
-                (None, None)
+                None
             }
         };
         for warning in config.warnings(&public_url) {
@@ -160,14 +162,14 @@ impl TruecallerSignIn {
                 digilocker_timeout: config.sandbox.timeout,
                 digilocker_return: join(&public_url, digilocker::RETURN_PATH),
                 one_tap: config.truecaller.one_tap.clone(),
-                simulated_sheet: simulator.as_ref().map(|_| join(&public_url, "simulator/sheet")),
+                simulated_sheet: truecaller_stand_in.as_ref().map(|_| join(&public_url, "simulator/sheet")),
                 retention: config.retention,
                 on_account_event,
             },
         );
         let mode = AppMode {
-            simulator: simulator.is_some(),
-            digilocker_simulator: sandbox_simulator.is_some(),
+            simulator: truecaller_stand_in.is_some(),
+            digilocker_simulator: sandbox_stand_in.is_some(),
             digilocker,
             demo: config.public_demo,
         };
@@ -193,7 +195,9 @@ impl TruecallerSignIn {
             tokio::spawn(sign_ins.clone().relay_moves()),
             tokio::spawn(sign_ins.clone().work_inbox()),
         ];
-        Ok(Self { state, public_url, https, simulator, sandbox_simulator, sessions, session_records, metrics, tasks })
+        // Both stand-ins answer under `/simulator`, as one router (their paths do not overlap).
+        let stand_ins = [truecaller_stand_in, sandbox_stand_in.map(|stand_in| stand_in.routes)].into_iter().flatten().reduce(Router::merge);
+        Ok(Self { state, public_url, https, stand_ins, sessions, session_records, metrics, tasks })
     }
 
     /// How browsers and Truecaller reach the app.
@@ -213,10 +217,10 @@ impl TruecallerSignIn {
         &self.state.sign_ins
     }
 
-    /// The embedded Truecaller simulator, when it runs (no app key).
+    /// Whether the embedded Truecaller simulator answers (no app key).
     #[doc(hidden)]
-    pub fn simulator(&self) -> Option<&Arc<Simulator>> {
-        self.simulator.as_ref()
+    pub fn simulates(&self) -> bool {
+        self.state.mode.simulator
     }
 
     /// Whether this is a public demo (`UNSAFE_PUBLIC_DEMO`).
@@ -261,10 +265,8 @@ impl TruecallerSignIn {
         if self.metrics {
             router = router.route("/metrics", get(health::metrics));
         }
-        // Both stand-ins answer under `/simulator`, as one router (their paths do not overlap).
-        let stand_ins = [self.simulator.clone().map(Simulator::router), self.sandbox_simulator.clone().map(SandboxSimulator::router)];
-        if let Some(stand_ins) = stand_ins.into_iter().flatten().reduce(Router::merge) {
-            router = router.nest("/simulator", stand_ins);
+        if let Some(stand_ins) = &self.stand_ins {
+            router = router.nest("/simulator", stand_ins.clone());
         }
         router.with_state(self.state.clone())
     }
