@@ -64,13 +64,6 @@ pub struct Site {
     pub simulated: String,
 }
 
-impl Site {
-    /// Whether the simulators' `part` (`truecaller`, `digilocker`, `demo`) is on.
-    pub fn simulates(&self, part: &str) -> bool {
-        self.simulated.split(' ').any(|s| s == part)
-    }
-}
-
 /// The deployment serving this page: on the server from the request's context (the sign-in's
 /// `context()`), in the browser as the server wrote it.
 pub fn site() -> Site {

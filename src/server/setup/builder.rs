@@ -12,7 +12,6 @@ use crate::{
         config::{Config, ConfigError},
         sign_in::{AccountEvent, OnAccountEvent},
         state::{AppState, RenderPage},
-        web::headers,
     },
     site::SignInPaths,
 };
@@ -188,10 +187,7 @@ fn page_renderer<Page: IntoView + 'static>(shell: fn(LeptosOptions) -> Page) -> 
     Arc::new(move |state: AppState, request| {
         let options = state.leptos_options.clone();
         let render = leptos_axum::render_app_async_with_context(
-            move || {
-                state.provide();
-                headers::provide_page_nonce();
-            },
+            move || super::provide(&state),
             move || shell(options.clone()),
         );
         render(request)

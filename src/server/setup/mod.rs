@@ -83,16 +83,6 @@ enum Sessions {
 }
 
 impl TruecallerSignIn {
-    /// Settings taken from `Leptos.toml` and the environment ([`SignInBuilder::from_env`]).
-    pub fn from_env() -> Result<SignInBuilder, ConfigError> {
-        SignInBuilder::from_env()
-    }
-
-    /// Settings given in code only ([`SignInBuilder::new`]).
-    pub fn builder() -> SignInBuilder {
-        SignInBuilder::new()
-    }
-
     /// Opens everything `config` names. `options.site_addr` is where the app listens (its
     /// default public URL, and whether the simulators may run).
     async fn start(config: Config, options: LeptosOptions, hosting: Hosting) -> Result<Self, StartupError> {
@@ -232,10 +222,7 @@ impl TruecallerSignIn {
     /// `leptos_routes_with_context` (and any `handle_server_fns_with_context`).
     pub fn context(&self) -> impl Fn() + Clone + Send + Sync + 'static {
         let state = self.state.clone();
-        move || {
-            state.provide();
-            headers::provide_page_nonce();
-        }
+        move || provide(&state)
     }
 
     /// The sign-in's own routes: Truecaller's callback, the forms that work without JavaScript
@@ -309,6 +296,13 @@ impl TruecallerSignIn {
     fn origin(&self) -> csrf::Origin {
         csrf::Origin(self.public_url.origin().ascii_serialization())
     }
+}
+
+/// What a page or server function of the sign-in reads from Leptos' context: the state, the site
+/// and the page's nonce.
+pub(super) fn provide(state: &AppState) {
+    state.provide();
+    headers::provide_page_nonce();
 }
 
 /// Adds the sign-in to a host's router in one step.
