@@ -53,12 +53,14 @@ shop:
 	cd end2end && npx playwright test -c shop.config.ts
 
 # The library as a dependent sees it: the README's snippets are the example shop's code, rustdoc
-# without a warning, the server half builds without the simulators, and the package builds from
-# what it ships.
+# without a warning, a server built with SQLite alone (no simulators, no DigiLocker) refuses what
+# it cannot honour and offers no DigiLocker (`.ci/features.sh`), the server half builds with
+# PostgreSQL alone (the shop builds SQLite + DigiLocker), and the package builds from what it ships.
 docs:
 	python3 .ci/snippets.py
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features ssr
-	cargo check --lib --no-default-features --features ssr
+	bash .ci/features.sh
+	cargo check --lib --no-default-features --features ssr,postgres,simulator
 	cargo publish --dry-run --allow-dirty
 
 # Every figure in BENCHMARKS.md in one run, each printed next to its target: the server and

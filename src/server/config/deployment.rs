@@ -117,6 +117,10 @@ pub(super) fn loopback_host(url: &Url) -> bool {
 /// Live when `SANDBOX_API_KEY` is set, and then `SANDBOX_API_SECRET` must be too.
 pub(super) fn sandbox_mode(source: &Source) -> Result<SandboxMode, ConfigError> {
     match (source.env_only("SANDBOX_API_KEY"), source.env_only("SANDBOX_API_SECRET")) {
+        (Some(_), _) if !cfg!(feature = "digilocker") => Err(ConfigError::Invalid {
+            name: "SANDBOX_API_KEY",
+            problem: "is set, but this build has no DigiLocker (the `digilocker` Cargo feature)".into(),
+        }),
         (Some(key), Some(secret)) => Ok(SandboxMode::Live { api_key: Secret::new(key), api_secret: Secret::new(secret) }),
         (Some(_), None) => Err(ConfigError::Invalid {
             name: "SANDBOX_API_SECRET",

@@ -10,10 +10,12 @@ use url::Url;
 
 use crate::countries::Region;
 
+mod database;
 mod deployment;
 mod one_tap;
 mod source;
 
+use database::database_url;
 use deployment::{public_demo, sandbox_mode, simulated_only_alone, trusted_proxies};
 use one_tap::one_tap_look;
 use source::Source;
@@ -22,7 +24,7 @@ use super::{
     countries,
     providers::{http::join, truecaller::deep_link::OneTapLook},
     secret::Secret,
-    store::{Engine, Retention},
+    store::Retention,
     throttle::Limits,
 };
 
@@ -316,21 +318,6 @@ impl Config {
     }
 }
 
-/// `DATABASE_URL`: `sqlite:` (one instance) or `postgres://` (several). Anything else stops
-/// start-up: taken as a file name it would run on a stray SQLite file, alone.
-fn database_url(value: Option<String>) -> Result<String, ConfigError> {
-    let url = value.map(|v| v.trim().to_owned()).unwrap_or_else(|| "sqlite://data/app.db".into());
-    if Engine::of(&url).is_some() {
-        return Ok(url);
-    }
-    // Only the scheme is repeated: the rest may hold a password.
-    let problem = match url.split_once("://") {
-        Some((scheme, _)) => format!("{scheme}:// is not supported; use sqlite://FILE or postgres://USER@HOST/DATABASE"),
-        None => format!("{url:?} is not a URL; use sqlite://FILE or postgres://USER@HOST/DATABASE"),
-    };
-    Err(ConfigError::Invalid { name: "DATABASE_URL", problem })
-}
-
 /// `PHONE_COUNTRIES`: `IN, AE, KE` (ISO codes libphonenumber knows), or unset / `all` for every
 /// country. The default region must be among them: it is what the picker falls back to.
 fn offered_countries(value: Option<String>, default: Region) -> Result<Option<Vec<Region>>, ConfigError> {
@@ -356,6 +343,7 @@ fn offered_countries(value: Option<String>, default: Region) -> Result<Option<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::store::Engine;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
@@ -421,7 +409,6 @@ mod tests {
         assert!(err(&[("RATE_IP_PER_MINUTE", "0")]).starts_with("RATE_IP_PER_MINUTE:"));
         assert!(err(&[("TRUSTED_PROXY_HEADER", "bad header")]).starts_with("TRUSTED_PROXY_HEADER:"));
         assert!(err(&[("NUMBER_HASH_KEY", "short")]).starts_with("NUMBER_HASH_KEY:"));
-        assert!(Config::load("", &env(&[("DATABASE_URL", "postgres://app:secret@db/app")])).is_ok());
         assert!(err(&[("DATABASE_URL", "data/app.db")]).starts_with("DATABASE_URL:"));
         // The error never repeats a password.
         assert!(!err(&[("DATABASE_URL", "mysql://app:secret@db/app")]).contains("secret"));
@@ -429,6 +416,26 @@ mod tests {
         assert!(err(&[("SANDBOX_API_URL", "ftp://x")]).starts_with("SANDBOX_API_URL:"));
         assert!(err(&[("DIGILOCKER_TIMEOUT_SECS", "29")]).starts_with("DIGILOCKER_TIMEOUT_SECS:"));
         assert!(err(&[("DIGILOCKER_TIMEOUT_SECS", "3601")]).starts_with("DIGILOCKER_TIMEOUT_SECS:"));
+    }
+
+    #[test]
+    fn a_database_url_names_an_engine_of_this_build() {
+        for (url, engine) in [("sqlite://data/x.db", Engine::Sqlite), ("postgres://app:secret@db/app", Engine::Postgres)] {
+            match Config::load("", &env(&[("DATABASE_URL", url)])) {
+                Ok(config) => assert!(engine.built_in() && config.database_url.expose() == url),
+                Err(error) => {
+                    let error = error.to_string();
+                    assert!(!engine.built_in(), "{error}");
+                    assert!(error.starts_with("DATABASE_URL: this build has no") && error.contains(engine.feature()), "{error}");
+                    assert!(!error.contains("secret"), "{error}");
+                }
+            }
+        }
+        // Unset: SQLite's default file, or (a build without SQLite) a clear refusal.
+        match Config::load("", &env(&[])) {
+            Ok(config) => assert_eq!(config.database_url.expose(), "sqlite://data/app.db"),
+            Err(error) => assert!(!Engine::Sqlite.built_in() && error.to_string().starts_with("DATABASE_URL: not set; use postgres://")),
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 /// One HTTP client's settings for every provider, bounded reads, log-safe errors.
 pub mod http;
 /// Sandbox (DigiLocker KYC) HTTP client.
+#[cfg(feature = "digilocker")]
 pub mod sandbox;
 /// Truecaller HTTP client.
 pub mod truecaller;

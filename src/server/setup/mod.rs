@@ -12,30 +12,32 @@ use axum::{
 };
 use leptos::prelude::*;
 use tokio::{net::TcpListener, task::JoinHandle};
-use tower_sessions::{cookie::SameSite, ExpiredDeletion, Expiry, SessionManagerLayer, SessionStore};
-use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 use url::Url;
 
 use crate::site::Site;
 
 mod builder;
+mod digilocker;
+mod sessions;
 mod stand_ins;
 
 use builder::Hosting;
+use digilocker::DigiLocker;
+use sessions::{session_cookie, Sessions};
 pub use builder::SignInBuilder;
 
 use super::{
-    config::{Config, ConfigError, SandboxMode, TruecallerMode},
+    config::{Config, ConfigError, TruecallerMode},
     countries::Countries,
     keys::NumberKeys,
     metrics,
-    providers::{http::join, sandbox::SandboxClient, truecaller::TruecallerClient},
+    providers::{http::join, truecaller::TruecallerClient},
     session::SessionRecords,
     sign_in::{self, Providers, SignInService},
     state::{AppMode, AppState},
-    store::{SessionPool, Store},
+    store::Store,
     throttle::TrustedProxies,
-    web::{account, assets, callback, csrf, digilocker, forms, headers, health, hold, language, one_tap, serve},
+    web::{account, assets, callback, csrf, forms, headers, health, hold, language, one_tap, serve},
 };
 
 /// Why the sign-in could not start.
@@ -75,13 +77,6 @@ pub struct TruecallerSignIn {
     tasks: Vec<JoinHandle<()>>,
 }
 
-/// The session layer over the database's engine (tower-sessions has a store per engine).
-#[derive(Clone)]
-enum Sessions {
-    Sqlite(SessionManagerLayer<SqliteStore>),
-    Postgres(SessionManagerLayer<PostgresStore>),
-}
-
 impl TruecallerSignIn {
     /// Opens everything `config` names. `options.site_addr` is where the app listens (its
     /// default public URL, and whether the simulators may run).
@@ -96,12 +91,7 @@ impl TruecallerSignIn {
         metrics::recorder();
         let store = Store::connect(config.database_url.expose()).await?;
         let session_pool = store.session_pool(config.database_url.expose()).await?;
-        // Held status requests read their records before the session layer runs (`hold`), and
-        // devices signed out elsewhere lose theirs.
-        let session_records: SessionRecords = match &session_pool {
-            SessionPool::Sqlite(pool) => Arc::new(SqliteStore::new(pool.clone())),
-            SessionPool::Postgres(pool) => Arc::new(PostgresStore::new(pool.clone())),
-        };
+        let session_records = Sessions::records(&session_pool);
 
         let (app_key, truecaller_stand_in) = match &config.truecaller.mode {
             TruecallerMode::Live { app_key } => (app_key.expose().to_owned(), None),
@@ -111,29 +101,11 @@ impl TruecallerSignIn {
             }
         };
         let truecaller = TruecallerClient::new(&api_url, &profile_url, app_key);
-        // The DigiLocker stand-in signs anyone in as anyone: it runs only beside the Truecaller
-        // simulator. A deployment with a real Truecaller key and no Sandbox keys offers no DigiLocker.
-        let sandbox_url = config.sandbox_url(&public_url);
-        let sandbox_stand_in = match (&config.sandbox.mode, &truecaller_stand_in) {
-            (SandboxMode::Simulator, Some(_)) => stand_ins::sandbox(&public_url),
-            _ => None,
-        };
-        let sandbox = match (&config.sandbox.mode, &sandbox_stand_in) {
-            (SandboxMode::Live { api_key, api_secret }, _) => {
-                Some(SandboxClient::new(&sandbox_url, api_key.expose().to_owned(), api_secret.expose().to_owned()))
-            }
-            (SandboxMode::Simulator, Some(stand_in)) => {
-                Some(SandboxClient::new(&sandbox_url, stand_in.key.clone(), stand_in.secret.clone()))
-            }
-            (SandboxMode::Simulator, None) => {
-                tracing::info!("DigiLocker is not offered: set SANDBOX_API_KEY and SANDBOX_API_SECRET to offer it");
-                None
-            }
-        };
+        let digilocker = DigiLocker::open(&config, &public_url, truecaller_stand_in.is_some());
+        let offers_digilocker = digilocker.offered();
         for warning in config.warnings(&public_url) {
             tracing::warn!("{warning}");
         }
-        let digilocker = sandbox.is_some();
         let number_key = match &config.number_hash_key {
             Some(key) => key.expose().to_owned(),
             None => store.secret("number_hash_key").await?,
@@ -141,7 +113,11 @@ impl TruecallerSignIn {
         let sign_ins = SignInService::new(
             store,
             session_records.clone(),
-            Providers { truecaller, sandbox },
+            Providers {
+                truecaller,
+                #[cfg(feature = "digilocker")]
+                sandbox: digilocker.client,
+            },
             NumberKeys::new(number_key.as_bytes()),
             sign_in::Settings {
                 signin_timeout: config.sign_in.timeout,
@@ -149,8 +125,10 @@ impl TruecallerSignIn {
                 countries: Arc::new(Countries::new(config.phone.countries.clone(), config.phone.default_region)),
                 token_ttl: config.truecaller.token_ttl,
                 limits: config.limits.clone(),
+                #[cfg(feature = "digilocker")]
                 digilocker_timeout: config.sandbox.timeout,
-                digilocker_return: join(&public_url, digilocker::RETURN_PATH),
+                #[cfg(feature = "digilocker")]
+                digilocker_return: join(&public_url, crate::server::web::digilocker::RETURN_PATH),
                 one_tap: config.truecaller.one_tap.clone(),
                 simulated_sheet: truecaller_stand_in.as_ref().map(|_| join(&public_url, "simulator/sheet")),
                 retention: config.retention,
@@ -159,8 +137,8 @@ impl TruecallerSignIn {
         );
         let mode = AppMode {
             simulator: truecaller_stand_in.is_some(),
-            digilocker_simulator: sandbox_stand_in.is_some(),
-            digilocker,
+            digilocker_simulator: digilocker.stand_in.is_some(),
+            digilocker: offers_digilocker,
             demo: config.public_demo,
         };
         let state = AppState {
@@ -174,19 +152,14 @@ impl TruecallerSignIn {
 
         let https = public_url.scheme() == "https";
         let idle = time::Duration::seconds(config.session_idle.as_secs() as i64);
-        let sessions = match session_pool {
-            SessionPool::Sqlite(pool) => Sessions::Sqlite(session_layer(SqliteStore::new(pool), https, idle).await?),
-            SessionPool::Postgres(pool) => Sessions::Postgres(
-                sign_ins.store().one_start_at_a_time(session_layer(PostgresStore::new(pool), https, idle)).await??,
-            ),
-        };
+        let sessions = Sessions::open(session_pool, sign_ins.store(), https, idle).await?;
         let tasks = vec![
             tokio::spawn(background(sign_ins.clone())),
             tokio::spawn(sign_ins.clone().relay_moves()),
             tokio::spawn(sign_ins.clone().work_inbox()),
         ];
         // Both stand-ins answer under `/simulator`, as one router (their paths do not overlap).
-        let stand_ins = [truecaller_stand_in, sandbox_stand_in.map(|stand_in| stand_in.routes)].into_iter().flatten().reduce(Router::merge);
+        let stand_ins = [truecaller_stand_in, digilocker.stand_in].into_iter().flatten().reduce(Router::merge);
         Ok(Self { state, public_url, https, stand_ins, sessions, session_records, metrics, tasks })
     }
 
@@ -245,10 +218,8 @@ impl TruecallerSignIn {
             .route("/account/data", get(account::download))
             .route("/signin/one-tap", get(one_tap::start))
             .route("/language", post(move |form| async move { language::choose(https, form) }))
-            .route("/digilocker/start", post(digilocker::start))
-            .route("/digilocker/continue", get(digilocker::continue_to_consent))
-            .route("/digilocker/return", get(digilocker::returned))
             .route(crate::components::STYLESHEET_PATH, get(assets::stylesheet));
+        router = digilocker::routes(router);
         if self.metrics {
             router = router.route("/metrics", get(health::metrics));
         }
@@ -262,10 +233,7 @@ impl TruecallerSignIn {
     /// with the sign-in's service in each request's extensions (for `CurrentUser`).
     pub fn layer<S: Clone + Send + Sync + 'static>(&self, router: Router<S>) -> Router<S> {
         let router = router.layer(axum::Extension(self.state.sign_ins.clone()));
-        let router = match self.sessions.clone() {
-            Sessions::Sqlite(layer) => router.layer(layer),
-            Sessions::Postgres(layer) => router.layer(layer),
-        };
+        let router = self.sessions.clone().apply(router);
         router.layer(axum::middleware::from_fn_with_state(self.origin(), csrf::guard))
     }
 
@@ -316,48 +284,6 @@ pub trait SignInRouterExt<S> {
 impl<S: Clone + Send + Sync + 'static> SignInRouterExt<S> for Router<S> {
     fn with_sign_in(self, sign_in: &TruecallerSignIn) -> Self {
         sign_in.layer(self.merge(sign_in.routes()))
-    }
-}
-
-/// The session layer over `store`: its table made ready, expired sessions deleted every minute.
-async fn session_layer<S>(store: S, https: bool, idle: time::Duration) -> Result<SessionManagerLayer<S>, StartupError>
-where
-    S: SessionStore + ExpiredDeletion + Clone + Migrate,
-{
-    store.prepare().await.map_err(StartupError::Sessions)?;
-    tokio::spawn(store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(60)));
-    Ok(SessionManagerLayer::new(store)
-        .with_name(session_cookie(https))
-        .with_secure(https)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_path("/")
-        .with_expiry(Expiry::OnInactivity(idle)))
-}
-
-/// `__Host-` makes browsers refuse the cookie unless it is Secure, host-only, Path=/.
-fn session_cookie(https: bool) -> &'static str {
-    if https {
-        "__Host-session"
-    } else {
-        "session"
-    }
-}
-
-/// Creating a session store's table: each tower-sessions store has its own `migrate`.
-trait Migrate {
-    async fn prepare(&self) -> Result<(), String>;
-}
-
-impl Migrate for SqliteStore {
-    async fn prepare(&self) -> Result<(), String> {
-        self.migrate().await.map_err(|e| e.to_string())
-    }
-}
-
-impl Migrate for PostgresStore {
-    async fn prepare(&self) -> Result<(), String> {
-        self.migrate().await.map_err(|e| e.to_string())
     }
 }
 

@@ -11,6 +11,8 @@ use crate::server::{config::ConfigError, state::AppState};
 /// A stand-in's credentials for our client, and its routes (nested under `/simulator`).
 pub(super) struct StandIn {
     pub key: String,
+    /// Sandbox's stand-in has a secret; Truecaller's has none.
+    #[cfg_attr(not(feature = "digilocker"), allow(dead_code))]
     pub secret: String,
     pub routes: Router<AppState>,
 }
@@ -34,7 +36,7 @@ pub(super) fn truecaller(_public_url: &Url, _profile_url: &Url) -> Result<StandI
 }
 
 /// Sandbox + DigiLocker's stand-in, beside Truecaller's; `None` in a build without simulators.
-#[cfg(feature = "simulator")]
+#[cfg(all(feature = "simulator", feature = "digilocker"))]
 pub(super) fn sandbox(public_url: &Url) -> Option<StandIn> {
     use crate::server::{providers::http::join, simulator};
     let stand_in = simulator::SandboxSimulator::new(join(public_url, "simulator"));
@@ -45,7 +47,7 @@ pub(super) fn sandbox(public_url: &Url) -> Option<StandIn> {
     })
 }
 
-#[cfg(not(feature = "simulator"))]
+#[cfg(all(not(feature = "simulator"), feature = "digilocker"))]
 pub(super) fn sandbox(_public_url: &Url) -> Option<StandIn> {
     None
 }

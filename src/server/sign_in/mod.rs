@@ -6,6 +6,12 @@ mod audit;
 mod callbacks;
 mod complete;
 mod devices;
+#[cfg(feature = "digilocker")]
+mod digilocker;
+// A build without DigiLocker: nothing to ask Sandbox, and a DigiLocker sign-in left by a build
+// that had it fails rather than waits.
+#[cfg(not(feature = "digilocker"))]
+#[path = "without_digilocker.rs"]
 mod digilocker;
 mod erasure;
 mod hook;
@@ -26,21 +32,21 @@ pub use super::phase::{Event, Phase};
 use crate::domain::Provider;
 pub use callbacks::{Callback, CallbackOutcome};
 pub use devices::SignedIn;
+#[cfg(feature = "digilocker")]
 pub use digilocker::DigiLockerStart;
 pub use hook::{AccountEvent, OnAccountEvent};
 pub use status::{Held, Woken};
 pub use view::account_view;
 
+#[cfg(feature = "digilocker")]
+use super::providers::sandbox::SandboxClient;
 use super::{
     clock,
     countries::Countries,
     error::Error,
     keys::NumberKeys,
     session::SessionRecords,
-    providers::{
-        sandbox::SandboxClient,
-        truecaller::{deep_link::OneTapLook, TruecallerClient},
-    },
+    providers::truecaller::{deep_link::OneTapLook, TruecallerClient},
     store::{Changes, Retention, SignInRow, Store},
     throttle::{Limits, RequestLimiter},
     waiters::Waiters,
@@ -55,8 +61,10 @@ pub struct Settings {
     pub token_ttl: Duration,
     pub limits: Limits,
     /// How long a browser waits for the person at DigiLocker.
+    #[cfg(feature = "digilocker")]
     pub digilocker_timeout: Duration,
     /// Where Sandbox sends the person back after DigiLocker (`PUBLIC_URL/digilocker/return`).
+    #[cfg(feature = "digilocker")]
     pub digilocker_return: Url,
     /// What Truecaller's Android sheet shows.
     pub one_tap: OneTapLook,
@@ -72,6 +80,7 @@ pub struct Settings {
 pub struct Providers {
     pub truecaller: TruecallerClient,
     /// `None`: DigiLocker is not offered.
+    #[cfg(feature = "digilocker")]
     pub sandbox: Option<SandboxClient>,
 }
 
@@ -83,6 +92,7 @@ pub struct SignInService {
 struct Inner {
     store: Store,
     truecaller: TruecallerClient,
+    #[cfg(feature = "digilocker")]
     sandbox: Option<SandboxClient>,
     /// The session store's records: a device signed out elsewhere loses its record too.
     sessions: SessionRecords,
@@ -112,6 +122,7 @@ impl SignInService {
             store,
             sessions,
             truecaller: providers.truecaller,
+            #[cfg(feature = "digilocker")]
             sandbox: providers.sandbox,
             waiters: Waiters::default(),
             limiter: RequestLimiter::new(&settings.limits),

@@ -2,9 +2,11 @@
 //! per provider, each serving the provider's endpoints with its status codes, bodies and token
 //! lifetimes, plus the pages where a person (or a test) answers. State lives in memory.
 
+#[cfg(feature = "digilocker")]
 mod digilocker;
 mod truecaller;
 
+#[cfg(feature = "digilocker")]
 pub use digilocker::{
     DigiLockerPerson, DobShape, EmailShape, SandboxSimulator, SessionView, DIGILOCKER_PERSONS,
     DIGILOCKER_SESSION_TTL, SANDBOX_SIM_KEY, SANDBOX_SIM_SECRET, SANDBOX_TOKEN_TTL,

@@ -15,13 +15,19 @@ mod provider_health;
 mod retention;
 mod sign_ins;
 
+#[cfg(feature = "sqlite")]
 use std::{path::Path, str::FromStr, time::Duration};
 
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+compile_error!("the server (feature `ssr`) needs a database engine: enable the `sqlite` or `postgres` feature, or both");
+
+use sqlx::{any::AnyPoolOptions, AnyConnection, AnyPool, Row};
+#[cfg(feature = "postgres")]
+use sqlx::{postgres::PgPoolOptions, PgPool};
+#[cfg(feature = "sqlite")]
 use sqlx::{
-    any::AnyPoolOptions,
-    postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    AnyConnection, AnyPool, Executor, PgPool, Row, SqlitePool,
+    Executor, SqlitePool,
 };
 
 pub use accounts::{AccountRow, Identity, ProfileData, SavedAccount};
@@ -45,6 +51,7 @@ pub struct Store {
     inbox: AnyPool,
     engine: Engine,
     /// PostgreSQL's URL, for the connection that listens for other instances' moves.
+    #[cfg(feature = "postgres")]
     shared_url: Option<String>,
 }
 
@@ -74,11 +81,34 @@ impl Engine {
             None
         }
     }
+
+    /// Whether this build has the engine: its Cargo feature, named by [`Self::feature`].
+    pub const fn built_in(self) -> bool {
+        match self {
+            Self::Sqlite => cfg!(feature = "sqlite"),
+            Self::Postgres => cfg!(feature = "postgres"),
+        }
+    }
+
+    /// The Cargo feature that builds the engine in.
+    pub const fn feature(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+
+    /// What a URL naming an engine this build lacks is told (configuration checks it first).
+    fn missing(self) -> sqlx::Error {
+        sqlx::Error::Configuration(format!("this build has no {} (the `{}` Cargo feature)", self.feature(), self.feature()).into())
+    }
 }
 
 /// A pool of the engine's own type, for the session store (tower-sessions has one per engine).
 pub enum SessionPool {
+    #[cfg(feature = "sqlite")]
     Sqlite(SqlitePool),
+    #[cfg(feature = "postgres")]
     Postgres(PgPool),
 }
 
@@ -87,6 +117,7 @@ pub enum SessionPool {
 /// process loses nothing).
 /// `secure_delete`: a removed row's bytes are overwritten, not left in a free page of the file
 /// (an account deleted at the person's request must not stay readable in it).
+#[cfg(feature = "sqlite")]
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; \
      PRAGMA foreign_keys = ON; PRAGMA cache_size = -512; PRAGMA secure_delete = ON;";
 
@@ -97,6 +128,7 @@ impl Store {
         let engine = Engine::of(database_url)
             .ok_or_else(|| sqlx::Error::Configuration("DATABASE_URL is neither sqlite: nor postgres://".into()))?;
         let (pool, inbox) = match engine {
+            #[cfg(feature = "sqlite")]
             Engine::Sqlite => {
                 let options = sqlite_options(database_url)?;
                 let url = format!("sqlite://{}?mode=rwc", options.get_filename().display());
@@ -115,15 +147,23 @@ impl Store {
                 let inbox = sqlite_pool(&inbox_url, 1, Some(main_file)).await?;
                 (pool, inbox)
             }
+            #[cfg(feature = "postgres")]
             Engine::Postgres => {
                 let pool = AnyPoolOptions::new().max_connections(16).connect(database_url).await?;
                 sqlx::migrate!("./migrations/postgres").run(&pool).await?;
                 let inbox = AnyPoolOptions::new().max_connections(2).connect(database_url).await?;
                 (pool, inbox)
             }
+            #[allow(unreachable_patterns)]
+            missing => return Err(missing.missing()),
         };
-        let shared_url = (engine == Engine::Postgres).then(|| database_url.to_owned());
-        Ok(Self { pool, inbox, engine, shared_url })
+        Ok(Self {
+            pool,
+            inbox,
+            engine,
+            #[cfg(feature = "postgres")]
+            shared_url: (engine == Engine::Postgres).then(|| database_url.to_owned()),
+        })
     }
 
     pub fn engine(&self) -> Engine {
@@ -153,10 +193,14 @@ impl Store {
     /// The session store's pool, on the same database.
     pub async fn session_pool(&self, database_url: &str) -> Result<SessionPool, sqlx::Error> {
         Ok(match self.engine {
+            #[cfg(feature = "sqlite")]
             Engine::Sqlite => SessionPool::Sqlite(
                 SqlitePoolOptions::new().max_connections(4).connect_with(sqlite_options(database_url)?).await?,
             ),
+            #[cfg(feature = "postgres")]
             Engine::Postgres => SessionPool::Postgres(PgPoolOptions::new().max_connections(4).connect(database_url).await?),
+            #[allow(unreachable_patterns)]
+            missing => return Err(missing.missing()),
         })
     }
 
@@ -245,6 +289,7 @@ impl Store {
 /// The schema name the inbox's SQLite connection reads the sign-ins under.
 pub(super) const SIGN_INS_DB: &str = "sign_in_db";
 
+#[cfg(feature = "sqlite")]
 /// A pool on a SQLite file; with `attach`, each connection also reads that file (the main
 /// database) as [`SIGN_INS_DB`].
 async fn sqlite_pool(url: &str, connections: u32, attach: Option<String>) -> Result<AnyPool, sqlx::Error> {
@@ -264,11 +309,13 @@ async fn sqlite_pool(url: &str, connections: u32, attach: Option<String>) -> Res
         .await
 }
 
+#[cfg(feature = "sqlite")]
 /// Where SQLite keeps the callback inbox: beside the database, `app.db` → `app.inbox.db`.
 pub fn inbox_file(database: &Path) -> std::path::PathBuf {
     database.with_extension("inbox.db")
 }
 
+#[cfg(feature = "sqlite")]
 /// The SQLite file's options (the file and its folder are created if missing).
 fn sqlite_options(database_url: &str) -> Result<SqliteConnectOptions, sqlx::Error> {
     let options = SqliteConnectOptions::from_str(database_url)?

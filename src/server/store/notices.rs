@@ -3,12 +3,12 @@
 //! and each instance keeps one connection listening; on SQLite there is one instance, which wakes
 //! its own waiters.
 
+#[cfg(feature = "postgres")]
 use std::str::FromStr;
 
-use sqlx::{
-    postgres::{PgConnectOptions, PgListener, PgPoolOptions},
-    AnyConnection,
-};
+#[cfg(feature = "postgres")]
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::AnyConnection;
 
 use super::{Engine, Store};
 
@@ -29,7 +29,12 @@ async fn notify(conn: &mut AnyConnection, engine: Engine, payload: &str) -> Resu
 }
 
 /// One connection receiving every instance's announcements.
+#[cfg(feature = "postgres")]
 pub struct MoveListener(PgListener);
+
+/// A build without PostgreSQL has one instance and nobody to listen to: no listener exists.
+#[cfg(not(feature = "postgres"))]
+pub enum MoveListener {}
 
 /// What the listener heard.
 pub enum Heard {
@@ -43,6 +48,13 @@ pub enum Heard {
 
 impl MoveListener {
     /// The next announcement. An error means the connection is gone and could not be made again.
+    #[cfg(not(feature = "postgres"))]
+    pub async fn next(&mut self) -> Result<Heard, sqlx::Error> {
+        match *self {}
+    }
+
+    /// The next announcement. An error means the connection is gone and could not be made again.
+    #[cfg(feature = "postgres")]
     pub async fn next(&mut self) -> Result<Heard, sqlx::Error> {
         Ok(match self.0.try_recv().await? {
             Some(notice) => match notice.payload().strip_prefix(WAKE) {
@@ -66,6 +78,13 @@ impl Store {
     }
 
     /// A new listening connection, or `None` on SQLite (there is nobody else to hear).
+    #[cfg(not(feature = "postgres"))]
+    pub async fn listen_for_moves(&self) -> Result<Option<MoveListener>, sqlx::Error> {
+        Ok(None)
+    }
+
+    /// A new listening connection, or `None` on SQLite (there is nobody else to hear).
+    #[cfg(feature = "postgres")]
     pub async fn listen_for_moves(&self) -> Result<Option<MoveListener>, sqlx::Error> {
         let Some(url) = &self.shared_url else {
             return Ok(None);

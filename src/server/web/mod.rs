@@ -16,6 +16,7 @@ pub mod client;
 /// Cross-site request refusal.
 pub mod csrf;
 /// The browser's trips to DigiLocker and back.
+#[cfg(feature = "digilocker")]
 pub mod digilocker;
 /// Plain form posts for browsers without JavaScript.
 pub mod forms;

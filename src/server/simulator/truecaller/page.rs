@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 
 use super::{Answer, Prompt, Sheet, SheetAnswer, SEEDED};
-use crate::server::simulator::DIGILOCKER_PERSONS;
 
 pub fn render(prompts: &[Prompt], sheets: &[Sheet]) -> String {
     let waiting = prompts.iter().any(|p| p.answer == Answer::Pending);
@@ -43,10 +42,6 @@ pub fn render(prompts: &[Prompt], sheets: &[Sheet]) -> String {
     let identities = SEEDED
         .iter()
         .map(|i| view! { <tr><td><code>{format!("+{}", i.phone)}</code></td><td>{i.label}</td></tr> })
-        .collect_view();
-    let persons = DIGILOCKER_PERSONS
-        .iter()
-        .map(|p| view! { <tr><td>{p.name}</td><td>{p.label}</td></tr> })
         .collect_view();
     let sheets = sheets
         .iter()
@@ -100,15 +95,7 @@ pub fn render(prompts: &[Prompt], sheets: &[Sheet]) -> String {
                         <thead><tr><th>"Number"</th><th>"Behaviour"</th></tr></thead>
                         <tbody>{identities}</tbody>
                     </table>
-                    <h2 id="digilocker">"DigiLocker (simulated)"</h2>
-                    <p>
-                        "\"Verify with DigiLocker\" on the app opens the simulated DigiLocker consent page, where you "
-                        "allow, deny or let the request expire, as one of these people:"
-                    </p>
-                    <table>
-                        <thead><tr><th>"Person"</th><th>"Profile"</th></tr></thead>
-                        <tbody>{persons}</tbody>
-                    </table>
+                    {digilocker()}
                 </main>
             </body>
         </html>
@@ -132,3 +119,26 @@ table{border-collapse:collapse;width:100%;background:#fff}td,th{text-align:left;
 
 /// The phone page's icon (this app's mark), served by the simulator itself.
 pub const ICON: &str = include_str!("../../../../public/favicon.svg");
+
+/// The simulated DigiLocker's people, in a build that has DigiLocker.
+#[cfg(feature = "digilocker")]
+fn digilocker() -> impl IntoView {
+    let persons = crate::server::simulator::DIGILOCKER_PERSONS
+        .iter()
+        .map(|p| view! { <tr><td>{p.name}</td><td>{p.label}</td></tr> })
+        .collect_view();
+    view! {
+        <h2 id="digilocker">"DigiLocker (simulated)"</h2>
+        <p>
+            "\"Verify with DigiLocker\" on the app opens the simulated DigiLocker consent page, where you "
+            "allow, deny or let the request expire, as one of these people:"
+        </p>
+        <table>
+            <thead><tr><th>"Person"</th><th>"Profile"</th></tr></thead>
+            <tbody>{persons}</tbody>
+        </table>
+    }
+}
+
+#[cfg(not(feature = "digilocker"))]
+fn digilocker() -> impl IntoView {}
