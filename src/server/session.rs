@@ -10,6 +10,8 @@ const SIGN_IN: &str = "sign_in_id";
 const BROWSER: &str = "browser_key";
 const SIGNED_IN_AT: &str = "signed_in_at";
 const CONSENT_URL: &str = "consent_url";
+/// Where a DigiLocker sign-in goes once done (the sign-in page's `?next=`), across the trip there.
+const RETURN_TO: &str = "return_to";
 /// Where the sign-in under way started (a network, `throttle::network_of`), until it signs in.
 const STARTED_FROM: &str = "started_from";
 /// The device this session is signed in as (`store::devices`).
@@ -135,6 +137,20 @@ impl AuthSession {
     /// DigiLocker's consent page for the sign-in just started, until the browser is sent there.
     pub async fn set_consent_url(&self, url: &url::Url) -> Result<(), SessionError> {
         self.session.insert(CONSENT_URL, url.as_str()).await
+    }
+
+    /// The sign-in page's `?next=` (a path of this site, checked by the caller) for a DigiLocker
+    /// sign-in just started; none forgets an earlier one.
+    pub async fn set_return_to(&self, next: Option<&str>) -> Result<(), SessionError> {
+        match next {
+            Some(next) => self.session.insert(RETURN_TO, next).await,
+            None => self.session.remove::<String>(RETURN_TO).await.map(drop),
+        }
+    }
+
+    /// Where the DigiLocker sign-in was going, once.
+    pub async fn take_return_to(&self) -> Result<Option<String>, SessionError> {
+        self.session.remove::<String>(RETURN_TO).await
     }
 
     /// The consent page to send the browser to, once.

@@ -42,6 +42,34 @@ async fn consenting_in_digilocker_signs_the_browser_in_with_a_new_account() {
 }
 
 #[tokio::test]
+async fn a_digilocker_sign_in_comes_back_to_the_page_that_sent_the_person_to_sign_in() {
+    let app = spawn_app(&[]).await;
+    // The sign-in page at `?next=` carries it in the DigiLocker form.
+    let page = shown(app.browser().http.get(app.url.join("?next=/account/delete").unwrap()).send().await.unwrap()).await;
+    assert!(page.contains(r#"name="next" value="/account/delete""#), "{page}");
+
+    let browser = app.browser();
+    let consent = browser.start_digilocker_with(&[("next", "/account/delete?from=shop&x=1")]).await.consent();
+    app.digilocker().answer(&consent, "allow", "priya").await;
+    let landed = browser.back_from_digilocker().await;
+    assert_eq!((landed.path(), landed.query()), ("/", Some("next=%2Faccount%2Fdelete%3Ffrom%3Dshop%26x%3D1")));
+    // The page there reads it back whole (and, signed in, goes on to it).
+    let next = landed.query_pairs().find(|(k, _)| k == "next").map(|(_, v)| v.into_owned());
+    assert_eq!(next.as_deref(), Some("/account/delete?from=shop&x=1"));
+    assert_eq!(browser.settle(SETTLE).await.signed_in_as(), Some("Priya Sharma"));
+    // It was for that trip only.
+    assert_eq!(browser.back_from_digilocker().await.query(), None);
+
+    // A `next` that would leave the site is not carried.
+    for off_site in ["//evil.example/", "https://evil.example/", "/\\evil.example"] {
+        let browser = app.browser();
+        let consent = browser.start_digilocker_with(&[("next", off_site)]).await.consent();
+        app.digilocker().answer(&consent, "allow", "arjun").await;
+        assert_eq!(browser.back_from_digilocker().await.query(), None, "{off_site}");
+    }
+}
+
+#[tokio::test]
 async fn the_page_learns_of_consent_without_coming_back_through_the_return_url() {
     // A person who consents in another tab: the waiting page's own long-poll asks Sandbox.
     let app = spawn_app(&[]).await;

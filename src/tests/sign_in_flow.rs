@@ -404,6 +404,45 @@ async fn viewing_the_sign_in_page_stores_nothing() {
 }
 
 #[tokio::test]
+async fn forms_posted_without_javascript_keep_where_the_person_was_going() {
+    let app = spawn_app(&[]).await;
+    let going_to = app.url.join("?next=/account/delete").unwrap();
+    let post = |browser: &crate::support::Browser, path: &str, form: Vec<(&'static str, &'static str)>| {
+        let (http, url) = (browser.without_redirects(), app.url.join(path).unwrap());
+        async move {
+            let response = http.post(url).form(&form).send().await.unwrap();
+            assert_eq!(response.status(), 303);
+            response.headers()["location"].to_str().unwrap().to_owned()
+        }
+    };
+    let next = ("next", "/account/delete");
+
+    // The page carries its `?next=` in its forms, and each form comes back with it.
+    let browser = app.browser();
+    let page = shown(browser.http.get(going_to.clone()).send().await.unwrap()).await;
+    assert!(page.contains(r#"name="next" value="/account/delete""#), "{page}");
+    assert_eq!(post(&browser, "signin", vec![("phone", "+91 99999 99999"), next]).await, "/?next=%2Faccount%2Fdelete");
+    // Signed in, that page goes on there.
+    app.sim().answer(RAJAT, true, true).await;
+    let landed_on = eventually("the waiting page to go on", Duration::from_secs(10), || {
+        let (http, url) = (browser.http.clone(), going_to.clone());
+        async move {
+            let response = http.get(url).header("accept", "text/html").send().await.unwrap();
+            (response.url().path() != "/").then(|| response.url().path().to_owned())
+        }
+    })
+    .await;
+    assert_eq!(landed_on, "/account/delete");
+
+    let other = app.browser();
+    assert_eq!(post(&other, "signin", vec![("phone", "+91 98765 43210"), next]).await, "/?next=%2Faccount%2Fdelete");
+    assert_eq!(post(&other, "signin/more-time", vec![next]).await, "/?next=%2Faccount%2Fdelete");
+    assert_eq!(post(&other, "signin/cancel", vec![("then", "number"), next]).await, "/?with=number&next=%2Faccount%2Fdelete");
+    // A `next` that would leave the site is not carried.
+    assert_eq!(post(&other, "signin/cancel", vec![("next", "//evil.example")]).await, "/");
+}
+
+#[tokio::test]
 async fn plain_form_posts_work_without_javascript() {
     let app = spawn_app(&[]).await;
     let browser = app.browser();
@@ -568,4 +607,23 @@ async fn an_account_that_is_gone_ends_the_session_wherever_it_is_asked_about() {
         }
         assert_eq!(app.stored_sessions().await, sessions - 1, "the session ended (asked through the status: {ask_through_the_status})");
     }
+}
+
+#[tokio::test]
+async fn without_javascript_a_number_just_prompted_is_told_to_wait_not_shown_the_empty_form() {
+    let app = spawn_app(&[]).await;
+    let browser = app.browser();
+    let http = browser.without_redirects();
+    let post = |path: &str, form: &[(&str, &str)]| http.post(app.url.join(path).unwrap()).form(form).send();
+    assert_eq!(post("signin", &[("phone", "+91 99999 99999")]).await.unwrap().status(), 303);
+    assert_eq!(post("signin/cancel", &[("then", "number")]).await.unwrap().status(), 303);
+
+    // The prompt is still on the phone: no new one, and the answer is the page saying so (a
+    // redirect would show the empty form, the session having no sign-in to show).
+    let again = post("signin", &[("phone", "+91 99999 99999")]).await.unwrap();
+    assert_eq!(again.status(), 200);
+    let page = shown(again).await;
+    assert!(page.contains("Please wait a moment"), "{page}");
+    assert!(page.contains("Truecaller asks us not to send another so soon"), "{page}");
+    assert!(matches!(browser.status(0).await, SignInStatus::Idle));
 }

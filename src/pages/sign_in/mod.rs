@@ -28,8 +28,10 @@ use state::PageState;
 pub fn SignInPage() -> impl IntoView {
     // Rendered on the server from this browser's session, so a reload resumes where it was.
     let initial = Resource::new(|| (), |_| sign_in_page());
-    let (number_first, deleted) =
-        use_query_map().with_untracked(|query| (query.get("with").as_deref() == Some("number"), query.get("deleted").is_some()));
+    let (number_first, deleted, next) = use_query_map().with_untracked(|query| {
+        let next = query.get("next").filter(|path| crate::site::local(path));
+        (query.get("with").as_deref() == Some("number"), query.get("deleted").is_some(), next)
+    });
     let locale = page_locale();
     view! {
         <section class="card">
@@ -37,14 +39,17 @@ pub fn SignInPage() -> impl IntoView {
             {deleted.then(|| view! { <p class="notice deleted" role="status">{say!(locale, account_deleted)}</p> })}
             <h1>{say!(locale, page_title)}</h1>
             <Suspense fallback=move || view! { <p class="muted">{say!(locale, loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match initial.await {
-                        Ok(SignInPageData { status, feedback, digilocker, one_tap, country }) => {
-                            view! { <SignInFlow start=status feedback digilocker one_tap number_first country/> }.into_any()
+                {move || {
+                    let next = next.clone();
+                    Suspend::new(async move {
+                        match initial.await {
+                            Ok(SignInPageData { status, feedback, digilocker, one_tap, country }) => {
+                                view! { <SignInFlow start=status feedback digilocker one_tap number_first country next/> }.into_any()
+                            }
+                            Err(e) => view! { <p class="error" role="alert">{e.message(locale)}</p> }.into_any(),
                         }
-                        Err(e) => view! { <p class="error" role="alert">{e.message(locale)}</p> }.into_any(),
-                    }
-                })}
+                    })
+                }}
             </Suspense>
         </section>
     }
@@ -53,8 +58,15 @@ pub fn SignInPage() -> impl IntoView {
 /// Where a completed sign-in goes: the page's `?next=` when it is a path of this site (a page
 /// that sent the person here to sign in), else the host's `after_sign_in`.
 fn after_sign_in() -> String {
-    let next = use_query_map().with_untracked(|query| query.get("next"));
-    next.filter(|path| crate::site::local(path)).unwrap_or_else(|| crate::site::site().paths.after_sign_in)
+    requested_next().unwrap_or_else(|| crate::site::site().paths.after_sign_in)
+}
+
+/// The page's `?next=` (a path of this site), in the flow's context.
+#[derive(Clone)]
+struct Next(Option<String>);
+
+fn requested_next() -> Option<String> {
+    use_context::<Next>().and_then(|Next(next)| next)
 }
 
 #[component]
@@ -71,7 +83,11 @@ fn SignInFlow(
     number_first: bool,
     /// The country picker's list and first choice.
     country: CountryChoice,
+    /// Where the person was going (the page's `?next=`, a path of this site).
+    #[prop(default = None)]
+    next: Option<String>,
 ) -> impl IntoView {
+    provide_context(Next(next));
     let locale = page_locale();
     let page = PageState::new(start, feedback, locale, digilocker, one_tap, !one_tap || number_first, country);
     Effect::new(move |_| page.watch());
@@ -108,6 +124,11 @@ mod tests {
     }
 
     fn rendered(start: SignInStatus, digilocker: bool) -> String {
+        rendered_going_to(start, digilocker, None)
+    }
+
+    fn rendered_going_to(start: SignInStatus, digilocker: bool, next: Option<&str>) -> String {
+        let next = next.map(str::to_owned);
         let owner = Owner::new();
         let country = crate::countries::CountryChoice {
             unlisted: Vec::new().into(),
@@ -121,7 +142,7 @@ mod tests {
             .into(),
             chosen: crate::countries::Region::parse("IN").unwrap(),
         };
-        owner.with(|| view! { <SignInFlow start feedback=None digilocker country/> }.to_html())
+        owner.with(|| view! { <SignInFlow start feedback=None digilocker country next/> }.to_html())
     }
 
     #[test]
@@ -174,5 +195,20 @@ mod tests {
         assert!(page.contains(r#"<p role="status" class="time-note">"#), "{page}");
         let page = html(waiting(false));
         assert!(!page.contains("/signin/more-time") && !page.contains("Need more time?"), "{page}");
+    }
+
+    #[test]
+    fn every_form_carries_where_the_person_was_going() {
+        let field = r#"<input type="hidden" name="next" value="/orders?week=2&amp;x">"#;
+        let waiting = SignInStatus::Waiting { phone: "+91 •••••••• 99".into(), seconds_left: 60, more_time: true };
+        let failed = SignInStatus::Failed { reason: FailureReason::ProviderUnavailable };
+        // The phone form and DigiLocker's; more time and another number; try again and the others.
+        for start in [SignInStatus::Idle, waiting, failed] {
+            let page = rendered_going_to(start.clone(), true, Some("/orders?week=2&x"));
+            let forms = page.matches("<form").count();
+            assert!(forms >= 2, "{start:?}: {page}");
+            assert_eq!(page.matches(field).count(), forms, "{start:?}: every form carries it: {page}");
+            assert!(!rendered(start.clone(), true).contains(r#"name="next""#), "{start:?}: none without it");
+        }
     }
 }

@@ -27,6 +27,12 @@ const NUMBER_FIRST: &str = "with=number";
 /// through `inner_html` so hydration never walks into the `<noscript>`.
 const NOSCRIPT_REFRESH: &str = r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"#;
 
+/// The page's `?next=` in each of its forms, so a form posted without JavaScript, and the trip to
+/// DigiLocker and back, still end where the person was going.
+fn next_field() -> impl IntoView {
+    super::requested_next().map(|next| view! { <input type="hidden" name="next" value=next/> })
+}
+
 /// The screen for the current status.
 pub(super) fn screen(page: PageState) -> AnyView {
     let PageState { locale, digilocker, one_tap, status, use_form, .. } = page;
@@ -123,6 +129,7 @@ fn phone_form(page: PageState, shown: Screen) -> impl IntoView {
     let PageState { locale, choice, selected, heard, picker_enhanced, phone, error, sending, input, app_missing, .. } = page;
     view! {
         <form class=shown.class method="post" action="/signin" on:submit=move |ev| page.submit(ev) novalidate>
+            {next_field()}
             {move || app_missing.get().then(|| view! { <p class="notice app-missing" role="alert">{say!(locale, app_missing)}</p> })}
             <CountryPicker choice selected heard enhanced=picker_enhanced locale/>
             <label for="phone">{say!(locale, mobile_number)}</label>
@@ -170,6 +177,7 @@ fn waiting(page: PageState, shown: Screen, seconds_left: u32, more_time: bool) -
             </p>
             {more_time.then(|| view! {
                 <form class="more-time" method="post" action="/signin/more-time" on:submit=move |ev| page.ask_more_time(ev)>
+                    {next_field()}
                     <button type="submit" class="link">{say!(locale, more_time)}</button>
                 </form>
             })}
@@ -244,6 +252,7 @@ fn offers_view(page: PageState, offers: &'static [Offer], quiet: bool) -> impl I
         .map(|offer| match *offer {
             Offer::Retry => view! {
                 <form method="post" action="/signin/cancel" on:submit=move |ev| page.try_again(ev)>
+                    {next_field()}
                     <button type="submit" class="primary">{offer.label(locale)}</button>
                 </form>
             }
@@ -256,6 +265,7 @@ fn offers_view(page: PageState, offers: &'static [Offer], quiet: bool) -> impl I
                 view! {
                     <form method="post" action="/signin/cancel" on:submit=move |ev: SubmitEvent| page.another_number(ev, to_form)>
                         {to_form.then(|| view! { <input type="hidden" name="then" value="number"/> })}
+                        {next_field()}
                         <button type="submit" class=if quiet { "link" } else { "secondary" }>{label}</button>
                     </form>
                 }
@@ -271,6 +281,7 @@ fn offers_view(page: PageState, offers: &'static [Offer], quiet: bool) -> impl I
 fn digilocker_form(locale: Locale, described_by: Option<&'static str>) -> impl IntoView {
     view! {
         <form method="post" action="/digilocker/start">
+            {next_field()}
             <button type="submit" class="secondary digilocker" aria-describedby=described_by>
                 {Offer::DigiLocker.label(locale)}
             </button>

@@ -6,7 +6,7 @@ use leptos_axum::ResponseOptions;
 
 use crate::server::{error::Error, session::AuthSession, sign_in::Woken, state::AppState};
 use crate::{
-    domain::AccountView,
+    domain::{AccountView, SignInStatus},
     page_data::{FormFeedback, SignInPageData},
     error::ApiError,
 };
@@ -58,6 +58,12 @@ pub async fn account(state: &AppState, session: &AuthSession) -> Result<Option<A
 #[derive(Clone)]
 pub struct Refused(pub FormFeedback);
 
+/// What a form post was answered with, when the page being rendered shows it instead of the
+/// session's status: a prompt the number already has (`Locked`) starts no sign-in, so the
+/// session has nothing to show after a redirect (a request extension `forms::initiate` sets).
+#[derive(Clone)]
+pub struct Answered(pub SignInStatus);
+
 /// The query parameter that carries a full-page start's refusal to the sign-in page: the seconds
 /// to wait.
 pub const THROTTLED: &str = "throttled";
@@ -82,7 +88,11 @@ fn refusal() -> Option<FormFeedback> {
 pub async fn sign_in_page(state: &AppState, session: &AuthSession) -> Result<SignInPageData, Error> {
     let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.map_err(|_| Error::Context("request headers"))?;
     let lang = leptos_i18n::Locale::as_str(super::language::of_request(&headers));
-    let status = state.sign_ins.status(session, std::time::Duration::ZERO, lang, None).await?;
+    let answered = use_context::<axum::http::request::Parts>().and_then(|parts| parts.extensions.get::<Answered>().cloned());
+    let status = match answered {
+        Some(Answered(status)) => status,
+        None => state.sign_ins.status(session, std::time::Duration::ZERO, lang, None).await?,
+    };
     let feedback = refusal();
     let last_country = feedback.as_ref().and_then(|f| f.country);
     let country = state.sign_ins.countries().choice(lang, last_country, &super::language::regions(&headers));

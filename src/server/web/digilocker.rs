@@ -9,7 +9,10 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
 };
 
-use super::{client::ClientIp, forms};
+use super::{
+    client::ClientIp,
+    forms::{self, sign_in_page, NextForm},
+};
 use crate::{
     server::{
         error::Error,
@@ -30,10 +33,13 @@ pub async fn start(
     State(site): State<Site>,
     ClientIp(client): ClientIp,
     session: AuthSession,
+    form: Result<axum::Form<NextForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Redirect, Error> {
     match sign_ins.start_digilocker(&session, client).await {
         Ok(DigiLockerStart::Consent(url)) => {
             session.set_consent_url(&url).await?;
+            let next = form.ok().and_then(|axum::Form(form)| form.next);
+            session.set_return_to(next.as_deref().filter(|path| crate::site::local(path))).await?;
             Ok(Redirect::to("/digilocker/continue"))
         }
         // The sign-in page shows why (its status is the failure).
@@ -75,10 +81,14 @@ pub async fn continue_to_consent(
 }
 
 /// `GET /digilocker/return`: the person is back from DigiLocker. Whatever the URL carries is
-/// ignored; this browser's own pending DigiLocker sign-in is checked, and the page shows it.
+/// ignored; this browser's own pending DigiLocker sign-in is checked, and the page shows it (with
+/// the `?next=` it was started from, kept in the session for the trip).
 pub async fn returned(State(sign_ins): State<SignInService>, State(site): State<Site>, session: AuthSession) -> Redirect {
     match sign_ins.digilocker_returned(&session).await {
-        Ok(()) => Redirect::to(&site.paths.sign_in),
+        Ok(()) => match session.take_return_to().await {
+            Ok(next) => Redirect::to(&sign_in_page(&site.paths, None, next.as_deref())),
+            Err(e) => back_to_sign_in(&site, &Error::from(e)),
+        },
         Err(e) => back_to_sign_in(&site, &e),
     }
 }

@@ -12,12 +12,13 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    api::{Refused, THROTTLED},
+    api::{Answered, Refused, THROTTLED},
     client::ClientIp,
 };
 use crate::server::{error::Error, session::AuthSession, sign_in::SignInService, state::AppState};
 use crate::{
     countries::Region,
+    domain::SignInStatus,
     page_data::FormFeedback,
     site::{SignInPaths, Site},
 };
@@ -28,6 +29,28 @@ pub struct PhoneForm {
     phone: String,
     /// The picker's choice (an ISO code); a number typed without its code is read in it.
     country: Option<String>,
+    /// The page's `?next=`, carried by every form of the sign-in page.
+    next: Option<String>,
+}
+
+/// A sign-in page form with nothing but the page's `?next=`.
+#[derive(Deserialize)]
+pub struct NextForm {
+    pub next: Option<String>,
+}
+
+/// The sign-in page a form's browser goes back to: with `query` (`with=number`) and the page's
+/// `?next=` when it is a path of this site, so the person still lands where they were going.
+pub fn sign_in_page(paths: &SignInPaths, query: Option<&str>, next: Option<&str>) -> String {
+    let next = next
+        .filter(|path| crate::site::local(path))
+        .map(|path| url::form_urlencoded::Serializer::new(String::new()).append_pair("next", path).finish());
+    let query: Vec<&str> = [query, next.as_deref()].into_iter().flatten().collect();
+    if query.is_empty() {
+        paths.sign_in.clone()
+    } else {
+        paths.sign_in_with(&query.join("&"))
+    }
 }
 
 /// `POST /signin`: ask for a prompt. A refused number or a limit is answered with the sign-in
@@ -41,12 +64,15 @@ pub async fn initiate(
     Form(form): Form<PhoneForm>,
 ) -> Result<Response, Error> {
     match state.sign_ins.initiate(&session, &form.phone, form.country.as_deref(), client).await {
-        Ok(_) => Ok(Redirect::to(&state.site.paths.sign_in).into_response()),
+        // No sign-in started: the page says so now, as it does with JavaScript (a redirect
+        // would show the empty form).
+        Ok(locked @ SignInStatus::Locked { .. }) => Ok(page_answering(state, parts, Answered(locked)).await),
+        Ok(_) => Ok(Redirect::to(&sign_in_page(&state.site.paths, None, form.next.as_deref())).into_response()),
         Err(refused @ (Error::InvalidPhone(_) | Error::Throttled(_))) => {
             let phone: String = form.phone.chars().take(32).collect();
             let country = form.country.as_deref().and_then(Region::parse);
             let feedback = FormFeedback { phone, error: refused.to_api(), country };
-            let mut page = refused_page(state, parts, feedback).await;
+            let mut page = page_answering(state, parts, Refused(feedback)).await;
             *page.status_mut() = refused.status();
             if let Some(secs) = refused.retry_after() {
                 page.headers_mut().insert(header::RETRY_AFTER, secs.into());
@@ -57,17 +83,18 @@ pub async fn initiate(
     }
 }
 
-/// The sign-in page as this request would get it, with `feedback` shown, in the host's shell.
-/// Rendered at the posted URL (`/signin` is also a route of this app's page, so the browser's
-/// copy hydrates there). A host that gave no shell gets its sign-in page back, which asks again.
-async fn refused_page(state: AppState, mut parts: Parts, feedback: FormFeedback) -> Response {
+/// The sign-in page as this request would get it, showing `answer` (a refusal's feedback, or the
+/// status it was answered with), in the host's shell. Rendered at the posted URL (`/signin` is
+/// also a route of this app's page, so the browser's copy hydrates there). A host that gave no
+/// shell gets its sign-in page back, which asks again.
+async fn page_answering<A: Clone + Send + Sync + 'static>(state: AppState, mut parts: Parts, answer: A) -> Response {
     let Some(render) = state.page.clone() else {
         return Redirect::to(&state.site.paths.sign_in).into_response();
     };
     parts.method = Method::GET;
     parts.headers.remove(header::CONTENT_TYPE);
     parts.headers.remove(header::CONTENT_LENGTH);
-    parts.extensions.insert(Refused(feedback));
+    parts.extensions.insert(answer);
     render(state, Request::from_parts(parts, Body::empty())).await
 }
 
@@ -87,6 +114,7 @@ pub fn throttle_to_page(paths: &SignInPaths, error: Error) -> Result<Redirect, E
 pub struct CancelForm {
     /// `number`: show the phone form next, even where Android one-tap leads.
     then: Option<String>,
+    next: Option<String>,
 }
 
 /// `POST /signin/more-time`: "Need more time?" without JavaScript; back to the waiting page.
@@ -94,9 +122,11 @@ pub async fn more_time(
     State(sign_ins): State<SignInService>,
     State(site): State<Site>,
     session: AuthSession,
+    form: Result<Form<NextForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<impl IntoResponse, Error> {
     sign_ins.ask_for_more_time(&session).await?;
-    Ok(Redirect::to(&site.paths.sign_in))
+    let next = form.ok().and_then(|Form(form)| form.next);
+    Ok(Redirect::to(&sign_in_page(&site.paths, None, next.as_deref())))
 }
 
 /// `POST /signout`: the account page's "Sign out", with or without JavaScript; to the sign-in page.
@@ -150,6 +180,7 @@ pub async fn cancel(
 ) -> Result<impl IntoResponse, Error> {
     sign_ins.cancel(&session).await?;
     // A bare post (no body) is the plain cancel it always was.
-    let number_next = form.is_ok_and(|Form(form)| form.then.as_deref() == Some("number"));
-    Ok(Redirect::to(&if number_next { site.paths.sign_in_with("with=number") } else { site.paths.sign_in }))
+    let (then, next) = form.map(|Form(form)| (form.then, form.next)).unwrap_or_default();
+    let query = (then.as_deref() == Some("number")).then_some("with=number");
+    Ok(Redirect::to(&sign_in_page(&site.paths, query, next.as_deref())))
 }

@@ -29,7 +29,12 @@ impl Browser {
     /// Submits the "Verify with DigiLocker" form and follows our own redirects, as a browser
     /// does; reads where the hop page would send it on.
     pub async fn start_digilocker(&self) -> Started {
-        let response = self.http.post(self.base().join("digilocker/start").unwrap()).send().await.unwrap();
+        self.start_digilocker_with(&[]).await
+    }
+
+    /// The same, with the form's fields (the page's `next`).
+    pub async fn start_digilocker_with(&self, form: &[(&str, &str)]) -> Started {
+        let response = self.http.post(self.base().join("digilocker/start").unwrap()).form(form).send().await.unwrap();
         assert!(response.status().is_success(), "start answered {}", response.status());
         if response.url().path() != "/digilocker/continue" {
             return Started::SignInPage(shown(response).await);
@@ -37,6 +42,13 @@ impl Browser {
         let html = response.text().await.unwrap();
         let href = html.split("href=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("a link on the hop page");
         Started::Consent(Url::parse(&href.replace("&amp;", "&")).unwrap())
+    }
+
+    /// Comes back to the return URL as DigiLocker's redirect would; where the browser lands.
+    pub async fn back_from_digilocker(&self) -> Url {
+        let response = self.http.get(self.base().join("digilocker/return").unwrap()).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        response.url().clone()
     }
 
     /// Comes back to the return URL with `query` (Sandbox documents none), as DigiLocker's
