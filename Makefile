@@ -56,7 +56,7 @@ shop:
 # without a warning, a server built with SQLite alone (no simulators, no DigiLocker) refuses what
 # it cannot honour and offers no DigiLocker (`.ci/features.sh`), the server half builds with
 # PostgreSQL alone (the shop builds SQLite + DigiLocker), and the package builds from what it ships.
-docs:
+docs: build
 	python3 .ci/snippets.py
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features ssr
 	bash .ci/features.sh
