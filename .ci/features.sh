@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# A server built with only SQLite, without the simulators and without DigiLocker, run the way a
-# deployer runs it: each setting it cannot honour stops it with exit 2 and the setting's name and
-# the missing Cargo feature; with a key it starts, its page offers no DigiLocker and the
-# DigiLocker and simulator routes are not there. The default build's binary is put back after.
+# A server built with only SQLite, without the simulators and without DigiLocker: its unit tests,
+# then the server run the way a deployer runs it: each setting it cannot honour stops it with exit
+# 2 and the setting's name and the missing Cargo feature; with a key it starts, its page offers no
+# DigiLocker and the DigiLocker and simulator routes are not there. The default build's binary is
+# put back after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=target/debug/truecaller-signin
@@ -18,6 +19,8 @@ restore() {
 }
 trap restore EXIT
 
+# The unit tests hold in that build too (each names what it needs where the features differ).
+cargo test --lib --no-default-features --features ssr,sqlite
 cargo build --bin truecaller-signin --no-default-features --features ssr,sqlite
 export LEPTOS_HASH_FILES=true DATABASE_URL="sqlite://$work/app.db" LEPTOS_SITE_ADDR=127.0.0.1:3996
 failed=0

@@ -440,6 +440,23 @@ async fn forms_posted_without_javascript_keep_where_the_person_was_going() {
     assert_eq!(post(&other, "signin/cancel", vec![("then", "number"), next]).await, "/?with=number&next=%2Faccount%2Fdelete");
     // A `next` that would leave the site is not carried.
     assert_eq!(post(&other, "signin/cancel", vec![("next", "//evil.example")]).await, "/");
+
+    // The page's links and the phone form's address carry it too, so a refusal (answered with the
+    // page at the posted address) and the no-JS one-tap still know it.
+    assert!(page.contains(r#"action="/signin?next=%2Faccount%2Fdelete""#), "{page}");
+    let refused = other
+        .without_redirects()
+        .post(app.url.join("signin?next=%2Faccount%2Fdelete").unwrap())
+        .form(&[("phone", "12345"), next])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let refused = shown(refused).await;
+    assert!(refused.contains("That number is too short for India."), "{refused}");
+    assert!(refused.contains(r#"name="next" value="/account/delete""#), "{refused}");
+    let one_tap = other.without_redirects().get(app.url.join("signin/one-tap?next=%2Faccount%2Fdelete").unwrap()).send().await.unwrap();
+    assert_eq!((one_tap.status().as_u16(), one_tap.headers()["location"].to_str().unwrap()), (303, "/?next=%2Faccount%2Fdelete"));
 }
 
 #[tokio::test]
@@ -620,10 +637,11 @@ async fn without_javascript_a_number_just_prompted_is_told_to_wait_not_shown_the
 
     // The prompt is still on the phone: no new one, and the answer is the page saying so (a
     // redirect would show the empty form, the session having no sign-in to show).
-    let again = post("signin", &[("phone", "+91 99999 99999")]).await.unwrap();
+    let again = post("signin?next=%2Faccount", &[("phone", "+91 99999 99999"), ("next", "/account")]).await.unwrap();
     assert_eq!(again.status(), 200);
     let page = shown(again).await;
     assert!(page.contains("Please wait a moment"), "{page}");
     assert!(page.contains("Truecaller asks us not to send another so soon"), "{page}");
+    assert!(page.contains(r#"name="next" value="/account""#), "where the person was going is kept: {page}");
     assert!(matches!(browser.status(0).await, SignInStatus::Idle));
 }

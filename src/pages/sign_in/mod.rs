@@ -69,6 +69,18 @@ fn requested_next() -> Option<String> {
     use_context::<Next>().and_then(|Next(next)| next)
 }
 
+/// `path` (which may have a query of its own) with the page's `?next=`: the addresses a browser
+/// without JavaScript goes to from the page, so the page it comes back to still has it.
+fn with_next(path: &str) -> String {
+    match requested_next() {
+        Some(next) => {
+            let joiner = if path.contains('?') { '&' } else { '?' };
+            format!("{path}{joiner}next={}", leptos_router::location::Url::escape(&next))
+        }
+        None => path.to_owned(),
+    }
+}
+
 #[component]
 fn SignInFlow(
     start: SignInStatus,

@@ -97,7 +97,7 @@ fn one_tap_start(page: PageState) -> impl IntoView {
             // A link, so it works without the wasm too (the server mints and redirects).
             <a
                 class="button primary one-tap"
-                href="/signin/one-tap"
+                href=super::with_next("/signin/one-tap")
                 role="button"
                 aria-describedby="one-tap-hint"
                 aria-busy=move || opening.get().to_string()
@@ -119,7 +119,7 @@ fn one_tap_start(page: PageState) -> impl IntoView {
             <p id="phone-error" class="error" role="alert">{move || error.get()}</p>
             {throttle_notice(page)}
             <p class="use-number">
-                <a href=site().paths.sign_in_with(NUMBER_FIRST) on:click=move |ev| page.show_form(ev)>{screens::USE_NUMBER.label(locale)}</a>
+                <a href=super::with_next(&site().paths.sign_in_with(NUMBER_FIRST)) on:click=move |ev| page.show_form(ev)>{screens::USE_NUMBER.label(locale)}</a>
             </p>
         </div>
     }
@@ -128,7 +128,9 @@ fn one_tap_start(page: PageState) -> impl IntoView {
 fn phone_form(page: PageState, shown: Screen) -> impl IntoView {
     let PageState { locale, choice, selected, heard, picker_enhanced, phone, error, sending, input, app_missing, .. } = page;
     view! {
-        <form class=shown.class method="post" action="/signin" on:submit=move |ev| page.submit(ev) novalidate>
+        // The page's `?next=` in the address too: a refusal is answered with the page at the posted
+        // address, which then still knows where the person was going.
+        <form class=shown.class method="post" action=super::with_next("/signin") on:submit=move |ev| page.submit(ev) novalidate>
             {next_field()}
             {move || app_missing.get().then(|| view! { <p class="notice app-missing" role="alert">{say!(locale, app_missing)}</p> })}
             <CountryPicker choice selected heard enhanced=picker_enhanced locale/>

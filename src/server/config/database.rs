@@ -17,7 +17,7 @@ pub(super) fn database_url(value: Option<String>) -> Result<String, ConfigError>
     let url = match value.map(|v| v.trim().to_owned()) {
         Some(url) => url,
         None if Engine::Sqlite.built_in() => "sqlite://data/app.db".into(),
-        None => return Err(invalid(format!("not set; use {usable}"))),
+        None => return Err(invalid(format!("not set, and this build has no sqlite for a default file (the `sqlite` Cargo feature); use {usable}"))),
     };
     match Engine::of(&url) {
         Some(engine) if engine.built_in() => Ok(url),

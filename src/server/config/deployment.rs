@@ -23,8 +23,12 @@ impl Config {
         if !self.simulates() || self.public_demo {
             return Ok(());
         }
-        let way_out = "set TRUECALLER_APP_KEY (and SANDBOX_API_KEY and SANDBOX_API_SECRET to offer DigiLocker) \
-                       for a deployment, or UNSAFE_PUBLIC_DEMO=yes for a public demo";
+        let way_out = if cfg!(feature = "digilocker") {
+            "set TRUECALLER_APP_KEY (and SANDBOX_API_KEY and SANDBOX_API_SECRET to offer DigiLocker) \
+             for a deployment, or UNSAFE_PUBLIC_DEMO=yes for a public demo"
+        } else {
+            "set TRUECALLER_APP_KEY for a deployment, or UNSAFE_PUBLIC_DEMO=yes for a public demo"
+        };
         if !listen.ip().to_canonical().is_loopback() {
             return Err(ConfigError::Invalid {
                 name: "LEPTOS_SITE_ADDR",

@@ -63,8 +63,8 @@ impl DigiLocker {
     }
 }
 
-/// The way to DigiLocker and back: the no-JS form's start, the page the script sends the browser
-/// to, and Sandbox's return URL.
+/// The way to DigiLocker and back: the form's start (a plain post, with or without JavaScript),
+/// the hop page its redirect leads to (on to the consent page), and Sandbox's return URL.
 #[cfg(feature = "digilocker")]
 pub(super) fn routes(router: Router<AppState>) -> Router<AppState> {
     use axum::routing::{get, post};

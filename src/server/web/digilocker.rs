@@ -35,27 +35,28 @@ pub async fn start(
     session: AuthSession,
     form: Result<axum::Form<NextForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Redirect, Error> {
+    let next = form.ok().and_then(|axum::Form(form)| form.next).filter(|path| crate::site::local(path));
+    let next = next.as_deref();
     match sign_ins.start_digilocker(&session, client).await {
         Ok(DigiLockerStart::Consent(url)) => {
             session.set_consent_url(&url).await?;
-            let next = form.ok().and_then(|axum::Form(form)| form.next);
-            session.set_return_to(next.as_deref().filter(|path| crate::site::local(path))).await?;
+            session.set_return_to(next).await?;
             Ok(Redirect::to("/digilocker/continue"))
         }
         // The sign-in page shows why (its status is the failure).
-        Ok(DigiLockerStart::Refused) => Ok(Redirect::to(&site.paths.sign_in)),
-        Err(throttled @ Error::Throttled(_)) => forms::throttle_to_page(&site.paths, throttled),
+        Ok(DigiLockerStart::Refused) => Ok(Redirect::to(&sign_in_page(&site.paths, None, next))),
+        Err(throttled @ Error::Throttled(_)) => forms::throttle_to_page(&site.paths, throttled, next),
         Err(Error::NotOffered) => Err(Error::NotOffered),
         // A full page, not an API call: log the cause and let the sign-in page say what it can.
-        Err(other) => Ok(back_to_sign_in(&site, &other)),
+        Err(other) => Ok(back_to_sign_in(&site, &other, next)),
     }
 }
 
 /// Logs a failure on a full-page route (once, through the error's own mapping) and sends the
 /// browser back to the sign-in page, which shows where its sign-in stands.
-fn back_to_sign_in(site: &Site, error: &Error) -> Redirect {
+fn back_to_sign_in(site: &Site, error: &Error, next: Option<&str>) -> Redirect {
     let _ = error.to_api();
-    Redirect::to(&site.paths.sign_in)
+    Redirect::to(&sign_in_page(&site.paths, None, next))
 }
 
 /// `GET /digilocker/continue`: sends the browser on to the consent page it was given, once. The
@@ -84,12 +85,14 @@ pub async fn continue_to_consent(
 /// ignored; this browser's own pending DigiLocker sign-in is checked, and the page shows it (with
 /// the `?next=` it was started from, kept in the session for the trip).
 pub async fn returned(State(sign_ins): State<SignInService>, State(site): State<Site>, session: AuthSession) -> Redirect {
+    let next = session.take_return_to().await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "where the DigiLocker sign-in was going could not be read");
+        None
+    });
+    let next = next.as_deref().filter(|path| crate::site::local(path));
     match sign_ins.digilocker_returned(&session).await {
-        Ok(()) => match session.take_return_to().await {
-            Ok(next) => Redirect::to(&sign_in_page(&site.paths, None, next.as_deref())),
-            Err(e) => back_to_sign_in(&site, &Error::from(e)),
-        },
-        Err(e) => back_to_sign_in(&site, &e),
+        Ok(()) => Redirect::to(&sign_in_page(&site.paths, None, next)),
+        Err(e) => back_to_sign_in(&site, &e, next),
     }
 }
 

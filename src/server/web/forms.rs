@@ -66,13 +66,13 @@ pub async fn initiate(
     match state.sign_ins.initiate(&session, &form.phone, form.country.as_deref(), client).await {
         // No sign-in started: the page says so now, as it does with JavaScript (a redirect
         // would show the empty form).
-        Ok(locked @ SignInStatus::Locked { .. }) => Ok(page_answering(state, parts, Answered(locked)).await),
+        Ok(locked @ SignInStatus::Locked { .. }) => Ok(page_answering(state, parts, Answered(locked), form.next.as_deref()).await),
         Ok(_) => Ok(Redirect::to(&sign_in_page(&state.site.paths, None, form.next.as_deref())).into_response()),
         Err(refused @ (Error::InvalidPhone(_) | Error::Throttled(_))) => {
             let phone: String = form.phone.chars().take(32).collect();
             let country = form.country.as_deref().and_then(Region::parse);
             let feedback = FormFeedback { phone, error: refused.to_api(), country };
-            let mut page = page_answering(state, parts, Refused(feedback)).await;
+            let mut page = page_answering(state, parts, Refused(feedback), form.next.as_deref()).await;
             *page.status_mut() = refused.status();
             if let Some(secs) = refused.retry_after() {
                 page.headers_mut().insert(header::RETRY_AFTER, secs.into());
@@ -85,11 +85,12 @@ pub async fn initiate(
 
 /// The sign-in page as this request would get it, showing `answer` (a refusal's feedback, or the
 /// status it was answered with), in the host's shell. Rendered at the posted URL (`/signin` is
-/// also a route of this app's page, so the browser's copy hydrates there). A host that gave no
-/// shell gets its sign-in page back, which asks again.
-async fn page_answering<A: Clone + Send + Sync + 'static>(state: AppState, mut parts: Parts, answer: A) -> Response {
+/// also a route of this app's page, so the browser's copy hydrates there; the form's address
+/// carries the page's `?next=`). A host that gave no shell gets its sign-in page back (with
+/// `next`), which asks again.
+async fn page_answering<A: Clone + Send + Sync + 'static>(state: AppState, mut parts: Parts, answer: A, next: Option<&str>) -> Response {
     let Some(render) = state.page.clone() else {
-        return Redirect::to(&state.site.paths.sign_in).into_response();
+        return Redirect::to(&sign_in_page(&state.site.paths, None, next)).into_response();
     };
     parts.method = Method::GET;
     parts.headers.remove(header::CONTENT_TYPE);
@@ -101,10 +102,11 @@ async fn page_answering<A: Clone + Send + Sync + 'static>(state: AppState, mut p
 /// For a full-page start (`/signin/one-tap`, `/digilocker/start`): a limit's refusal is told on
 /// the sign-in page, through the address it is sent to (nothing is saved for it); any other
 /// error is returned.
-pub fn throttle_to_page(paths: &SignInPaths, error: Error) -> Result<Redirect, Error> {
+pub fn throttle_to_page(paths: &SignInPaths, error: Error, next: Option<&str>) -> Result<Redirect, Error> {
     match error {
         Error::Throttled(throttled) => {
-            Ok(Redirect::to(&paths.sign_in_with(&format!("{THROTTLED}={}", throttled.retry_after_secs()))))
+            let query = format!("{THROTTLED}={}", throttled.retry_after_secs());
+            Ok(Redirect::to(&sign_in_page(paths, Some(&query), next)))
         }
         other => Err(other),
     }
