@@ -25,8 +25,6 @@ use crate::{
     },
 };
 
-/// How often a waiting browser's DigiLocker session is checked with Sandbox.
-pub const DIGILOCKER_POLL: Duration = Duration::from_secs(2);
 /// Sandbox is asked about one DigiLocker sign-in at most this often, one call at a time, however
 /// many status requests its browser (or a script with its cookie) sends: requests in between
 /// share the last answer, so one browser cannot spend the deployment's Sandbox quota.

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{digilocker::DIGILOCKER_POLL, view::account_view, AccountEvent, Event, Phase, SignInService, MAX_WAIT};
+use super::{view::account_view, AccountEvent, Event, Phase, SignInService, MAX_WAIT};
 use crate::{
     domain::{AccountView, Flow, Provider, SignInStatus},
     server::{
@@ -13,6 +13,10 @@ use crate::{
         store::{Changes, SignInRow},
     },
 };
+
+/// How often a held request's waiting DigiLocker sign-in is checked with Sandbox (it sends no
+/// callback).
+const DIGILOCKER_POLL: Duration = Duration::from_secs(2);
 
 /// A status request that may be held: on which sign-in, in which phase, and for how long.
 pub struct Held {
@@ -115,7 +119,8 @@ impl SignInService {
         let id = row.id.clone();
         let ends = Instant::now() + limit;
         loop {
-            let asks_sandbox = row.flow == Flow::DigiLocker && row.phase == Phase::Waiting;
+            // A build without DigiLocker has no Sandbox to ask.
+            let asks_sandbox = cfg!(feature = "digilocker") && row.flow == Flow::DigiLocker && row.phase == Phase::Waiting;
             if asks_sandbox {
                 row = Box::pin(self.check_digilocker(row)).await?;
             }

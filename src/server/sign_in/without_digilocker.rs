@@ -3,8 +3,6 @@
 //! in the database. Nobody asks Sandbox about them: they wait out their deadline, and one
 //! already approved fails as unavailable.
 
-use std::time::Duration;
-
 use super::{complete::FetchLease, Event, SignInService};
 use crate::{
     domain::FailureReason,
@@ -13,9 +11,6 @@ use crate::{
         store::{Changes, SignInRow},
     },
 };
-
-/// How often a waiting browser's DigiLocker session would be checked (never here).
-pub const DIGILOCKER_POLL: Duration = Duration::from_secs(2);
 
 /// When Sandbox was last asked about each sign-in: never, in this build.
 #[derive(Default)]
